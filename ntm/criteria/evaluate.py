@@ -1,0 +1,299 @@
+"""The evaluation engine: criteria set × classification × year × figures → results.
+
+Pure functions over plain data (no ORM), so the CLI, bulk recompute, the API and the tests
+share one implementation and results are reproducible.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .spec import ANY, CriteriaSetSpec, Indicator, Threshold, pick_threshold
+
+Value = float | bool | None
+Registry = Mapping[str, CriteriaSetSpec]
+
+_OPS = {">=": operator.ge, "<=": operator.le, "==": operator.eq, ">": operator.gt, "<": operator.lt}
+
+
+class EvaluationError(Exception):
+    """The request cannot be evaluated (unknown set, year outside the set…)."""
+
+
+@dataclass(frozen=True)
+class Classification:
+    """What a unit is, for the thresholds: its region, its commune group, special statuses."""
+
+    region: str | None = None
+    group: int | None = None
+    flags: frozenset[str] = frozenset()  # e.g. {"dbkk"} = xã đặc biệt khó khăn
+
+    def class_for(self, spec: CriteriaSetSpec) -> str | int:
+        if spec.classification == "group":
+            if self.group is None:
+                raise EvaluationError(f"Bộ {spec.code} phân ngưỡng theo nhóm xã: cần nhóm xã (1, 2, 3)")
+            return self.group
+        if spec.classification == "region":
+            for override in spec.overrides:
+                if override.when in self.flags:
+                    return override.use_region
+            if self.region is None:
+                raise EvaluationError(f"Bộ {spec.code} phân ngưỡng theo vùng: cần mã vùng")
+            return self.region
+        return ANY
+
+
+@dataclass
+class IndicatorResult:
+    code: str
+    name: str
+    criterion: str
+    kind: str
+    unit: str
+    value: Value
+    threshold: Value
+    op: str
+    met: bool | None
+    gap: float | None
+    verified: bool
+    source: str
+
+
+@dataclass
+class CriterionResult:
+    code: str
+    name: str
+    group: str
+    met: bool | None
+    indicators_met: int
+    indicators_total: int
+
+
+@dataclass
+class SetResult:
+    set: str
+    level: str
+    requires: str
+    criteria_met: int
+    criteria_total: int
+    all_met: bool
+    reached: bool = False
+    criteria: list[CriterionResult] = field(default_factory=list)
+    indicators: list[IndicatorResult] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[str]:
+        """Codes of criteria not met or lacking data: what stands between the unit and this level."""
+        return [c.code for c in self.criteria if c.met is not True]
+
+
+def indicator_value(ind: Indicator, values: Mapping[str, Value]) -> Value:
+    """An indicator's value: given directly by its code, read from its field, or a ratio."""
+    if ind.code in values and values[ind.code] is not None:
+        return _as_value(values[ind.code], ind.kind)
+    if ind.field:
+        raw = values.get(ind.field)
+        return None if raw is None else _as_value(raw, ind.kind)
+    num, den = values.get(ind.numerator), values.get(ind.denominator)
+    if num is None or den is None or float(den) <= 0:
+        return None
+    return round(100.0 * float(num) / float(den), 4)
+
+
+def _as_value(raw: Any, kind: str) -> Value:
+    if kind == "bool":
+        return bool(raw)
+    return float(raw)
+
+
+def resolve_threshold(
+    spec: CriteriaSetSpec, ind: Indicator, cls: str | int, year: int, registry: Registry, depth: int = 0
+) -> tuple[Threshold, Value]:
+    t = pick_threshold(ind.thresholds, spec.classification, cls, year)
+    if t is None:
+        raise EvaluationError(f"Bộ {spec.code}: chỉ tiêu {ind.code} không có ngưỡng cho năm {year}, {cls}")
+    if not t.ref_set:
+        return t, t.value
+    ref = registry.get(t.ref_set)
+    ref_ind = ref.indicator(t.ref_indicator) if ref else None
+    if ref is None or ref_ind is None or depth > 5:
+        raise EvaluationError(f"Bộ {spec.code}: ngưỡng {ind.code} tham chiếu {t.ref_set}/{t.ref_indicator} không tồn tại")
+    _, base = resolve_threshold(ref, ref_ind, cls, year, registry, depth + 1)
+    return t, None if base is None else round(float(base) * t.factor, 4)
+
+
+def _gap(value: Value, threshold: Value, op: str, met: bool | None) -> float | None:
+    """How far the value is from the threshold (positive = still to do); None when met or n/a."""
+    if met or value is None or isinstance(threshold, bool) or threshold is None:
+        return None
+    if op in (">=", ">"):
+        return round(float(threshold) - float(value), 4)
+    if op in ("<=", "<"):
+        return round(float(value) - float(threshold), 4)
+    return None
+
+
+def evaluate_set(
+    spec: CriteriaSetSpec,
+    classification: Classification,
+    year: int,
+    values: Mapping[str, Value],
+    registry: Registry | None = None,
+) -> SetResult:
+    """Evaluate one set. A criterion is met when all its indicators are; missing data → None."""
+    if not spec.covers(year):
+        raise EvaluationError(f"Bộ {spec.code} áp dụng cho {spec.year_from}–{spec.year_to}, không cho năm {year}")
+    registry = registry or {spec.code: spec}
+    cls = classification.class_for(spec)
+    result = SetResult(spec.code, spec.level, spec.requires, 0, len(spec.criteria), False)
+    for criterion in spec.criteria:
+        states = []
+        for ind in criterion.indicators:
+            threshold, target = resolve_threshold(spec, ind, cls, year, registry)
+            op = threshold.op or ind.op
+            value = indicator_value(ind, values)
+            met = None if value is None or target is None else bool(_OPS[op](value, target))
+            states.append(met)
+            result.indicators.append(
+                IndicatorResult(
+                    ind.code, ind.name, criterion.code, ind.kind, ind.unit, value, target, op, met,
+                    _gap(value, target, op, met), threshold.verified, threshold.source,
+                )
+            )
+        met_c = False if False in states else (None if None in states else True)
+        result.criteria.append(
+            CriterionResult(criterion.code, criterion.name, criterion.group, met_c, states.count(True), len(states))
+        )
+    result.criteria_met = sum(1 for c in result.criteria if c.met)
+    result.all_met = result.criteria_met == result.criteria_total
+    return result
+
+
+def ladder(registry: Registry, code: str) -> list[CriteriaSetSpec]:
+    """The chain of sets a level needs, lowest first: kiểu mẫu → [ntm, nâng cao, kiểu mẫu]."""
+    chain: list[CriteriaSetSpec] = []
+    while code:
+        spec = registry.get(code)
+        if spec is None:
+            raise EvaluationError(f"Không có bộ tiêu chí '{code}'")
+        if spec in chain:
+            raise EvaluationError(f"Bộ {code} yêu cầu vòng tròn")
+        chain.insert(0, spec)
+        code = spec.requires
+    return chain
+
+
+def sets_above(registry: Registry, base: str, year: int) -> list[CriteriaSetSpec]:
+    """Every set reachable upward from `base` (by `requires`) that covers `year`, lowest first."""
+    found, frontier = [], [base]
+    while frontier:
+        current = frontier.pop(0)
+        for spec in sorted(registry.values(), key=lambda s: s.code):
+            if spec.requires == current and spec.covers(year):
+                found.append(spec)
+                frontier.append(spec.code)
+    return found
+
+
+@dataclass
+class Evaluation:
+    """The full answer for one unit and year: the base set in detail, the level reached."""
+
+    year: int
+    classification: Classification
+    base: SetResult
+    levels: list[SetResult]
+    level: str | None
+
+    @property
+    def next_level(self) -> SetResult | None:
+        return next((r for r in self.levels if not r.reached), None)
+
+    def as_dict(self) -> dict[str, Any]:
+        base = self.base
+        nxt = self.next_level
+        return {
+            "set": base.set,
+            "year": self.year,
+            "region": self.classification.region,
+            "group": self.classification.group,
+            "flags": sorted(self.classification.flags),
+            "level": self.level,
+            "criteria_met": base.criteria_met,
+            "criteria_total": base.criteria_total,
+            "criteria": [asdict(c) for c in base.criteria],
+            "indicators": [asdict(i) for i in base.indicators],
+            "levels": [
+                {
+                    "set": r.set,
+                    "level": r.level,
+                    "reached": r.reached,
+                    "criteria_met": r.criteria_met,
+                    "criteria_total": r.criteria_total,
+                    "missing": r.missing,
+                }
+                for r in self.levels
+            ],
+            "next_level": None if nxt is None else {"set": nxt.set, "level": nxt.level, "missing": nxt.missing,
+                                                    "gaps": _gaps(nxt)},
+            "gaps": _gaps(base),
+        }
+
+
+def _gaps(result: SetResult) -> list[dict[str, Any]]:
+    return [
+        {"code": i.code, "criterion": i.criterion, "value": i.value, "threshold": i.threshold, "op": i.op,
+         "gap": i.gap, "status": "missing" if i.met is None else "not_met"}
+        for i in result.indicators
+        if i.met is not True
+    ]
+
+
+_RANK = {"ntm": 0, "nang_cao": 1, "kieu_mau": 2, "hien_dai": 2}
+
+
+def _evaluate_specs(
+    registry: Registry, specs: list[CriteriaSetSpec], detail: str, classification: Classification, year: int,
+    values: Mapping[str, Value],
+) -> Evaluation:
+    """Evaluate sets lowest first; a level is reached when its set is met and its prerequisite reached."""
+    results: dict[str, SetResult] = {}
+    level = None
+    for spec in specs:
+        r = evaluate_set(spec, classification, year, values, registry)
+        below = results.get(spec.requires)
+        r.reached = r.all_met and (not spec.requires or (below is not None and below.reached))
+        results[spec.code] = r
+        if r.reached and (level is None or _RANK[r.level] >= _RANK[level]):
+            level = r.level
+    ordered = list(results.values())
+    return Evaluation(year, classification, results[detail], ordered, level)
+
+
+def evaluate(
+    registry: Registry, set_code: str, classification: Classification, year: int, values: Mapping[str, Value]
+) -> Evaluation:
+    """Evaluate `set_code` and the sets it requires; the result details `set_code` itself."""
+    return _evaluate_specs(registry, ladder(registry, set_code), set_code, classification, year, values)
+
+
+def evaluate_unit(
+    registry: Registry, base_code: str, classification: Classification, year: int, values: Mapping[str, Value]
+) -> Evaluation:
+    """Evaluate a unit from its base set up through every higher level built on it."""
+    base_spec = registry.get(base_code)
+    if base_spec is None:
+        raise EvaluationError(f"Không có bộ tiêu chí '{base_code}'")
+    specs = [base_spec, *sets_above(registry, base_code, year)]
+    return _evaluate_specs(registry, specs, base_code, classification, year, values)
+
+
+def base_set_for(registry: Registry, unit_level: str, year: int) -> CriteriaSetSpec:
+    """The set in force for a unit level and year (the one with no prerequisite)."""
+    for spec in registry.values():
+        if spec.unit_level == unit_level and not spec.requires and spec.covers(year) and not spec.province:
+            return spec
+    raise EvaluationError(f"Không có bộ tiêu chí nào cho cấp '{unit_level}' năm {year}")

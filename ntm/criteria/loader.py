@@ -1,0 +1,194 @@
+"""Store validated criteria files as versions, and build the registry the engine reads."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+
+from .models import CriteriaSet, Criterion, FieldDef, Indicator
+from .spec import CriteriaSetSpec, SpecError, build_spec, read_toml, shared_fields, to_jsonable
+
+SETS_DIR = Path(__file__).parent / "sets"
+
+
+@dataclass
+class LoadResult:
+    code: str
+    version: int
+    created: bool
+
+
+def set_files() -> list[Path]:
+    """National sets first (a province's own set extends one of them)."""
+    files = [p for p in sorted(SETS_DIR.glob("*.toml")) if p.name != "fields.toml"]
+    return sorted(files, key=lambda p: "extends" in p.read_text(encoding="utf-8"))
+
+
+def merge_province_override(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """A province's set = the national set with some thresholds replaced (its own decision)."""
+    merged = copy.deepcopy(base)
+    head = override["set"]
+    merged["set"].update({k: v for k, v in head.items() if k not in ("overrides",)})
+    by_code = {i["code"]: i for c in merged["criteria"] for i in c["indicators"]}
+    errors = []
+    for row in override.get("thresholds", []):
+        ind = by_code.get(str(row.get("indicator", "")))
+        if ind is None:
+            errors.append(f"[[thresholds]]: chỉ tiêu '{row.get('indicator')}' không có trong bộ {head.get('extends')}")
+            continue
+        new = {k: v for k, v in row.items() if k != "indicator"}
+        # The province's row replaces national rows for the same class and overlapping years.
+        key = ("region", "group")
+        ind["thresholds"] = [
+            t for t in ind["thresholds"]
+            if not (all(t.get(k, "*") == new.get(k, "*") for k in key)
+                    and t["year_from"] <= new["year_to"] and new["year_from"] <= t["year_to"])
+        ] + [new]
+    if errors:
+        raise SpecError(errors)
+    return merged
+
+
+def parse_file(path: Path, registry_data: dict[str, dict[str, Any]] | None = None) -> tuple[CriteriaSetSpec, dict]:
+    data, text = read_toml(path)
+    head = data.get("set", {})
+    if head.get("extends"):
+        base = (registry_data or {}).get(head["extends"]) or _latest_data(head["extends"])
+        if base is None:
+            raise SpecError([f"{path}: bộ gốc '{head['extends']}' chưa được nạp"])
+        if not head.get("province"):
+            raise SpecError([f"{path}: bộ của tỉnh cần 'province' (mã tỉnh)"])
+        data = merge_province_override(base, to_jsonable(data))
+        spec = build_spec(data, "", str(path), known_fields=_fields_of(base))
+    else:
+        spec = build_spec(data, text, str(path))
+    stored = to_jsonable(data)
+    # Store the field definitions actually used, so a stored version rebuilds without files.
+    used = {f for i in spec.indicators() for f in i.fields}
+    stored["fields"] = [vars(spec.fields[f]) for f in sorted(used)]
+    return spec, stored
+
+
+def _fields_of(data: dict[str, Any]) -> dict:
+    from .spec import FieldDef as F
+
+    fields = shared_fields()
+    fields.update({f["code"]: F(f["code"], f["name"], f.get("unit", ""), f.get("kind", "number")) for f in data.get("fields", [])})
+    return fields
+
+
+def _latest_data(code: str) -> dict[str, Any] | None:
+    row = CriteriaSet.objects.filter(code=code, published=True).order_by("-version").first()
+    return row.data if row else None
+
+
+def checksum(data: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+@transaction.atomic
+def store(spec: CriteriaSetSpec, data: dict[str, Any], source_file: str = "") -> LoadResult:
+    """Store as a new published version unless the latest version is identical (idempotent)."""
+    digest = checksum(data)
+    latest = CriteriaSet.objects.filter(code=spec.code).aggregate(v=Max("version"))["v"] or 0
+    if latest and CriteriaSet.objects.filter(code=spec.code, version=latest, checksum=digest).exists():
+        return LoadResult(spec.code, latest, False)
+    _check_references(spec)
+    row = CriteriaSet.objects.create(
+        code=spec.code, version=latest + 1, name=spec.name, decision=spec.decision, unit_level=spec.unit_level,
+        level=spec.level, requires=spec.requires, year_from=spec.year_from, year_to=spec.year_to,
+        classification=spec.classification, province=spec.province, extends=spec.extends, data=data,
+        checksum=digest, source_file=source_file,
+    )
+    for pos, c in enumerate(spec.criteria):
+        crit = Criterion.objects.create(criteria_set=row, code=c.code, name=c.name, group=c.group, position=pos)
+        Indicator.objects.bulk_create(
+            Indicator(criterion=crit, code=i.code, name=i.name, kind=i.kind, unit=i.unit, position=p)
+            for p, i in enumerate(c.indicators)
+        )
+    for f in spec.fields.values():
+        FieldDef.objects.update_or_create(code=f.code, defaults={"name": f.name, "unit": f.unit, "kind": f.kind})
+    registry.cache_clear()
+    return LoadResult(spec.code, row.version, True)
+
+
+def _check_references(spec: CriteriaSetSpec) -> None:
+    known = set(CriteriaSet.objects.filter(published=True).values_list("code", flat=True)) | {spec.code}
+    errors = []
+    if spec.requires and spec.requires not in known:
+        errors.append(f"Bộ {spec.code} yêu cầu bộ '{spec.requires}' chưa được nạp")
+    for ind in spec.indicators():
+        for t in ind.thresholds:
+            if t.ref_set and t.ref_set not in known:
+                errors.append(f"Bộ {spec.code}, chỉ tiêu {ind.code}: tham chiếu bộ '{t.ref_set}' chưa được nạp")
+    if errors:
+        raise SpecError(sorted(set(errors)))
+
+
+def load_path(path: Path) -> LoadResult:
+    spec, data = parse_file(path)
+    return store(spec, data, path.name)
+
+
+def load_all() -> list[LoadResult]:
+    """Load every file in sets/, in dependency order (a set after the set it requires)."""
+    pending = {p: parse_file(p) for p in set_files() if "extends" not in p.read_text(encoding="utf-8")}
+    results: list[LoadResult] = []
+    loaded = set(CriteriaSet.objects.values_list("code", flat=True))
+    while pending:
+        ready = [p for p, (spec, _) in pending.items() if _deps(spec) <= loaded | {spec.code}]
+        if not ready:
+            raise SpecError([f"{p}: phụ thuộc bộ chưa có: {sorted(_deps(s) - loaded)}" for p, (s, _) in pending.items()])
+        for p in ready:
+            spec, data = pending.pop(p)
+            results.append(store(spec, data, p.name))
+            loaded.add(spec.code)
+    for p in set_files():
+        if "extends" in p.read_text(encoding="utf-8"):
+            results.append(load_path(p))
+    return results
+
+
+def _deps(spec: CriteriaSetSpec) -> set[str]:
+    refs = {t.ref_set for i in spec.indicators() for t in i.thresholds if t.ref_set}
+    return ({spec.requires} if spec.requires else set()) | refs
+
+
+class _Registry:
+    """Latest published spec of each set, rebuilt only when a set is loaded (cheap to call)."""
+
+    def __init__(self) -> None:
+        self._key: tuple[int, int] | None = None
+        self._specs: dict[str, CriteriaSetSpec] = {}
+
+    def __call__(self) -> dict[str, CriteriaSetSpec]:
+        agg = CriteriaSet.objects.filter(published=True).aggregate(m=Max("id"), n=Max("version"))
+        key = (agg["m"] or 0, agg["n"] or 0)
+        if key != self._key:
+            specs: dict[str, CriteriaSetSpec] = {}
+            for row in CriteriaSet.objects.filter(published=True).order_by("code", "version"):
+                specs[row.code] = build_spec(row.data, known_fields={})
+            self._specs, self._key = specs, key
+        return self._specs
+
+    def cache_clear(self) -> None:
+        self._key = None
+
+
+registry = _Registry()
+
+
+def province_view(specs: dict[str, CriteriaSetSpec], province_code: str) -> dict[str, CriteriaSetSpec]:
+    """The registry as a province sees it: its own published version stands in for the national set."""
+    view = dict(specs)
+    for spec in specs.values():
+        if spec.extends and spec.province == province_code and spec.extends in view:
+            view[spec.extends] = replace(spec, code=spec.extends)
+    return view

@@ -1,0 +1,90 @@
+"""Evaluate without the UI.
+
+    evaluate --set SET --region R|--group N [--flag dbkk] --year Y --values FILE.json --format json
+    evaluate --unit CODE [--legacy] --year Y --format json
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ntm.core.cli import dump
+from ntm.criteria.evaluate import Classification, EvaluationError, evaluate, ladder
+from ntm.criteria.loader import registry
+from ntm.criteria.spec import REGIONS
+from ntm.evaluations.service import evaluate_stored_unit
+from ntm.units.management.commands.units import find_unit
+
+
+def read_values(path: str, known: set[str]) -> dict[str, float | bool]:
+    """A JSON object of indicator codes or raw field names → numbers or true/false."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError) as exc:
+        raise CommandError(f"Không đọc được tệp số liệu '{path}'") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CommandError(f"{path}:{exc.lineno}:{exc.colno}: JSON không hợp lệ ({exc.msg})") from exc
+    if not isinstance(data, dict):
+        raise CommandError(f"{path}: cần một đối tượng JSON {{\"mã chỉ tiêu hoặc trường\": giá trị}}")
+    lines = text.splitlines()
+    errors = []
+    for key, value in data.items():
+        line = next((n for n, ln in enumerate(lines, 1) if f'"{key}"' in ln), "?")
+        if key not in known:
+            errors.append(f"{path}:{line}: '{key}' không phải mã chỉ tiêu hay trường số liệu của bộ này")
+        elif value is not None and not isinstance(value, (int, float, bool)):
+            errors.append(f"{path}:{line}: giá trị của '{key}' phải là số hoặc true/false, không phải {value!r}")
+    if errors:
+        raise CommandError("\n".join(errors))
+    return data
+
+
+class Command(BaseCommand):
+    help = "Đánh giá theo bộ tiêu chí: từ tệp số liệu, hoặc cho một đơn vị đã lưu"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--set", dest="set_code")
+        parser.add_argument("--region", choices=REGIONS)
+        parser.add_argument("--group", type=int, choices=[1, 2, 3])
+        parser.add_argument("--flag", action="append", default=[], help="vd. dbkk (xã đặc biệt khó khăn)")
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--values")
+        parser.add_argument("--unit")
+        parser.add_argument("--legacy", action="store_true")
+        parser.add_argument("--format", choices=["json", "text"], default="text")
+
+    def handle(self, *args, **o):
+        try:
+            result = self._unit(o) if o["unit"] else self._values(o)
+        except EvaluationError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(dump(result) if o["format"] == "json" else self._text(result))
+
+    def _values(self, o) -> dict:
+        if not o["set_code"] or not o["values"]:
+            raise CommandError("Cần --set và --values (hoặc --unit CODE)")
+        specs = registry()
+        if o["set_code"] not in specs:
+            raise CommandError(f"Không có bộ tiêu chí '{o['set_code']}'. Xem: manage.py criteria list")
+        chain = ladder(specs, o["set_code"])
+        known = {k for s in chain for i in s.indicators() for k in (i.code, *i.fields)}
+        values = read_values(o["values"], known)
+        cls = Classification(region=o["region"], group=o["group"], flags=frozenset(o["flag"]))
+        return evaluate(specs, o["set_code"], cls, o["year"], values).as_dict()
+
+    def _unit(self, o) -> dict:
+        unit = find_unit(o["unit"], o["legacy"])
+        return evaluate_stored_unit(unit, o["year"])
+
+    def _text(self, r: dict) -> str:
+        lines = [f"{r.get('unit', {}).get('name', '') if r.get('unit') else ''} {r['year']} — bộ {r['set']}".strip(),
+                 f"Mức đạt: {r['level'] or 'chưa đạt'}; tiêu chí đạt: {r['criteria_met']}/{r['criteria_total']}"]
+        for c in r["criteria"]:
+            mark = {True: "✔", False: "✘", None: "?"}[c["met"]]
+            lines.append(f"  {mark} {c['code']}. {c['name']}")
+        return "\n".join(lines)
