@@ -243,6 +243,17 @@ class Evaluation:
         }
 
 
+    def compact(self) -> dict[str, Any]:
+        """What is stored per unit and year: enough for dashboards and rollups, no names
+        (those live in the set), so a national recompute writes little."""
+        return {
+            "set": self.base.set,
+            "cls": [self.classification.region, self.classification.group, sorted(self.classification.flags)],
+            "ind": {i.code: [i.value, i.threshold, i.met] for i in self.base.indicators},
+            "levels": [[r.set, r.level, r.reached, r.criteria_met, r.criteria_total, r.missing] for r in self.levels],
+        }
+
+
 def _gaps(result: SetResult) -> list[dict[str, Any]]:
     return [
         {"code": i.code, "criterion": i.criterion, "value": i.value, "threshold": i.threshold, "op": i.op,

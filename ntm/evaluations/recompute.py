@@ -24,7 +24,7 @@ from .rollup import district_values
 BATCH = 2000
 
 
-def _class_rows(unit_ids: list[int]) -> dict[int, list[ClassRow]]:
+def class_rows(unit_ids: list[int]) -> dict[int, list[ClassRow]]:
     rows: dict[int, list[ClassRow]] = defaultdict(list)
     for uid, scheme, value, y0, y1 in Classification.objects.filter(unit_id__in=unit_ids).values_list(
         "unit_id", "scheme", "value", "year_from", "year_to"
@@ -59,12 +59,11 @@ def evaluate_rows(
 def _store(results: list[tuple[int, int, EngineResult]]) -> int:
     rows = []
     for unit_id, year, ev in results:
-        data = ev.as_dict()
         rows.append(
             Evaluation(
                 unit_id=unit_id, year=year, set_code=ev.base.set, level=ev.level or "",
                 criteria_met=ev.base.criteria_met, criteria_total=ev.base.criteria_total,
-                met={c.code: c.met for c in ev.base.criteria}, result=data,
+                met={c.code: c.met for c in ev.base.criteria}, result=ev.compact(),
             )
         )
     Evaluation.objects.bulk_create(
@@ -86,7 +85,7 @@ def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = 
     for start in range(0, len(others), BATCH):
         chunk = others[start : start + BATCH]
         units = list(Unit.objects.filter(pk__in=chunk).values(*UNIT_FIELDS))
-        count += _store(evaluate_rows(units, years, values_for(chunk, years), _class_rows(chunk)))
+        count += _store(evaluate_rows(units, years, values_for(chunk, years), class_rows(chunk)))
     districts = set(given_districts)
     if with_parents and others:
         districts |= set(
@@ -114,7 +113,7 @@ def recompute_districts(district_ids: list[int], years: list[int]) -> int:
     for (district_id, year), child_levels in levels.items():
         if (district_id, year) in values:  # only districts whose own figures were entered
             values[(district_id, year)].update(district_values(child_levels, totals[district_id]))
-    return _store(evaluate_rows(units, years, values, _class_rows(district_ids)))
+    return _store(evaluate_rows(units, years, values, class_rows(district_ids)))
 
 
 def recompute_all(province_code: str | None = None, years: list[int] | None = None) -> int:

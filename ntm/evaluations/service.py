@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.core.management.base import CommandError
 
-from ntm.criteria.evaluate import EvaluationError
+from ntm.criteria.evaluate import Evaluation as EngineResult
+from ntm.criteria.evaluate import EvaluationError, base_set_for
+from ntm.criteria.loader import registry
 from ntm.units.models import Unit
 
 from .models import Evaluation
-from .recompute import recompute_units
+from .recompute import UNIT_FIELDS, class_rows, evaluate_rows
 from .rollup import Summary, rollup
 
 
@@ -16,16 +18,26 @@ def unit_ref(unit: Unit) -> dict:
     return {"code": unit.code, "scheme": unit.scheme, "name": unit.full_name, "level": unit.level}
 
 
+def live_evaluation(unit: Unit, year: int) -> EngineResult | None:
+    """The engine's full answer for one unit and year from its stored figures (same path as recompute)."""
+    from ntm.figures.services import values_for
+
+    row = Unit.objects.filter(pk=unit.pk).values(*UNIT_FIELDS).get()
+    results = evaluate_rows([row], [year], values_for([unit.pk], [year]), class_rows([unit.pk]))
+    return results[0][2] if results else None
+
+
 def evaluate_stored_unit(unit: Unit, year: int) -> dict:
-    """The unit's evaluation from its stored figures (recomputed now, so it is current),
-    plus, for a province or district, the rollup of its communes."""
-    recompute_units([unit.pk], [year], with_parents=False)
-    stored = Evaluation.objects.filter(unit=unit, year=year).first()
+    """The unit's full evaluation from its stored figures, plus, for a province or district,
+    the rollup of its communes' stored evaluations."""
     communes = _communes_of(unit)
-    if stored is None and not communes:
+    if communes is None and not registry_covers(unit.level, year):
+        raise EvaluationError(f"Không có bộ tiêu chí nào cho cấp '{unit.get_level_display()}' năm {year}")
+    result = live_evaluation(unit, year)
+    if result is None and communes is None:
         raise EvaluationError(f"{unit.full_name} chưa có số liệu năm {year}")
-    out = dict(stored.result) if stored else {"set": None, "year": year, "level": None, "criteria_met": None,
-                                               "criteria_total": None, "criteria": [], "indicators": []}
+    out = result.as_dict() if result else {"set": None, "year": year, "level": None, "criteria_met": None,
+                                           "criteria_total": None, "criteria": [], "indicators": []}
     out["unit"] = unit_ref(unit)
     if communes is not None:
         summaries = [
@@ -35,6 +47,14 @@ def evaluate_stored_unit(unit: Unit, year: int) -> dict:
         ]
         out["communes"] = (rollup(summaries, communes.count()) or [None])[0]
     return out
+
+
+def registry_covers(level: str, year: int) -> bool:
+    try:
+        base_set_for(registry(), level, year)
+    except EvaluationError:
+        return False
+    return True
 
 
 def _communes_of(unit: Unit):
