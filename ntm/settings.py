@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "ntm.criteria",
     "ntm.figures",
     "ntm.evaluations",
+    "ntm.demo",
 ]
 
 MIDDLEWARE = [

@@ -26,9 +26,12 @@ class LoadResult:
 
 
 def set_files() -> list[Path]:
-    """National sets first (a province's own set extends one of them)."""
-    files = [p for p in sorted(SETS_DIR.glob("*.toml")) if p.name != "fields.toml"]
-    return sorted(files, key=lambda p: "extends" in p.read_text(encoding="utf-8"))
+    return [p for p in sorted(SETS_DIR.glob("*.toml")) if p.name != "fields.toml"]
+
+
+def _extends(path: Path) -> bool:
+    """A province's own set (it extends a national one) is loaded after the national sets."""
+    return bool(read_toml(path)[0].get("set", {}).get("extends"))
 
 
 def merge_province_override(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -139,7 +142,7 @@ def load_path(path: Path) -> LoadResult:
 
 def load_all() -> list[LoadResult]:
     """Load every file in sets/, in dependency order (a set after the set it requires)."""
-    pending = {p: parse_file(p) for p in set_files() if "extends" not in p.read_text(encoding="utf-8")}
+    pending = {p: parse_file(p) for p in set_files() if not _extends(p)}
     results: list[LoadResult] = []
     loaded = set(CriteriaSet.objects.values_list("code", flat=True))
     while pending:
@@ -150,9 +153,7 @@ def load_all() -> list[LoadResult]:
             spec, data = pending.pop(p)
             results.append(store(spec, data, p.name))
             loaded.add(spec.code)
-    for p in set_files():
-        if "extends" in p.read_text(encoding="utf-8"):
-            results.append(load_path(p))
+    results += [load_path(p) for p in set_files() if _extends(p)]
     return results
 
 

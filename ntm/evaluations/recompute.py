@@ -49,10 +49,10 @@ def evaluate_rows(
                 continue
             try:
                 base = base_set_for(view, unit["level"], year)
-            except EvaluationError:
+                cls = classify(unit["region"], class_rows.get(unit["id"], []), year)
+                out.append((unit["id"], year, evaluate_unit(view, base.code, cls, year, vals)))
+            except EvaluationError:  # no set for that year, or a classification is missing (e.g. group)
                 continue
-            cls = classify(unit["region"], class_rows.get(unit["id"], []), year)
-            out.append((unit["id"], year, evaluate_unit(view, base.code, cls, year, vals)))
     return out
 
 

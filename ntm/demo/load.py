@@ -1,0 +1,224 @@
+"""Write the Thanh Hóa demo: figures from the story, hamlets, commune groups; then recompute.
+
+Idempotent: a (unit, year, field) that already has a figure — the demo's or a user's — is left
+alone, and a finished demo is detected and skipped.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.db import transaction
+
+from ntm.core.text import fold
+from ntm.criteria.evaluate import EvaluationError, base_set_for
+from ntm.criteria.loader import province_view, registry
+from ntm.evaluations.recompute import recompute_all
+from ntm.evaluations.rollup import at_least
+from ntm.figures.models import Figure
+from ntm.units.classify import ClassRow, classify
+from ntm.units.models import REFORM_DATE, Classification, Lineage, Unit
+
+from . import story
+from .models import DemoRun
+from .synth import Target, synthesize
+
+PROVINCE = "38"
+SEED = 2026
+SOURCE = "Dữ liệu mẫu (demo) — không phải số liệu thật"
+DBKK = ClassRow("flag", "dbkk", 2021, 2025)  # specially disadvantaged in 2021–2025: TDMNPB thresholds
+
+
+def demo_done() -> bool:
+    return DemoRun.objects.filter(seed=SEED).exists()
+
+
+def run(log: Callable[[str], None] = print) -> None:
+    if demo_done():
+        log("✔ Dữ liệu mẫu đã có (bỏ qua)")
+        return
+    specs = province_view(registry(), PROVINCE)
+    figures: list[Figure] = []
+    with transaction.atomic():
+        paths, communes = _legacy_communes(specs, figures)
+        log(f"  · {len(communes)} xã (trước 2025), {len(figures)} số liệu")
+        _districts(specs, paths, figures)
+        hamlets = _hamlets(specs, figures)
+        log(f"  · {hamlets} thôn của huyện Thọ Xuân")
+        _current_communes(specs, paths, figures)
+        Figure.objects.bulk_create(figures, batch_size=5000, ignore_conflicts=True)
+        log(f"  · {len(figures)} số liệu mẫu đã ghi; đang đánh giá…")
+        count = recompute_all(province_code=PROVINCE)
+        DemoRun.objects.create(seed=SEED)
+    log(f"✔ Dữ liệu mẫu Thanh Hóa: {count} kết quả đánh giá")
+
+
+def _figures(unit_id: int, year: int, values: dict[str, float], skip: set[str] = frozenset()) -> list[Figure]:
+    return [
+        Figure(unit_id=unit_id, year=year, field=k, value=Decimal(str(round(float(v), 4))), source=SOURCE)
+        for k, v in values.items()
+        if k not in skip
+    ]
+
+
+def _sizes(rng: random.Random) -> dict[str, float]:
+    households = rng.randint(900, 2600)
+    return {"households_total": households, "population_total": round(households * rng.uniform(3.3, 3.9)),
+            "hamlets_total": rng.randint(5, 14), "schools_total": rng.randint(3, 5)}
+
+
+def _legacy_communes(specs, figures):
+    units = list(
+        Unit.objects.filter(scheme=Unit.Scheme.LEGACY, level=Unit.Level.COMMUNE, province__code=PROVINCE, kind="xã")
+        .values("id", "code", "region", "parent__code")
+    )
+    paths = story.plan_communes([(u["code"], u["parent__code"]) for u in units], SEED)
+    flags = [
+        Classification(unit_id=u["id"], scheme="flag", value="dbkk", year_from=2021, year_to=2025, source=SOURCE)
+        for u in units if paths[u["code"]].dbkk
+    ]
+    Classification.objects.bulk_create(flags)
+    for u in units:
+        path = paths[u["code"]]
+        rng = random.Random(f"{SEED}-{u['code']}-sizes")
+        sizes = _sizes(rng)
+        if u["code"] == story.NAM_GIANG:  # seed 000: 1,876 households, 6,350 people
+            sizes.update(households_total=1876, population_total=6350)
+        for year in range(story.FIRST_YEAR, story.LAST_LEGACY_YEAR + 1):
+            try:
+                base = base_set_for(specs, "commune", year)
+            except EvaluationError:  # no set loaded for that year
+                continue
+            codes = [c.code for c in base.criteria]
+            cls = classify(u["region"], [DBKK] if path.dbkk else [], year)
+            target = Target(fail=path.failing(year, codes), level=path.level(year))
+            values = synthesize(specs, base.code, cls, year, target, random.Random(f"{SEED}-{u['code']}-{year}"), sizes)
+            figures += _figures(u["id"], year, values)
+    return paths, units
+
+
+ROLLUP_FIELDS = {"communes_total", "communes_ntm", "communes_nang_cao"}
+
+
+def _districts(specs, paths, figures) -> None:
+    by_district: dict[str, list[story.CommunePath]] = defaultdict(list)
+    for p in paths.values():
+        by_district[p.district].append(p)
+    for d in Unit.objects.filter(scheme=Unit.Scheme.LEGACY, level=Unit.Level.DISTRICT, province__code=PROVINCE).values(
+        "id", "code", "region"
+    ):
+        communes = by_district.get(d["code"], [])
+        if not communes:
+            continue
+        met_year = story.district_ntm_year(d["code"], communes)
+        for year in range(2016, story.LAST_LEGACY_YEAR + 1):
+            try:
+                base = base_set_for(specs, "district", year)
+            except EvaluationError:
+                continue
+            levels = [p.level(year) or "" for p in communes]
+            fixed = {"communes_total": float(len(communes)),
+                     "communes_ntm": float(sum(at_least(lvl, "ntm") for lvl in levels)),
+                     "communes_nang_cao": float(sum(at_least(lvl, "nang_cao") for lvl in levels))}
+            rng = random.Random(f"{SEED}-{d['code']}-{year}")
+            reached = met_year is not None and year >= met_year
+            own = {c.code for c in base.criteria}
+            fail = set() if reached else _district_fail(base, fixed, rng, own)
+            target = Target(fail=fail, level="ntm" if reached else None, fixed=fixed)
+            cls = classify(d["region"], [], year)
+            values = synthesize(specs, base.code, cls, year, target, rng)
+            figures += _figures(d["id"], year, values, skip=ROLLUP_FIELDS)
+
+
+def _district_fail(base, fixed, rng, own) -> set[str]:
+    """Which district criteria fail before the district is recognised: the commune-share criterion
+    fails on its own when communes are missing; otherwise one of the district's own criteria."""
+    from ntm.criteria.evaluate import Classification, evaluate_set
+
+    probe = evaluate_set(base, Classification(region="BTB"), base.year_from, fixed)
+    rollup_fail = {c.code for c in probe.criteria if c.met is False}
+    return rollup_fail or {rng.choice(sorted(own))}
+
+
+def _hamlets(specs, figures) -> int:
+    """Hamlets of Thọ Xuân's communes (thôn are not in the official lists), with their
+    post-2025 continuations under the new communes, and model-hamlet figures 2019–2025."""
+    communes = list(
+        Unit.objects.filter(scheme=Unit.Scheme.LEGACY, level=Unit.Level.COMMUNE, parent__code=story.THO_XUAN, kind="xã")
+        .order_by("code").prefetch_related("successors")
+    )
+    rng = random.Random(f"{SEED}-hamlet-count")
+    old, new, links = [], [], []
+    for c in communes:
+        successor = c.successors.first()
+        for i in range(1, rng.randint(5, 9) + 1):
+            name = f"Thôn {i}"
+            old.append(Unit(scheme=Unit.Scheme.LOCAL, code=f"{c.code}-{i:02d}", level=Unit.Level.HAMLET, kind="thôn",
+                            name=name, full_name=f"{name}, {c.full_name}", parent=c, province=c.province,
+                            region=c.region, valid_to=c.valid_to))
+            if successor:
+                new.append(Unit(scheme=Unit.Scheme.LOCAL, code=f"{successor.code}-{c.code}-{i:02d}", level=Unit.Level.HAMLET,
+                                kind="thôn", name=name, full_name=f"{name} ({c.name}), {successor.full_name}",
+                                parent=successor, province=successor.province, region=successor.region,
+                                valid_from=REFORM_DATE))
+    for u in old + new:
+        u.search_name = fold(u.full_name)
+    Unit.objects.bulk_create(old + new)
+    new_by_code = {u.code.split("-", 1)[1]: u for u in new}
+    links = [Lineage(source=u, target=new_by_code[u.code], date=REFORM_DATE) for u in old if u.code in new_by_code]
+    Lineage.objects.bulk_create(links)
+    years = story.hamlet_years(len(old), SEED)
+    for hamlet, km_year in zip(old, years, strict=True):
+        for year in range(2019, story.LAST_LEGACY_YEAR + 1):
+            try:
+                base = base_set_for(specs, "hamlet", year)
+            except EvaluationError:
+                continue
+            hrng = random.Random(f"{SEED}-{hamlet.code}-{year}")
+            reached = km_year is not None and year >= km_year
+            codes = [c.code for c in base.criteria]
+            fail = set() if reached else set(hrng.sample(codes, k=min(len(codes), hrng.randint(1, 3))))
+            target = Target(fail=fail, level=base.level if reached else None)
+            values = synthesize(specs, base.code, classify(hamlet.region, [], year), year, target, hrng,
+                                {"households_total": hrng.randint(120, 400)})
+            figures += _figures(hamlet.pk, year, values)
+    return len(old)
+
+
+def _current_communes(specs, paths, figures) -> None:
+    """The 147 current xã of Thanh Hóa: commune groups, and 2026 figures against 51/2025,
+    their chances set by what their predecessors had reached in 2025."""
+    year = story.NEW_SET_YEAR
+    try:
+        base = base_set_for(specs, "commune", year)
+    except EvaluationError:
+        return
+    units = list(
+        Unit.objects.filter(scheme=Unit.Scheme.CURRENT, level=Unit.Level.COMMUNE, province__code=PROVINCE, kind="xã")
+        .prefetch_related("predecessors__parent")
+    )
+    groups = []
+    for u in units:
+        preds = list(u.predecessors.all())
+        group = story.group_2026({p.parent.code for p in preds if p.parent}, any(p.kind == "thị trấn" for p in preds))
+        groups.append(Classification(unit=u, scheme="group", value=str(group), year_from=year, source=SOURCE))
+        rng = random.Random(f"{SEED}-{u.code}-{year}")
+        levels = [paths[p.code].level(2025) if p.code in paths else None for p in preds]
+        if levels and all(at_least(lvl or "", "nang_cao") for lvl in levels):
+            chance = 0.75
+        elif levels and all(lvl for lvl in levels):
+            chance = 0.45
+        else:
+            chance = 0.1
+        codes = [c.code for c in base.criteria]
+        meets = rng.random() < chance
+        fail = set() if meets else set(rng.sample(codes, k=rng.randint(1, 4)))
+        level = None if fail else ("hien_dai" if chance > 0.7 and rng.random() < 0.15 else "ntm")
+        cls = classify(u.region, [], year)
+        cls = type(cls)(region=cls.region, group=group, flags=cls.flags)
+        values = synthesize(specs, base.code, cls, year, Target(fail=fail, level=level), rng, _sizes(rng))
+        figures += _figures(u.pk, year, values)
+    Classification.objects.bulk_create(groups)

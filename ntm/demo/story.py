@@ -1,0 +1,145 @@
+"""The demo's story for Thanh Hóa, calibrated on the seed documents (000 and 004). Pure.
+
+Thọ Xuân (district 395): 5.6 criteria per commune on average in 2011; every commune NTM by the
+end of 2018; the district meets its criteria in 2019; 11 advanced and 2 model communes and 12
+model hamlets by early 2023 (the 2022 evaluations); Nam Giang (15505) NTM in 2016 and advanced
+in 2023. Other districts follow seeded, varied paths; some communes slip and lose a criterion.
+Only xã are assessed against the commune NTM sets (phường and thị trấn are urban units).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+THO_XUAN = "395"
+NAM_GIANG = "15505"
+FIRST_YEAR, LAST_LEGACY_YEAR, NEW_SET_YEAR = 2011, 2025, 2026
+MOUNTAIN_DISTRICTS = {"384", "385", "386", "387", "388", "389", "390", "391", "396", "402", "403"}
+REMOTE_DISTRICTS = {"384", "385", "387", "388"}  # many specially disadvantaged (đặc biệt khó khăn) communes
+# "Easy and low-cost criteria first": the order in which communes typically meet the 19 criteria.
+EASY_FIRST_19 = ["1", "8", "4", "19", "18", "12", "16", "3", "9", "14", "15", "7", "6", "5", "11", "13", "10", "2", "17"]
+
+
+@dataclass
+class CommunePath:
+    code: str
+    district: str
+    start_met: int  # criteria met in 2011 (out of 19)
+    ntm_year: int | None
+    nc_year: int | None = None  # nâng cao (sets exist from 2021)
+    km_year: int | None = None  # kiểu mẫu
+    slips: set[int] = field(default_factory=set)  # years in which one criterion is lost
+    dbkk: bool = False
+    order: list[str] = field(default_factory=list)
+
+    def level(self, year: int) -> str | None:
+        if self.ntm_year is None or year < self.ntm_year or year in self.slips:
+            return None
+        if self.km_year and year >= self.km_year:
+            return "kieu_mau"
+        if self.nc_year and year >= self.nc_year:
+            return "nang_cao"
+        return "ntm"
+
+    def met_count(self, year: int, total: int = 19) -> int:
+        if self.level(year):
+            return total
+        if year in self.slips:
+            return total - 1
+        end = self.ntm_year if self.ntm_year else LAST_LEGACY_YEAR + 4
+        span = max(end - FIRST_YEAR, 1)
+        grown = self.start_met + (total - 1 - self.start_met) * (year - FIRST_YEAR) / span
+        return max(0, min(total - 1, round(grown)))
+
+    def failing(self, year: int, codes: list[str]) -> set[str]:
+        """The criteria not met this year: the hardest ones by this commune's order."""
+        order = [c for c in self.order if c in codes] + [c for c in codes if c not in self.order]
+        if year in self.slips and self.ntm_year and year > self.ntm_year:
+            return {order[len(order) // 2 + (hash(self.code) % 3)]}
+        k = self.met_count(year, len(codes))
+        return set(order[k:])
+
+
+def _order(rng: random.Random) -> list[str]:
+    order = list(EASY_FIRST_19)
+    for i in range(len(order) - 1):  # each commune's own path: neighbours swap now and then
+        if rng.random() < 0.3:
+            order[i], order[i + 1] = order[i + 1], order[i]
+    return order
+
+
+def plan_communes(communes: list[tuple[str, str]], seed: int) -> dict[str, CommunePath]:
+    """communes: (code, district code) of every legacy xã of the province."""
+    paths: dict[str, CommunePath] = {}
+    tho_xuan = sorted(c for c, d in communes if d == THO_XUAN)
+    for code, district in communes:
+        rng = random.Random(f"{seed}-{code}")
+        if district == THO_XUAN:
+            continue
+        mountain, remote = district in MOUNTAIN_DISTRICTS, district in REMOTE_DISTRICTS
+        start = rng.randint(1, 5) if mountain else rng.randint(3, 9)
+        never = rng.random() < (0.45 if remote else 0.25 if mountain else 0.08)
+        ntm = None if never else rng.randint(2014, 2025) if mountain else rng.randint(2012, 2023)
+        nc = km = None
+        if ntm and ntm <= 2020 and rng.random() < 0.4:
+            nc = rng.randint(2021, 2025)
+            if rng.random() < 0.25:
+                km = min(2025, nc + rng.randint(1, 2))
+        slips = {y for y in range((ntm or 2099) + 1, LAST_LEGACY_YEAR + 1) if rng.random() < 0.05 and y not in (nc, km)}
+        paths[code] = CommunePath(code, district, start, ntm, nc, km, slips, remote and rng.random() < 0.5, _order(rng))
+    paths.update(_plan_tho_xuan(tho_xuan, seed))
+    return paths
+
+
+def _plan_tho_xuan(codes: list[str], seed: int) -> dict[str, CommunePath]:
+    rng = random.Random(f"{seed}-tho-xuan")
+    n = len(codes)
+    # 2011: 5.6 criteria per commune on average → the total is fixed, spread over communes.
+    total = round(5.6 * n)
+    starts = [total // n] * n
+    for i in rng.sample(range(n), total - sum(starts)):
+        starts[i] += 1
+    others = [c for c in codes if c != NAM_GIANG]
+    # NTM years 2012–2018 (at least one commune in 2018), Nam Giang in 2016.
+    years = {c: rng.randint(2012, 2018) for c in others}
+    years[others[-1]] = 2018
+    years[NAM_GIANG] = 2016
+    # By the 2022 evaluations: 11 advanced (exactly) and 2 model communes; Nam Giang advanced in 2023.
+    ranked = rng.sample(others, len(others))
+    nc = {c: rng.choice([2021, 2022]) for c in ranked[:13]}
+    km = {c: 2022 for c in ranked[:2]}
+    for c in ranked[13:17]:
+        nc[c] = rng.choice([2024, 2025])
+    nc[NAM_GIANG] = 2023
+    paths = {}
+    for code, start in zip(codes, starts, strict=True):
+        crng = random.Random(f"{seed}-{code}")
+        paths[code] = CommunePath(code, THO_XUAN, start, years[code], nc.get(code), km.get(code), set(), False, _order(crng))
+    return paths
+
+
+def district_ntm_year(district: str, paths: list[CommunePath]) -> int | None:
+    """A district meets its own criteria the year after its last commune reaches NTM (Thọ Xuân: 2019)."""
+    if district == THO_XUAN:
+        return 2019
+    years = [p.ntm_year for p in paths]
+    if not years or None in years:
+        return None
+    return max(2016, max(years) + 1) if max(years) + 1 <= LAST_LEGACY_YEAR else None
+
+
+def hamlet_years(count: int, seed: int) -> list[int | None]:
+    """Model-hamlet years for Thọ Xuân's hamlets: 12 by 2022 (3, 4, 5 in 2020–2022), more later."""
+    rng = random.Random(f"{seed}-hamlets")
+    years: list[int | None] = [2020] * 3 + [2021] * 4 + [2022] * 5 + [2023] * 4 + [2024] * 3 + [2025] * 3
+    years += [None] * max(0, count - len(years))
+    rng.shuffle(years)
+    return years[:count]
+
+
+def group_2026(predecessor_districts: set[str], had_town: bool) -> int:
+    """Commune group under 51/2025: 3 = mountain/ethnic areas, 1 = peri-urban, else 2."""
+    if predecessor_districts & REMOTE_DISTRICTS or len(predecessor_districts & MOUNTAIN_DISTRICTS) == len(predecessor_districts):
+        return 3
+    return 1 if had_town else 2
