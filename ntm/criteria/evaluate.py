@@ -9,6 +9,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 from .spec import ANY, CriteriaSetSpec, Indicator, Threshold, pick_threshold
@@ -82,7 +83,17 @@ class SetResult:
     all_met: bool
     reached: bool = False
     criteria: list[CriterionResult] = field(default_factory=list)
-    indicators: list[IndicatorResult] = field(default_factory=list)
+    # (criterion code, indicator, threshold row, target, op, value, met): cheap tuples; the
+    # IndicatorResult objects are built only when someone reads `indicators`.
+    cells: list[tuple] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def indicators(self) -> list[IndicatorResult]:
+        return [
+            IndicatorResult(ind.code, ind.name, crit, ind.kind, ind.unit, value, target, op, met,
+                            _gap(value, target, op, met), thr.verified, thr.source)
+            for crit, ind, thr, target, op, value, met in self.cells
+        ]
 
     @property
     def missing(self) -> list[str]:
@@ -92,8 +103,9 @@ class SetResult:
 
 def indicator_value(ind: Indicator, values: Mapping[str, Value]) -> Value:
     """An indicator's value: given directly by its code, read from its field, or a ratio."""
-    if ind.code in values and values[ind.code] is not None:
-        return _as_value(values[ind.code], ind.kind)
+    direct = values.get(ind.code)
+    if direct is not None:
+        return _as_value(direct, ind.kind)
     if ind.field:
         raw = values.get(ind.field)
         return None if raw is None else _as_value(raw, ind.kind)
@@ -136,6 +148,30 @@ def _gap(value: Value, threshold: Value, op: str, met: bool | None) -> float | N
     return None
 
 
+_PLANS: dict[tuple, tuple] = {}
+
+
+def _plan(spec: CriteriaSetSpec, cls: str | int, year: int, registry: Registry) -> tuple:
+    """Thresholds resolved once per (set, class, year): bulk recompute then only compares values."""
+    key = (id(spec), cls, year, id(registry))
+    cached = _PLANS.get(key)
+    if cached is not None and cached[0] is spec and cached[1] is registry:
+        return cached[2]
+    plan = []
+    for criterion in spec.criteria:
+        rows = []
+        for ind in criterion.indicators:
+            threshold, target = resolve_threshold(spec, ind, cls, year, registry)
+            op = threshold.op or ind.op
+            rows.append((ind, threshold, target, op, _OPS[op], ind.code, ind.field, ind.numerator, ind.denominator,
+                         ind.kind == "bool"))
+        plan.append((criterion, tuple(rows)))
+    if len(_PLANS) > 2000:
+        _PLANS.clear()
+    _PLANS[key] = (spec, registry, tuple(plan))  # keeps spec and registry alive, so ids stay theirs
+    return _PLANS[key][2]
+
+
 def evaluate_set(
     spec: CriteriaSetSpec,
     classification: Classification,
@@ -147,28 +183,37 @@ def evaluate_set(
     if not spec.covers(year):
         raise EvaluationError(f"Bộ {spec.code} áp dụng cho {spec.year_from}–{spec.year_to}, không cho năm {year}")
     registry = registry or {spec.code: spec}
-    cls = classification.class_for(spec)
     result = SetResult(spec.code, spec.level, spec.requires, 0, len(spec.criteria), False)
-    for criterion in spec.criteria:
-        states = []
-        for ind in criterion.indicators:
-            threshold, target = resolve_threshold(spec, ind, cls, year, registry)
-            op = threshold.op or ind.op
-            value = indicator_value(ind, values)
-            met = None if value is None or target is None else bool(_OPS[op](value, target))
-            states.append(met)
-            result.indicators.append(
-                IndicatorResult(
-                    ind.code, ind.name, criterion.code, ind.kind, ind.unit, value, target, op, met,
-                    _gap(value, target, op, met), threshold.verified, threshold.source,
-                )
-            )
-        met_c = False if False in states else (None if None in states else True)
-        result.criteria.append(
-            CriterionResult(criterion.code, criterion.name, criterion.group, met_c, states.count(True), len(states))
-        )
-    result.criteria_met = sum(1 for c in result.criteria if c.met)
-    result.all_met = result.criteria_met == result.criteria_total
+    cells, criteria = result.cells, result.criteria
+    met_count = 0
+    for criterion, rows in _plan(spec, classification.class_for(spec), year, registry):
+        n_true = n_none = n_false = 0
+        for ind, threshold, target, op, compare, code, fld, num, den, is_bool in rows:
+            # indicator_value(), inlined: this loop runs a million times in a national recompute
+            value = values.get(code)
+            if value is None:
+                if fld:
+                    value = values.get(fld)
+                else:
+                    n, d = values.get(num), values.get(den)
+                    value = None if n is None or d is None or d <= 0 else round(100.0 * float(n) / float(d), 4)
+            if value is not None:
+                value = bool(value) if is_bool else float(value)
+            if value is None or target is None:
+                met = None
+                n_none += 1
+            elif compare(value, target):
+                met = True
+                n_true += 1
+            else:
+                met = False
+                n_false += 1
+            cells.append((criterion.code, ind, threshold, target, op, value, met))
+        met_c = False if n_false else (None if n_none else True)
+        met_count += met_c is True
+        criteria.append(CriterionResult(criterion.code, criterion.name, criterion.group, met_c, n_true, len(rows)))
+    result.criteria_met = met_count
+    result.all_met = met_count == result.criteria_total
     return result
 
 
@@ -186,8 +231,15 @@ def ladder(registry: Registry, code: str) -> list[CriteriaSetSpec]:
     return chain
 
 
+_ABOVE: dict[tuple, tuple] = {}
+
+
 def sets_above(registry: Registry, base: str, year: int) -> list[CriteriaSetSpec]:
     """Every set reachable upward from `base` (by `requires`) that covers `year`, lowest first."""
+    key = (id(registry), base, year)
+    cached = _ABOVE.get(key)
+    if cached is not None and cached[0] is registry:
+        return cached[1]
     found, frontier = [], [base]
     while frontier:
         current = frontier.pop(0)
@@ -195,6 +247,9 @@ def sets_above(registry: Registry, base: str, year: int) -> list[CriteriaSetSpec
             if spec.requires == current and spec.covers(year):
                 found.append(spec)
                 frontier.append(spec.code)
+    if len(_ABOVE) > 2000:
+        _ABOVE.clear()
+    _ABOVE[key] = (registry, found)
     return found
 
 
@@ -244,12 +299,11 @@ class Evaluation:
 
 
     def compact(self) -> dict[str, Any]:
-        """What is stored per unit and year: enough for dashboards and rollups, no names
-        (those live in the set), so a national recompute writes little."""
+        """What is stored per unit and year: enough for dashboards and rollups (criteria met,
+        levels, what is missing). Indicator detail is recomputed live for one unit, so a national
+        recompute writes little."""
         return {
-            "set": self.base.set,
             "cls": [self.classification.region, self.classification.group, sorted(self.classification.flags)],
-            "ind": {i.code: [i.value, i.threshold, i.met] for i in self.base.indicators},
             "levels": [[r.set, r.level, r.reached, r.criteria_met, r.criteria_total, r.missing] for r in self.levels],
         }
 
@@ -268,14 +322,16 @@ _RANK = {"ntm": 0, "nang_cao": 1, "kieu_mau": 2, "hien_dai": 2}
 
 def _evaluate_specs(
     registry: Registry, specs: list[CriteriaSetSpec], detail: str, classification: Classification, year: int,
-    values: Mapping[str, Value],
+    values: Mapping[str, Value], lazy: bool = False,
 ) -> Evaluation:
     """Evaluate sets lowest first; a level is reached when its set is met and its prerequisite reached."""
     results: dict[str, SetResult] = {}
     level = None
     for spec in specs:
-        r = evaluate_set(spec, classification, year, values, registry)
         below = results.get(spec.requires)
+        if lazy and spec.requires and (below is None or not below.reached):
+            continue  # two levels up from where the unit stands: not its next step, not evaluated
+        r = evaluate_set(spec, classification, year, values, registry)
         r.reached = r.all_met and (not spec.requires or (below is not None and below.reached))
         results[spec.code] = r
         if r.reached and (level is None or _RANK[r.level] >= _RANK[level]):
@@ -299,7 +355,7 @@ def evaluate_unit(
     if base_spec is None:
         raise EvaluationError(f"Không có bộ tiêu chí '{base_code}'")
     specs = [base_spec, *sets_above(registry, base_code, year)]
-    return _evaluate_specs(registry, specs, base_code, classification, year, values)
+    return _evaluate_specs(registry, specs, base_code, classification, year, values, lazy=True)
 
 
 def base_set_for(registry: Registry, unit_level: str, year: int) -> CriteriaSetSpec:

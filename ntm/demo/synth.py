@@ -72,9 +72,10 @@ class _Bounds:
 def synthesize(
     registry: Registry, base_code: str, cls: Classification, year: int, target: Target, rng: random.Random,
     sizes: Mapping[str, float] | None = None, attempts: int = 25,
-) -> dict[str, float]:
+) -> tuple[dict[str, float], bool]:
     """Figures for one unit and year whose evaluation reaches exactly `target` (base criteria
-    failing exactly as asked; the level as asked whenever the sets allow it)."""
+    failing exactly as asked; the level as asked whenever the sets allow it). The flag says
+    whether the engine confirmed the target; when it did not, the closest draw is returned."""
     sizes = dict(sizes or {})
     best: dict[str, float] = {}
     for _ in range(attempts):
@@ -82,16 +83,28 @@ def synthesize(
         ev = evaluate_unit(registry, base_code, cls, year, values)
         failed = {c.code for c in ev.base.criteria if c.met is not True}
         if failed == target.fail and ev.level == target.level:
-            return values
+            return values, True
         if failed == target.fail:
             best = values
-    return best or values
+    return best or values, False
 
 
 def _draw(
     registry: Registry, base_code: str, cls: Classification, year: int, target: Target, rng: random.Random,
     sizes: dict[str, float],
 ) -> dict[str, float]:
+    values, dens, picked = _pass(registry, base_code, cls, year, target, rng, sizes)
+    shared = set(dens) & set(picked)
+    if shared:  # a count that is both a ratio's numerator and another's denominator (workers): fix it, redo
+        sizes = {**sizes, **dens, **{k: picked[k] for k in shared}}
+        values, _, _ = _pass(registry, base_code, cls, year, target, rng, sizes)
+    return values
+
+
+def _pass(
+    registry: Registry, base_code: str, cls: Classification, year: int, target: Target, rng: random.Random,
+    sizes: dict[str, float],
+) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
     base = registry[base_code]
     plan: list[tuple[CriteriaSetSpec, dict[str, bool]]] = [(base, {c.code: c.code not in target.fail for c in base.criteria})]
     for spec in sets_above(registry, base_code, year):
@@ -118,10 +131,10 @@ def _draw(
             failing = {rng.choice(inds).code} if not wants[criterion.code] else set()
             for ind in inds:
                 _constrain(spec, ind, ind.code not in failing, cls, year, registry, bounds, den_of, values)
-    for name, b in bounds.items():
-        values[name] = b.pick(rng)
+    picked = {name: b.pick(rng) for name, b in bounds.items()}
+    values.update(picked)
     values.update(dens)
-    return values
+    return values, dens, picked
 
 
 def _constrain(spec, ind, passing, cls, year, registry, bounds, den_of, fixed) -> None:

@@ -66,10 +66,13 @@ def _store(results: list[tuple[int, int, EngineResult]]) -> int:
                 met={c.code: c.met for c in ev.base.criteria}, result=ev.compact(),
             )
         )
-    Evaluation.objects.bulk_create(
-        rows, batch_size=500, update_conflicts=True, unique_fields=["unit", "year"],
-        update_fields=["set_code", "level", "criteria_met", "criteria_total", "met", "result", "computed_at"],
-    )
+    # Replace rather than upsert: one DELETE and plain INSERTs are cheaper than ON CONFLICT batches.
+    keys = defaultdict(list)
+    for unit_id, year, _ in results:
+        keys[year].append(unit_id)
+    for year, ids in keys.items():
+        Evaluation.objects.filter(year=year, unit_id__in=ids).delete()
+    Evaluation.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
 
 
@@ -79,27 +82,23 @@ UNIT_FIELDS = ("id", "level", "region", "parent_id", "province__code")
 @transaction.atomic
 def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = True) -> int:
     """Recompute these units for these years; districts last (they read their communes' results)."""
-    given_districts = set(Unit.objects.filter(pk__in=unit_ids, level=Unit.Level.DISTRICT).values_list("pk", flat=True))
-    others = [u for u in unit_ids if u not in given_districts]
+    rows = []
+    for start in range(0, len(unit_ids), BATCH * 5):
+        rows += Unit.objects.filter(pk__in=unit_ids[start : start + BATCH * 5]).values(*UNIT_FIELDS, "parent__level")
+    districts = {r["id"] for r in rows if r["level"] == Unit.Level.DISTRICT}
+    others = [r for r in rows if r["level"] != Unit.Level.DISTRICT]
+    if with_parents:
+        districts |= {r["parent_id"] for r in others if r["parent__level"] == Unit.Level.DISTRICT}
     count = 0
     for start in range(0, len(others), BATCH):
         chunk = others[start : start + BATCH]
-        units = list(Unit.objects.filter(pk__in=chunk).values(*UNIT_FIELDS))
-        count += _store(evaluate_rows(units, years, values_for(chunk, years), class_rows(chunk)))
-    districts = set(given_districts)
-    if with_parents and others:
-        districts |= set(
-            Unit.objects.filter(pk__in=others, parent__level=Unit.Level.DISTRICT).values_list("parent_id", flat=True)
-        )
+        ids = [r["id"] for r in chunk]
+        count += _store(evaluate_rows(chunk, years, values_for(ids, years), class_rows(ids)))
     return count + recompute_districts(sorted(districts), years)
 
 
-def recompute_districts(district_ids: list[int], years: list[int]) -> int:
-    """District sets read their own figures plus counts from their communes' stored evaluations."""
-    if not district_ids:
-        return 0
-    units = list(Unit.objects.filter(pk__in=district_ids).values(*UNIT_FIELDS))
-    values = values_for(district_ids, years)
+def district_rollup_values(district_ids: list[int], years: list[int]) -> dict[tuple[int, int], dict[str, float]]:
+    """The figures a district set reads from its communes' stored evaluations (X/Y communes NTM…)."""
     totals: dict[int, int] = defaultdict(int)
     for parent_id in Unit.objects.filter(parent_id__in=district_ids, level=Unit.Level.COMMUNE, kind="xã").values_list(
         "parent_id", flat=True
@@ -110,10 +109,24 @@ def recompute_districts(district_ids: list[int], years: list[int]) -> int:
         unit__parent_id__in=district_ids, unit__kind="xã", year__in=years
     ).values_list("unit__parent_id", "year", "level"):
         levels[(parent_id, year)].append(level)
-    for (district_id, year), child_levels in levels.items():
-        if (district_id, year) in values:  # only districts whose own figures were entered
-            values[(district_id, year)].update(district_values(child_levels, totals[district_id]))
-    return _store(evaluate_rows(units, years, values, class_rows(district_ids)))
+    return {key: district_values(child, totals[key[0]]) for key, child in levels.items()}
+
+
+def district_values_for(district_ids: list[int], years: list[int]) -> dict[tuple[int, int], dict[str, float]]:
+    """A district's own figures plus its rollup figures; only districts with figures of their own."""
+    values = values_for(district_ids, years)
+    for key, rolled in district_rollup_values(district_ids, years).items():
+        if key in values:
+            values[key].update(rolled)
+    return values
+
+
+def recompute_districts(district_ids: list[int], years: list[int]) -> int:
+    """District sets read their own figures plus counts from their communes' stored evaluations."""
+    if not district_ids:
+        return 0
+    units = list(Unit.objects.filter(pk__in=district_ids).values(*UNIT_FIELDS))
+    return _store(evaluate_rows(units, years, district_values_for(district_ids, years), class_rows(district_ids)))
 
 
 def recompute_all(province_code: str | None = None, years: list[int] | None = None) -> int:

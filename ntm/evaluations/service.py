@@ -10,7 +10,7 @@ from ntm.criteria.loader import registry
 from ntm.units.models import Unit
 
 from .models import Evaluation
-from .recompute import UNIT_FIELDS, class_rows, evaluate_rows
+from .recompute import UNIT_FIELDS, class_rows, district_values_for, evaluate_rows
 from .rollup import Summary, rollup
 
 
@@ -23,7 +23,8 @@ def live_evaluation(unit: Unit, year: int) -> EngineResult | None:
     from ntm.figures.services import values_for
 
     row = Unit.objects.filter(pk=unit.pk).values(*UNIT_FIELDS).get()
-    results = evaluate_rows([row], [year], values_for([unit.pk], [year]), class_rows([unit.pk]))
+    read = district_values_for if unit.level == Unit.Level.DISTRICT else values_for
+    results = evaluate_rows([row], [year], read([unit.pk], [year]), class_rows([unit.pk]))
     return results[0][2] if results else None
 
 

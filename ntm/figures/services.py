@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import FloatField
+from django.db.models.functions import Cast
 
 from ntm.units.models import Unit
 
@@ -36,10 +39,20 @@ def set_figure(
     return figure
 
 
+def figure_rows(queryset) -> Iterator[tuple[int, int, str, float | None]]:
+    """(unit, year, field, value) rows; values read as floats in SQL (the engine computes in floats,
+    and skipping Decimal conversion halves the read)."""
+    rows = queryset.annotate(v=Cast("value", FloatField())).values_list("unit_id", "year", "field", "v")
+    return rows.iterator(chunk_size=20000)
+
+
 def values_for(unit_ids: list[int], years: list[int]) -> dict[tuple[int, int], dict[str, float]]:
     """All figures of these units and years in one query, grouped for the engine."""
     out: dict[tuple[int, int], dict[str, float]] = {}
-    rows = Figure.objects.filter(unit_id__in=unit_ids, year__in=years).values_list("unit_id", "year", "field", "value")
-    for unit_id, year, field, value in rows.iterator(chunk_size=20000):
-        out.setdefault((unit_id, year), {})[field] = None if value is None else float(value)
+    for unit_id, year, field, value in figure_rows(Figure.objects.filter(unit_id__in=unit_ids, year__in=years)):
+        key = (unit_id, year)
+        bucket = out.get(key)
+        if bucket is None:
+            bucket = out[key] = {}
+        bucket[field] = value
     return out

@@ -1,0 +1,105 @@
+"""The demo reproduces what seeds 000 and 004 report for Thọ Xuân and Nam Giang, read back
+through the stored evaluations and rollups (not through the story's constants)."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from ntm.evaluations.models import Evaluation
+from ntm.evaluations.rollup import Summary, rollup
+from ntm.figures.models import Figure
+from ntm.units.models import Unit
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Load the real criteria sets and the whole Thanh Hóa demo once, roll it all back after."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("criteria", "load-all")
+        call_command("demo")
+        yield
+        transaction.set_rollback(True)
+
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+
+
+def tho_xuan_rollup(year):
+    communes = Unit.objects.filter(scheme="legacy", parent__code="395", kind="xã")
+    rows = Evaluation.objects.filter(unit__in=communes, year=year)
+    summaries = [Summary(e.unit_id, e.year, e.level, e.criteria_met, e.criteria_total, e.met) for e in rows]
+    return rollup(summaries, communes.count())[0], rows
+
+
+def test_2011_average_criteria_per_commune():
+    roll, _ = tho_xuan_rollup(2011)
+    assert roll["evaluated"] == 27
+    assert round(roll["avg_criteria_met"], 1) == 5.6
+    assert roll["levels"]["ntm"] == 0
+
+
+def test_every_commune_ntm_by_end_of_2018_not_before():
+    roll, _ = tho_xuan_rollup(2018)
+    assert roll["levels"]["ntm"] == roll["evaluated"] == 27
+    assert tho_xuan_rollup(2017)[0]["levels"]["ntm"] < 27
+
+
+def test_district_meets_its_criteria_in_2019():
+    levels = dict(Evaluation.objects.filter(unit__scheme="legacy", unit__code="395").values_list("year", "level"))
+    assert levels[2019] == "ntm"
+    assert levels[2018] == ""
+
+
+def test_eleven_advanced_two_model_communes_and_twelve_model_hamlets_by_early_2023():
+    _, rows = tho_xuan_rollup(2022)
+    exact = [e.level for e in rows]
+    assert exact.count("nang_cao") == 11
+    assert exact.count("kieu_mau") == 2
+    hamlets = Evaluation.objects.filter(unit__level="hamlet", unit__parent__parent__code="395", year=2022, level="kieu_mau")
+    assert hamlets.count() == 12
+
+
+def test_nam_giang_facts_and_path(capsys):
+    nam_giang = Unit.objects.get(scheme="legacy", code="15505")
+    figures = dict(Figure.objects.filter(unit=nam_giang, year=2016).values_list("field", "value"))
+    assert (figures["households_total"], figures["population_total"]) == (1876, 6350)
+    path = dict(Evaluation.objects.filter(unit=nam_giang).values_list("year", "level"))
+    assert path[2015] == "" and path[2016] == "ntm"
+    assert path[2022] == "ntm" and path[2023] == "nang_cao"
+    call_command("evaluate", "--unit", "15505", "--legacy", "--year", "2016", "--format", "json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["set"] == "xa-ntm-2016" and data["level"] == "ntm" and data["criteria_met"] == 19
+
+
+def test_each_year_uses_the_set_in_force():
+    sets = dict(Evaluation.objects.filter(unit__scheme="legacy", unit__code="15505").values_list("year", "set_code"))
+    assert (sets[2011], sets[2016], sets[2021], sets[2025]) == ("xa-ntm-2010", "xa-ntm-2016", "xa-ntm-2021", "xa-ntm-2021")
+
+
+def test_current_communes_have_groups_and_2026_results():
+    current = Evaluation.objects.filter(unit__scheme="current", unit__province__code="38", year=2026)
+    assert current.count() == Unit.objects.filter(scheme="current", province__code="38", kind="xã").count() == 147
+    assert set(current.values_list("set_code", flat=True)) == {"xa-ntm-2026"}
+    assert all(e.result["cls"][1] in (1, 2, 3) for e in current)
+
+
+def test_other_districts_vary_and_some_communes_slip():
+    th = Evaluation.objects.filter(unit__scheme="legacy", unit__province__code="38", unit__level="commune")
+    by_unit = {}
+    for unit_id, level in th.order_by("year").values_list("unit_id", "level"):
+        by_unit.setdefault(unit_id, []).append(level)
+    slipped = [u for u, path in by_unit.items() if any(a and not b for a, b in zip(path, path[1:], strict=False))]
+    assert len(slipped) >= 5
+    final = [path[-1] for path in by_unit.values()]
+    assert final.count("") > 0 and final.count("nang_cao") > 0
+
+
+def test_second_run_is_skipped_and_keeps_user_figures():
+    nam_giang = Unit.objects.get(scheme="legacy", code="15505")
+    Figure.objects.filter(unit=nam_giang, year=2024, field="income_per_capita").update(value=99, source="Xã nhập")
+    before = Figure.objects.count()
+    call_command("demo")
+    assert Figure.objects.count() == before
+    assert Figure.objects.get(unit=nam_giang, year=2024, field="income_per_capita").source == "Xã nhập"
