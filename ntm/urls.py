@@ -1,9 +1,30 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
-from ntm.core import views
+from ntm.accounts import views as accounts
+from ntm.core import views as core
+from ntm.evaluations import views as evaluations
+from ntm.figures import views as figures
+from ntm.reports import views as reports
+from ntm.units import views as units
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("admin/", admin.site.urls),
+    path("", core.home, name="home"),
+    path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("don-vi/", units.tree, name="unit_tree"),
+    path("don-vi/tim/", units.search, name="unit_search"),
+    path("don-vi/<int:pk>/", evaluations.unit_detail, name="unit_detail"),
+    path("don-vi/<int:pk>/con/", units.children, name="unit_children"),
+    path("don-vi/<int:pk>/so-lieu/<int:year>/", figures.entry, name="figure_entry"),
+    path("don-vi/<int:pk>/so-lieu/<int:year>/ky/", figures.period, name="period"),
+    path("don-vi/<int:pk>/so-lieu/<int:year>/<slug:field>/", figures.save, name="figure_save"),
+    path("don-vi/<int:pk>/so-lieu/<int:year>/<slug:field>/lich-su/", figures.history, name="figure_history"),
+    path("bang-dieu-khien/<int:pk>/", reports.dashboard, name="dashboard"),
+    path("toan-quoc/", reports.national, name="national"),
+    path("nguoi-dung/", accounts.user_list, name="user_list"),
+    path("nguoi-dung/<int:pk>/", accounts.user_grants, name="user_grants"),
+    path("quan-tri/", admin.site.urls),
 ]

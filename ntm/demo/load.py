@@ -25,6 +25,7 @@ from ntm.units.models import REFORM_DATE, Classification, Lineage, Unit
 from . import story
 from .models import DemoRun
 from .synth import Target, synthesize
+from .users import PASSWORD, ensure_users
 
 PROVINCE = "38"
 SEED = 2026
@@ -39,7 +40,14 @@ def demo_done() -> bool:
 def run(log: Callable[[str], None] = print) -> None:
     if demo_done():
         log("✔ Dữ liệu mẫu đã có (bỏ qua)")
-        return
+    else:
+        _generate(log)
+    created = ensure_users()
+    if created:
+        log(f"✔ Tài khoản mẫu (mật khẩu {PASSWORD}): {', '.join(created)}")
+
+
+def _generate(log: Callable[[str], None]) -> None:
     specs = province_view(registry(), PROVINCE)
     figures: list[Figure] = []
     with transaction.atomic():

@@ -45,3 +45,25 @@ class FigureChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.figure_id}: {self.old_value} → {self.new_value}"
+
+
+class Period(models.Model):
+    """A reporting year of a province; once closed, its figures are read-only until reopened."""
+
+    province = models.ForeignKey(Unit, models.CASCADE, related_name="periods", verbose_name="tỉnh")
+    year = models.PositiveSmallIntegerField("năm")
+    closed = models.BooleanField("đã khoá", default=False)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "kỳ báo cáo"
+        verbose_name_plural = "kỳ báo cáo"
+        constraints = [models.UniqueConstraint(fields=["province", "year"], name="period_province_year")]
+
+    def __str__(self) -> str:
+        return f"{self.province} {self.year}{' (đã khoá)' if self.closed else ''}"
+
+    @classmethod
+    def is_closed(cls, unit: Unit, year: int) -> bool:
+        return cls.objects.filter(province_id=unit.province_id, year=year, closed=True).exists()

@@ -1,0 +1,55 @@
+from django import forms
+from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+
+from ntm.units.models import Unit
+
+from .models import Role
+
+
+class UnitCodeField(forms.CharField):
+    """A unit by its official code (current units; `L:` prefix for a pre-2025 unit)."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        scheme = Unit.Scheme.LEGACY if value.upper().startswith("L:") else Unit.Scheme.CURRENT
+        code = value.split(":", 1)[-1].strip()
+        candidates = [code, code.zfill(5), code.zfill(3), code.zfill(2)]
+        found = {u.code: u for u in Unit.objects.filter(scheme__in=[scheme, Unit.Scheme.LOCAL], code__in=candidates)}
+        unit = next((found[c] for c in candidates if c in found), None)
+        if unit is None:
+            raise forms.ValidationError(f"Không tìm thấy đơn vị mã “{value}”")
+        return unit
+
+
+class GrantForm(forms.Form):
+    role = forms.ChoiceField(label="Vai trò", choices=Role.choices)
+    unit = UnitCodeField(label="Mã đơn vị", required=False,
+                         help_text="Mã tỉnh (38), xã (15505) hoặc thôn; để trống = toàn quốc (chỉ quản trị)")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") != Role.ADMIN and not data.get("unit"):
+            self.add_error("unit", "Vai trò này cần một đơn vị")
+        return data
+
+
+class UserCreateForm(GrantForm):
+    username = forms.CharField(label="Tên đăng nhập", max_length=150)
+    full_name = forms.CharField(label="Họ và tên", max_length=150, required=False)
+    password = forms.CharField(label="Mật khẩu", widget=forms.PasswordInput(render_value=True))
+
+    field_order = ["username", "full_name", "password", "role", "unit"]
+
+    def clean_username(self):
+        name = self.cleaned_data["username"]
+        if User.objects.filter(username=name).exists():
+            raise forms.ValidationError("Tên đăng nhập đã tồn tại")
+        return name
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        validate_password(password)
+        return password

@@ -1,0 +1,80 @@
+"""What the scorecard page shows, as plain data: the unit's evaluation, its trend across the
+2025 reform, and for a district or province the rollup of its communes. Few queries, no N+1."""
+
+from __future__ import annotations
+
+from django.db.models import Avg, Count, Sum
+
+from ntm.criteria.evaluate import EvaluationError
+from ntm.units.models import Lineage, Unit
+
+from .models import Evaluation
+from .rollup import LEVEL_RANK, Summary, rollup
+from .service import _communes_of, live_evaluation
+
+LEVEL_LABELS = {"": "Chưa đạt", "ntm": "Nông thôn mới", "nang_cao": "NTM nâng cao", "kieu_mau": "NTM kiểu mẫu",
+                "hien_dai": "NTM hiện đại"}
+
+
+def years_of(unit: Unit) -> list[int]:
+    """Years with an evaluation for the unit, its predecessors, or its communes."""
+    ids = [unit.pk, *Lineage.objects.filter(target=unit).values_list("source_id", flat=True)]
+    years = set(Evaluation.objects.filter(unit_id__in=ids).values_list("year", flat=True).distinct())
+    communes = _communes_of(unit)
+    if communes is not None:
+        years |= set(Evaluation.objects.filter(unit__in=communes).values_list("year", flat=True).distinct())
+    return sorted(years)
+
+
+def trend(unit: Unit) -> list[dict]:
+    """Criteria met per year: the unit's own series, and its predecessors' before the reform."""
+    preds = list(Unit.objects.filter(successor_links__target=unit).only("id", "full_name"))
+    names = {unit.pk: unit.full_name} | {p.pk: p.full_name for p in preds}
+    series: dict[int, list] = {pk: [] for pk in names}
+    for unit_id, year, met, total, level in Evaluation.objects.filter(unit_id__in=list(names)).order_by("year").values_list(
+        "unit_id", "year", "criteria_met", "criteria_total", "level"
+    ):
+        series[unit_id].append({"year": year, "met": met, "total": total, "level": level})
+    return [{"name": names[pk], "own": pk == unit.pk, "points": pts} for pk, pts in series.items() if pts]
+
+
+def communes_rollup(unit: Unit, year: int) -> dict | None:
+    communes = _communes_of(unit)
+    if communes is None:
+        return None
+    communes = communes.filter(kind="xã")
+    rows = Evaluation.objects.filter(unit__in=communes, year=year).values_list(
+        "unit_id", "level", "criteria_met", "criteria_total", "met")
+    summaries = [Summary(u, year, lvl, m, t, met) for u, lvl, m, t, met in rows]
+    result = rollup(summaries, communes.count())
+    by_year = list(
+        Evaluation.objects.filter(unit__in=communes).values("year")
+        .annotate(n=Count("id"), avg=Avg("criteria_met"), met=Sum("criteria_met"), total=Sum("criteria_total")).order_by("year")
+    )
+    levels = {}
+    for y, lvl, n in Evaluation.objects.filter(unit__in=communes).values_list("year", "level").annotate(n=Count("id")).order_by():
+        levels.setdefault(y, {})[lvl] = n
+    history = [
+        {"year": r["year"], "evaluated": r["n"], "avg": round(r["avg"] or 0, 2),
+         "pct": round(100 * (r["met"] or 0) / r["total"], 1) if r["total"] else 0,
+         "ntm_or_above": sum(n for lvl, n in levels.get(r["year"], {}).items() if LEVEL_RANK.get(lvl, 0) >= 1),
+         "nang_cao_or_above": sum(n for lvl, n in levels.get(r["year"], {}).items() if LEVEL_RANK.get(lvl, 0) >= 2)}
+        for r in by_year
+    ]
+    return {"now": result[0] if result else None, "history": history}
+
+
+def scorecard(unit: Unit, year: int) -> dict:
+    try:
+        ev = live_evaluation(unit, year)
+    except EvaluationError:
+        ev = None
+    data = ev.as_dict() if ev else None
+    if data:
+        by_crit: dict[str, list] = {}
+        for ind in data["indicators"]:
+            by_crit.setdefault(ind["criterion"], []).append(ind)
+        for c in data["criteria"]:
+            c["indicators"] = by_crit.get(c["code"], [])
+    return {"evaluation": data, "trend": trend(unit), "rollup": communes_rollup(unit, year),
+            "level_label": LEVEL_LABELS.get((data or {}).get("level") or "", "")}

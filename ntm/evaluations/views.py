@@ -1,0 +1,41 @@
+"""The scorecard of a unit: criteria met, indicators against thresholds, level, gaps, trend."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from ntm.accounts.scope import can, get_unit_for
+from ntm.figures.models import Period
+from ntm.units.models import Unit
+
+from .scorecard import scorecard, years_of
+
+
+def pick_year(request, years: list[int]) -> int | None:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = None
+    if year in years:
+        return year
+    return years[-1] if years else None
+
+
+@login_required
+def unit_detail(request, pk: int):
+    unit = get_unit_for(request, pk)
+    years = years_of(unit)
+    year = pick_year(request, years)
+    context = {"unit": unit, "years": years, "year": year, "ancestors": unit.ancestors(),
+               "predecessors": Unit.objects.filter(successor_links__target=unit).order_by("code"),
+               "successors": Unit.objects.filter(predecessor_links__source=unit).order_by("code"),
+               "can_edit": can(request.user, unit, "edit"),
+               "closed": year is not None and Period.is_closed(unit, year)}
+    if year is not None:
+        context.update(scorecard(unit, year))
+        now = (context.get("rollup") or {}).get("now")
+        if now:
+            shares = sorted(now["criteria_share"].items(), key=lambda kv: kv[1])[:3]
+            context["weakest"] = [(code, round(share * 100)) for code, share in shares]
+    return render(request, "units/detail.html", context)

@@ -1,0 +1,184 @@
+"""Dashboards: a province (or district) — matrix of communes × criteria, counts, charts, map —
+and the national overview. Each page reads in a handful of queries, whatever the size."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Sum
+from django.http import Http404
+from django.shortcuts import render
+from django.templatetags.static import static
+
+from ntm.accounts.scope import get_unit_for, is_admin, units_for
+from ntm.criteria.evaluate import EvaluationError, base_set_for
+from ntm.criteria.loader import registry
+from ntm.evaluations.models import Evaluation
+from ntm.evaluations.rollup import LEVEL_RANK
+from ntm.evaluations.scorecard import LEVEL_LABELS
+from ntm.units.models import REFORM_DATE, Unit
+
+LEVEL_COLORS = {"": "#ced4da", "ntm": "#69db7c", "nang_cao": "#4dabf7", "kieu_mau": "#ffc940", "hien_dai": "#9775fa"}
+LEGACY_MAPS = {"38": "geo/thanhhoa_pre2025_districts.geojson"}  # old boundaries we may ship (see static/geo/README.md)
+
+
+def commune_scopes(user, unit: Unit):
+    """(communes before the reform, communes after) that this dashboard covers, within the user's scope."""
+    visible = units_for(user).filter(level=Unit.Level.COMMUNE, kind="xã")
+    if unit.level == Unit.Level.DISTRICT:
+        return visible.filter(parent=unit), Unit.objects.none()
+    if unit.scheme == Unit.Scheme.LEGACY:
+        return visible.filter(province=unit), Unit.objects.none()
+    legacy_provinces = Unit.objects.filter(successor_links__target=unit, level=Unit.Level.PROVINCE)
+    return visible.filter(province__in=legacy_provinces), visible.filter(province=unit)
+
+
+def progress(legacy, current) -> list[dict]:
+    """Per year: communes evaluated, at each level or above, and criteria met on average."""
+    out: dict[int, dict] = {}
+    for qs in (legacy, current):
+        for year, level, n, met, total in (
+            Evaluation.objects.filter(unit__in=qs).values_list("year", "level")
+            .annotate(n=Count("id"), s=Sum("criteria_met"), t=Sum("criteria_total")).order_by()
+        ):
+            row = out.setdefault(year, {"year": year, "evaluated": 0, "met": 0, "total": 0, "levels": Counter()})
+            row["evaluated"] += n
+            row["met"] += met or 0
+            row["total"] += total or 0
+            row["levels"][level] += n
+    rows = []
+    for year in sorted(out):
+        r, lv = out[year], out[year]["levels"]
+        rows.append({"year": year, "evaluated": r["evaluated"],
+                     "ntm_or_above": sum(n for k, n in lv.items() if LEVEL_RANK.get(k, 0) >= 1),
+                     "nang_cao_or_above": sum(n for k, n in lv.items() if LEVEL_RANK.get(k, 0) >= 2),
+                     "avg": round(r["met"] / r["evaluated"], 2) if r["evaluated"] else 0,
+                     # as a share, so years under a 19-criteria set and a 10-criteria set compare
+                     "pct": round(100 * r["met"] / r["total"], 1) if r["total"] else 0})
+    return rows
+
+
+@login_required
+def dashboard(request, pk: int):
+    unit = get_unit_for(request, pk)
+    if unit.level not in (Unit.Level.PROVINCE, Unit.Level.DISTRICT):
+        raise Http404("Bảng điều khiển dành cho tỉnh và huyện")
+    legacy, current = commune_scopes(request.user, unit)
+    history = progress(legacy, current)
+    years = [r["year"] for r in history]
+    try:
+        year = int(request.GET.get("year") or (years[-1] if years else 0))
+    except ValueError:
+        year = years[-1] if years else 0
+    communes = legacy if year < REFORM_DATE.year + 1 else current
+    rows = list(communes.values("id", "code", "name", "full_name", "parent__name").order_by("parent__name", "name"))
+    evals = {
+        e["unit_id"]: e
+        for e in Evaluation.objects.filter(unit__in=communes, year=year).values(
+            "unit_id", "level", "criteria_met", "criteria_total", "met", "set_code")
+    }
+    try:
+        spec = base_set_for(registry(), "commune", year)
+        criteria = [(c.code, c.name) for c in spec.criteria]
+    except EvaluationError:
+        spec, criteria = None, []
+    for r in rows:
+        e = evals.get(r["id"])
+        r["level"] = e["level"] if e else None
+        r["criteria_met"] = e["criteria_met"] if e else None
+        r["cells"] = [(e["met"].get(code) if e else None) for code, _ in criteria]
+    # filters and sort (server-side, so the page works without JavaScript)
+    level_f, crit_f, sort = request.GET.get("level", ""), request.GET.get("criterion", ""), request.GET.get("sort", "name")
+    shown = rows
+    if level_f == "none":
+        shown = [r for r in shown if r["level"] == ""]
+    elif level_f:
+        shown = [r for r in shown if (r["level"] or "") and LEVEL_RANK.get(r["level"], 0) >= LEVEL_RANK.get(level_f, 9)]
+    codes = [c for c, _ in criteria]
+    if crit_f in codes:
+        idx = codes.index(crit_f)
+        shown = [r for r in shown if r["cells"][idx] is not True]
+    if sort == "met":
+        shown = sorted(shown, key=lambda r: (r["criteria_met"] is None, r["criteria_met"] or 0))
+    elif sort == "-met":
+        shown = sorted(shown, key=lambda r: -(r["criteria_met"] or -1))
+    evaluated = [r for r in rows if r["level"] is not None]
+    n = len(evaluated)
+    share = [(code, name, round(100 * sum(1 for r in evaluated if r["cells"][i] is True) / n) if n else 0)
+             for i, (code, name) in enumerate(criteria)]
+    counts = {lvl: sum(1 for r in evaluated if LEVEL_RANK.get(r["level"] or "", 0) >= LEVEL_RANK[lvl]) for lvl in ("ntm", "nang_cao", "kieu_mau")}
+    distribution = Counter(r["criteria_met"] for r in evaluated)
+    max_c = len(criteria)
+    context = {
+        "unit": unit, "year": year, "years": years, "rows": shown, "total": len(rows), "evaluated": n,
+        "criteria": criteria, "counts": counts, "spec": spec,
+        "avg": round(sum(r["criteria_met"] for r in evaluated) / n, 1) if n else None,
+        "filters": {"level": level_f, "criterion": crit_f, "sort": sort},
+        "levels": [(k, v) for k, v in LEVEL_LABELS.items() if k],
+        "charts": {
+            "history": history,
+            "distribution": {"labels": list(range(max_c + 1)), "values": [distribution.get(i, 0) for i in range(max_c + 1)]},
+            "weakest": sorted(share, key=lambda s: s[2])[:8],
+            "map": _map(unit, year, rows, legacy),
+        },
+    }
+    template = "reports/_matrix.html" if request.htmx and request.GET.get("partial") else "reports/dashboard.html"
+    return render(request, template, context)
+
+
+def _map(unit: Unit, year: int, rows: list[dict], legacy) -> dict | None:
+    """A map coloured by level (communes, after 2025) or by share of NTM communes (old districts)."""
+    province = unit.province or unit
+    if year > REFORM_DATE.year and unit.scheme == Unit.Scheme.CURRENT and unit.level == Unit.Level.PROVINCE:
+        data = [{"code": r["code"], "label": f"{r['full_name']}: {LEVEL_LABELS.get(r['level'] or '', '—') if r['level'] is not None else 'chưa có số liệu'}",
+                 "color": LEVEL_COLORS.get(r["level"] or "", "#f1f3f5") if r["level"] is not None else None} for r in rows]
+        return {"url": static(f"geo/communes/{province.code}.geojson"), "rows": data, "legend": "level"}
+    path = LEGACY_MAPS.get(province.code)
+    if path is None or year > REFORM_DATE.year:
+        return None
+    per = {}
+    for r in rows:
+        if r["level"] is None:
+            continue
+        total, ntm = per.get(r["parent__name"], (0, 0))
+        per[r["parent__name"]] = (total + 1, ntm + (1 if r["level"] else 0))
+    districts = Unit.objects.filter(level=Unit.Level.DISTRICT, province__code=province.code, scheme=Unit.Scheme.LEGACY)
+    data = []
+    for d in districts.values("code", "name", "full_name"):
+        total, ntm = per.get(d["name"], (0, 0))
+        share = ntm / total if total else None
+        data.append({"code": d["code"], "value": share,
+                     "label": f"{d['full_name']}: {ntm}/{total} xã đạt NTM" if total else d["full_name"],
+                     "color": None if share is None else _green(share)})
+    return {"url": static(path), "rows": data, "legend": "share"}
+
+
+def _green(share: float) -> str:
+    """White → green by share of communes meeting NTM."""
+    r = round(241 - (241 - 47) * share)
+    g = round(243 - (243 - 158) * share)
+    b = round(245 - (245 - 68) * share)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+@login_required
+def national(request):
+    if not is_admin(request.user):
+        raise Http404
+    year = int(request.GET.get("year") or 2025) if (request.GET.get("year") or "2025").isdigit() else 2025
+    stats = {
+        r["unit__province_id"]: r
+        for r in Evaluation.objects.filter(year=year, unit__level=Unit.Level.COMMUNE).values("unit__province_id")
+        .annotate(n=Count("id"))
+    }
+    ntm = dict(
+        Evaluation.objects.filter(year=year, unit__level=Unit.Level.COMMUNE).exclude(level="").values_list("unit__province_id")
+        .annotate(n=Count("id"))
+    )
+    scheme = Unit.Scheme.LEGACY if year <= REFORM_DATE.year else Unit.Scheme.CURRENT
+    provinces = [
+        {"unit": p, "evaluated": stats.get(p.pk, {}).get("n", 0), "ntm": ntm.get(p.pk, 0)}
+        for p in Unit.objects.filter(level=Unit.Level.PROVINCE, scheme=scheme).order_by("search_name")
+    ]
+    return render(request, "reports/national.html", {"provinces": provinces, "year": year, "years": range(2011, 2027)})
