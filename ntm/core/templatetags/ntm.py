@@ -9,3 +9,12 @@ def get_item(mapping, key):
     if mapping is None:
         return None
     return mapping.get(key)
+
+
+LEVEL_LABELS = {"": "Chưa đạt", "ntm": "Nông thôn mới", "nang_cao": "NTM nâng cao", "kieu_mau": "NTM kiểu mẫu",
+                "hien_dai": "NTM hiện đại"}
+
+
+@register.filter
+def level_label(code):
+    return LEVEL_LABELS.get(code or "", code)

