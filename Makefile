@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
 STAMP := $(VENV)/.installed
 
-.PHONY: run setup test test-sqlite test-pg lint bench clean
+.PHONY: run setup test browser lint bench vendor clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' || \
@@ -24,7 +24,13 @@ setup: $(STAMP)
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP)
+# Browser tests drive Debian's chromium (never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Cài chromium cho kiểm thử giao diện (installing Debian chromium for browser tests)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null; }
+
+test: $(STAMP) browser
 	$(PY) -m pytest
 
 lint: $(STAMP)
@@ -32,6 +38,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.recompute
+
+vendor:
+	bash scripts/vendor.sh
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

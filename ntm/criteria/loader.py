@@ -49,11 +49,21 @@ def merge_province_override(base: dict[str, Any], override: dict[str, Any]) -> d
         new = {k: v for k, v in row.items() if k != "indicator"}
         # The province's row replaces national rows for the same class and overlapping years.
         key = ("region", "group")
-        ind["thresholds"] = [
-            t for t in ind["thresholds"]
-            if not (all(t.get(k, "*") == new.get(k, "*") for k in key)
-                    and t["year_from"] <= new["year_to"] and new["year_from"] <= t["year_to"])
-        ] + [new]
+        replaced = [t for t in ind["thresholds"] if all(t.get(k, "*") == new.get(k, "*") for k in key)
+                    and t["year_from"] <= new["year_to"] and new["year_from"] <= t["year_to"]]
+        op = new.get("op") or ind.get("op", ">=")
+        for t in replaced:  # within the national frame: a province may be stricter, never looser
+            if "value" in t and "value" in new and not isinstance(new["value"], bool) and (
+                (op.startswith(">") and new["value"] < t["value"]) or (op.startswith("<") and new["value"] > t["value"])
+            ):
+                errors.append(f"[[thresholds]] chỉ tiêu {ind['code']}: {new['value']} lỏng hơn ngưỡng quốc gia {t['value']}")
+        kept = [t for t in ind["thresholds"] if t not in replaced]
+        for t in replaced:  # keep the national value for the years the province did not decide
+            if t["year_from"] < new["year_from"]:
+                kept.append({**t, "year_to": new["year_from"] - 1})
+            if t["year_to"] > new["year_to"]:
+                kept.append({**t, "year_from": new["year_to"] + 1})
+        ind["thresholds"] = kept + [new]
     if errors:
         raise SpecError(errors)
     return merged

@@ -111,3 +111,26 @@ def test_evaluate_year_outside_every_set(sets, tmp_path):
     values.write_text("{}")
     with pytest.raises(CommandError, match="không cho năm 2031"):
         call_command("evaluate", "--set", "t-ntm", "--region", "BTB", "--year", "2031", "--values", str(values))
+
+
+def test_province_publishes_stricter_thresholds_for_its_own_units(sets, capsys):
+    from ntm.criteria.evaluate import Classification, evaluate
+    from ntm.criteria.loader import province_view, registry
+
+    call_command("criteria", "load", str(FIX / "t-ntm-38.toml"))
+    values = {"income_per_capita": 42, "temp_houses": 0, "2.2": 90, "has_plan": True}
+    national = evaluate(registry(), "t-ntm", Classification(region="BTB"), 2021, values)
+    thanh_hoa = evaluate(province_view(registry(), "38"), "t-ntm", Classification(region="BTB"), 2021, values)
+    assert national.level == "ntm"
+    assert thanh_hoa.level is None  # 42 < 44, the province's own threshold
+    assert evaluate(province_view(registry(), "01"), "t-ntm", Classification(region="BTB"), 2021, values).level == "ntm"
+
+
+def test_province_cannot_loosen_the_national_frame(sets):
+    with pytest.raises(CommandError, match="lỏng hơn ngưỡng quốc gia"):
+        call_command("criteria", "load", str(FIX / "bad-looser-38.toml"))
+
+
+def test_evaluate_unit_year_outside_every_set(sets):
+    with pytest.raises(CommandError, match="năm 2009"):
+        call_command("evaluate", "--unit", "15505", "--legacy", "--year", "2009")

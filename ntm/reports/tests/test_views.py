@@ -168,3 +168,9 @@ def test_admin_manages_users_and_grants(world):
 
 def login_ok(username, password):
     return Client().login(username=username, password=password)
+
+
+def test_english_through_django_i18n(client, world):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("login")).content.decode()
+    assert "Sign in to NTM" in body and 'lang="en"' in body
