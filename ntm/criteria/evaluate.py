@@ -63,7 +63,7 @@ class IndicatorResult:
     source: str
 
 
-@dataclass
+@dataclass(slots=True)
 class CriterionResult:
     code: str
     name: str
@@ -178,8 +178,10 @@ def evaluate_set(
     year: int,
     values: Mapping[str, Value],
     registry: Registry | None = None,
+    detail: bool = True,
 ) -> SetResult:
-    """Evaluate one set. A criterion is met when all its indicators are; missing data → None."""
+    """Evaluate one set. A criterion is met when all its indicators are; missing data → None.
+    `detail=False` (bulk recompute) keeps criterion results only, not per-indicator cells."""
     if not spec.covers(year):
         raise EvaluationError(f"Bộ {spec.code} áp dụng cho {spec.year_from}–{spec.year_to}, không cho năm {year}")
     registry = registry or {spec.code: spec}
@@ -208,7 +210,8 @@ def evaluate_set(
             else:
                 met = False
                 n_false += 1
-            cells.append((criterion.code, ind, threshold, target, op, value, met))
+            if detail:
+                cells.append((criterion.code, ind, threshold, target, op, value, met))
         met_c = False if n_false else (None if n_none else True)
         met_count += met_c is True
         criteria.append(CriterionResult(criterion.code, criterion.name, criterion.group, met_c, n_true, len(rows)))
@@ -321,8 +324,8 @@ _RANK = {"ntm": 0, "nang_cao": 1, "kieu_mau": 2, "hien_dai": 2}
 
 
 def _evaluate_specs(
-    registry: Registry, specs: list[CriteriaSetSpec], detail: str, classification: Classification, year: int,
-    values: Mapping[str, Value], lazy: bool = False,
+    registry: Registry, specs: list[CriteriaSetSpec], shown: str, classification: Classification, year: int,
+    values: Mapping[str, Value], lazy: bool = False, detail: bool = True,
 ) -> Evaluation:
     """Evaluate sets lowest first; a level is reached when its set is met and its prerequisite reached."""
     results: dict[str, SetResult] = {}
@@ -331,13 +334,13 @@ def _evaluate_specs(
         below = results.get(spec.requires)
         if lazy and spec.requires and (below is None or not below.reached):
             continue  # two levels up from where the unit stands: not its next step, not evaluated
-        r = evaluate_set(spec, classification, year, values, registry)
+        r = evaluate_set(spec, classification, year, values, registry, detail)
         r.reached = r.all_met and (not spec.requires or (below is not None and below.reached))
         results[spec.code] = r
         if r.reached and (level is None or _RANK[r.level] >= _RANK[level]):
             level = r.level
     ordered = list(results.values())
-    return Evaluation(year, classification, results[detail], ordered, level)
+    return Evaluation(year, classification, results[shown], ordered, level)
 
 
 def evaluate(
@@ -348,14 +351,15 @@ def evaluate(
 
 
 def evaluate_unit(
-    registry: Registry, base_code: str, classification: Classification, year: int, values: Mapping[str, Value]
+    registry: Registry, base_code: str, classification: Classification, year: int, values: Mapping[str, Value],
+    detail: bool = True,
 ) -> Evaluation:
     """Evaluate a unit from its base set up through every higher level built on it."""
     base_spec = registry.get(base_code)
     if base_spec is None:
         raise EvaluationError(f"Không có bộ tiêu chí '{base_code}'")
     specs = [base_spec, *sets_above(registry, base_code, year)]
-    return _evaluate_specs(registry, specs, base_code, classification, year, values, lazy=True)
+    return _evaluate_specs(registry, specs, base_code, classification, year, values, lazy=True, detail=detail)
 
 
 def base_set_for(registry: Registry, unit_level: str, year: int) -> CriteriaSetSpec:

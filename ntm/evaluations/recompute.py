@@ -35,7 +35,7 @@ def class_rows(unit_ids: list[int]) -> dict[int, list[ClassRow]]:
 
 def evaluate_rows(
     units: list[dict], years: Iterable[int], values: dict[tuple[int, int], dict[str, float]],
-    class_rows: dict[int, list[ClassRow]],
+    class_rows: dict[int, list[ClassRow]], detail: bool = False,
 ) -> list[tuple[int, int, EngineResult]]:
     """Run the engine over plain rows; (unit, year) pairs with no figures are skipped."""
     specs = registry()
@@ -50,7 +50,7 @@ def evaluate_rows(
             try:
                 base = base_set_for(view, unit["level"], year)
                 cls = classify(unit["region"], class_rows.get(unit["id"], []), year)
-                out.append((unit["id"], year, evaluate_unit(view, base.code, cls, year, vals)))
+                out.append((unit["id"], year, evaluate_unit(view, base.code, cls, year, vals, detail)))
             except EvaluationError:  # no set for that year, or a classification is missing (e.g. group)
                 continue
     return out

@@ -24,7 +24,7 @@ def live_evaluation(unit: Unit, year: int) -> EngineResult | None:
 
     row = Unit.objects.filter(pk=unit.pk).values(*UNIT_FIELDS).get()
     read = district_values_for if unit.level == Unit.Level.DISTRICT else values_for
-    results = evaluate_rows([row], [year], read([unit.pk], [year]), class_rows([unit.pk]))
+    results = evaluate_rows([row], [year], read([unit.pk], [year]), class_rows([unit.pk]), detail=True)
     return results[0][2] if results else None
 
 
