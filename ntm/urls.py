@@ -6,6 +6,7 @@ from ntm.accounts import views as accounts
 from ntm.core import views as core
 from ntm.evaluations import views as evaluations
 from ntm.figures import views as figures
+from ntm.reports import upload as maps
 from ntm.reports import views as reports
 from ntm.units import views as units
 
@@ -24,6 +25,8 @@ urlpatterns = [
     path("don-vi/<int:pk>/so-lieu/<int:year>/<slug:field>/lich-su/", figures.history, name="figure_history"),
     path("bang-dieu-khien/<int:pk>/", reports.dashboard, name="dashboard"),
     path("toan-quoc/", reports.national, name="national"),
+    path("ban-do/", maps.upload, name="map_upload"),
+    path("ban-do/<int:pk>.geojson", maps.layer, name="map_layer"),
     path("nguoi-dung/", accounts.user_list, name="user_list"),
     path("nguoi-dung/<int:pk>/", accounts.user_grants, name="user_grants"),
     path("quan-tri/", admin.site.urls),

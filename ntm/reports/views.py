@@ -10,6 +10,7 @@ from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.urls import reverse
 
 from ntm.accounts.scope import get_unit_for, is_admin, units_for
 from ntm.criteria.evaluate import EvaluationError, base_set_for
@@ -18,6 +19,8 @@ from ntm.evaluations.models import Evaluation
 from ntm.evaluations.rollup import LEVEL_RANK
 from ntm.evaluations.scorecard import LEVEL_LABELS
 from ntm.units.models import REFORM_DATE, Unit
+
+from .models import MapLayer
 
 LEVEL_COLORS = {"": "#ced4da", "ntm": "#69db7c", "nang_cao": "#4dabf7", "kieu_mau": "#ffc940", "hien_dai": "#9775fa"}
 LEGACY_MAPS = {"38": "geo/thanhhoa_pre2025_districts.geojson"}  # old boundaries we may ship (see static/geo/README.md)
@@ -130,12 +133,17 @@ def dashboard(request, pk: int):
 def _map(unit: Unit, year: int, rows: list[dict], legacy) -> dict | None:
     """A map coloured by level (communes, after 2025) or by share of NTM communes (old districts)."""
     province = unit.province or unit
+    uploaded = {layer.kind: layer for layer in MapLayer.objects.filter(province__code=province.code, province__scheme=Unit.Scheme.CURRENT)
+                .only("id", "kind", "credit").order_by("uploaded_at")}
     if year > REFORM_DATE.year and unit.scheme == Unit.Scheme.CURRENT and unit.level == Unit.Level.PROVINCE:
         data = [{"code": r["code"], "label": f"{r['full_name']}: {LEVEL_LABELS.get(r['level'] or '', '—') if r['level'] is not None else 'chưa có số liệu'}",
                  "color": LEVEL_COLORS.get(r["level"] or "", "#f1f3f5") if r["level"] is not None else None} for r in rows]
-        return {"url": static(f"geo/communes/{province.code}.geojson"), "rows": data, "legend": "level"}
+        layer = uploaded.get(MapLayer.Kind.COMMUNES)
+        url = reverse("map_layer", args=[layer.pk]) if layer else static(f"geo/communes/{province.code}.geojson")
+        return {"url": url, "rows": data, "legend": "level", "credit": layer.credit if layer else None}
+    layer = uploaded.get(MapLayer.Kind.DISTRICTS)
     path = LEGACY_MAPS.get(province.code)
-    if path is None or year > REFORM_DATE.year:
+    if (path is None and layer is None) or year > REFORM_DATE.year:
         return None
     per = {}
     for r in rows:
@@ -151,7 +159,8 @@ def _map(unit: Unit, year: int, rows: list[dict], legacy) -> dict | None:
         data.append({"code": d["code"], "value": share,
                      "label": f"{d['full_name']}: {ntm}/{total} xã đạt NTM" if total else d["full_name"],
                      "color": None if share is None else _green(share)})
-    return {"url": static(path), "rows": data, "legend": "share"}
+    url = reverse("map_layer", args=[layer.pk]) if layer else static(path)
+    return {"url": url, "rows": data, "legend": "share", "credit": layer.credit if layer else None}
 
 
 def _green(share: float) -> str:

@@ -1,0 +1,64 @@
+"""Administrators upload a province's boundaries (GeoJSON, matched to units by code)."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from ntm.accounts.models import audit
+from ntm.accounts.scope import is_admin
+from ntm.units.models import Unit
+
+from .geo import GeoError, parse_layer
+from .models import MapLayer
+
+
+class LayerForm(forms.Form):
+    province = forms.CharField(label="Mã tỉnh (hiện hành)", max_length=2)
+    kind = forms.ChoiceField(label="Lớp", choices=MapLayer.Kind.choices)
+    credit = forms.CharField(label="Nguồn và giấy phép (hiện trên bản đồ)", max_length=255)
+    file = forms.FileField(label="Tệp GeoJSON")
+
+    def clean_province(self):
+        code = self.cleaned_data["province"].strip().zfill(2)
+        unit = Unit.objects.filter(scheme=Unit.Scheme.CURRENT, level=Unit.Level.PROVINCE, code=code).first()
+        if unit is None:
+            raise forms.ValidationError(f"Không có tỉnh mã “{code}”")
+        return unit
+
+
+@login_required
+def upload(request):
+    if not is_admin(request.user):
+        raise Http404
+    form = LayerForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        province, kind = form.cleaned_data["province"], form.cleaned_data["kind"]
+        if kind == MapLayer.Kind.COMMUNES:
+            codes = Unit.objects.filter(province=province, level=Unit.Level.COMMUNE)
+        else:
+            legacy = Unit.objects.filter(successor_links__target=province)
+            codes = Unit.objects.filter(province__in=legacy, level=Unit.Level.DISTRICT)
+        upload = form.cleaned_data["file"]
+        if upload.size > 20 * 1024 * 1024:
+            form.add_error("file", "Tệp quá lớn (tối đa 20 MB)")
+        else:
+            try:
+                data, matched, unmatched = parse_layer(upload.read(), set(codes.values_list("code", flat=True)))
+            except GeoError as exc:
+                form.add_error("file", str(exc))
+            else:
+                layer = MapLayer.objects.create(province=province, kind=kind, data=data, matched=matched,
+                                                credit=form.cleaned_data["credit"], uploaded_by=request.user)
+                audit(request.user, "upload_map", layer, None, {"province": province.code, "kind": kind, "matched": matched})
+                note = f"; {len(unmatched)} mã không khớp: {', '.join(unmatched[:10])}" if unmatched else ""
+                messages.success(request, f"Đã nạp bản đồ {province.full_name}: {matched} vùng khớp mã{note}.")
+                return redirect("map_upload")
+    return render(request, "reports/upload.html", {"form": form, "layers": MapLayer.objects.select_related("province")[:20]})
+
+
+@login_required
+def layer(request, pk: int):
+    """Boundaries are public information; any signed-in user may fetch them."""
+    return JsonResponse(get_object_or_404(MapLayer, pk=pk).data)
