@@ -103,3 +103,18 @@ def test_second_run_is_skipped_and_keeps_user_figures():
     call_command("demo")
     assert Figure.objects.count() == before
     assert Figure.objects.get(unit=nam_giang, year=2024, field="income_per_capita").source == "Xã nhập"
+
+
+def test_thanh_hoa_dashboard_for_a_legacy_year_in_a_few_queries(django_assert_max_num_queries):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    assert client.login(username="tinh", password="ntm-demo")
+    province = Unit.objects.get(scheme="current", level="province", code="38")
+    with django_assert_max_num_queries(25):
+        r = client.get(reverse("dashboard", args=[province.pk]), {"year": 2022})
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert body.count('class="name"') == 454  # every legacy xã of Thanh Hóa × 19 criteria
+    assert "thanhhoa_pre2025_districts.geojson" in body
