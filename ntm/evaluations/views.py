@@ -10,6 +10,9 @@ from ntm.figures.models import Period
 from ntm.units.models import Unit
 
 from .scorecard import scorecard, years_of
+from .service import registry_covers
+
+ENTRY_UNTIL = 2026  # the latest reporting year offered for a unit with no figures yet
 
 
 def pick_year(request, years: list[int]) -> int | None:
@@ -31,7 +34,8 @@ def unit_detail(request, pk: int):
                "predecessors": Unit.objects.filter(successor_links__target=unit).order_by("code"),
                "successors": Unit.objects.filter(predecessor_links__source=unit).order_by("code"),
                "can_edit": can(request.user, unit, "edit"),
-               "closed": year is not None and Period.is_closed(unit, year)}
+               "closed": year is not None and Period.is_closed(unit, year),
+               "entry_year": next((y for y in range(ENTRY_UNTIL, 2009, -1) if registry_covers(unit.level, y)), None)}
     if year is not None:
         context.update(scorecard(unit, year))
         now = (context.get("rollup") or {}).get("now")

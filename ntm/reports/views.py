@@ -75,7 +75,8 @@ def dashboard(request, pk: int):
     except ValueError:
         year = years[-1] if years else 0
     communes = legacy if year < REFORM_DATE.year + 1 else current
-    rows = list(communes.values("id", "code", "name", "full_name", "parent__name").order_by("parent__name", "name"))
+    # folded names sort the Vietnamese way ("Ái Thượng" with the A's, not after "Văn Nho")
+    rows = list(communes.values("id", "code", "name", "full_name", "parent__name").order_by("parent__search_name", "search_name"))
     evals = {
         e["unit_id"]: e
         for e in Evaluation.objects.filter(unit__in=communes, year=year).values(

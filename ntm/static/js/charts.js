@@ -17,9 +17,9 @@ window.NTM = (function () {
     chart.setOption({
       tooltip: { trigger: "axis" },
       legend: { type: "scroll", bottom: 0 },
-      grid: { left: 36, right: 12, top: 16, bottom: 48 },
+      grid: { left: 36, right: 12, top: 16, bottom: 56 },
       xAxis: { type: "category", data: years },
-      yAxis: { type: "value", min: 0, max: v => Math.max(19, v.max) },
+      yAxis: { type: "value", min: 0, max: Math.max(...series.flatMap(s => s.points.map(p => p.total)), 1) },
       series: series.map(s => ({
         name: s.name, type: "line", smooth: true, symbolSize: 7, connectNulls: false,
         lineStyle: { width: s.own ? 3 : 1.5 },
@@ -34,7 +34,7 @@ window.NTM = (function () {
     chart.setOption({
       tooltip: { trigger: "axis" },
       legend: { bottom: 0 },
-      grid: { left: 40, right: 40, top: 24, bottom: 48 },
+      grid: { left: 40, right: 44, top: 28, bottom: 78 },
       xAxis: { type: "category", data: rows.map(r => r.year) },
       yAxis: [{ type: "value", name: "xã" }, { type: "value", name: "% TC", min: 0, max: 100 }],
       series: [
