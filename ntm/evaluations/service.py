@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.management.base import CommandError
-
 from ntm.criteria.evaluate import Evaluation as EngineResult
 from ntm.criteria.evaluate import EvaluationError, base_set_for
 from ntm.criteria.loader import registry
@@ -65,5 +63,3 @@ def _communes_of(unit: Unit):
         return Unit.objects.filter(province=unit, level=Unit.Level.COMMUNE)
     return None
 
-
-__all__ = ["evaluate_stored_unit", "CommandError"]

@@ -19,7 +19,7 @@ from ntm.units.classify import classify
 from ntm.units.models import Unit
 
 from .entry import InvalidFigure, clean_value, layout, ratio_limits
-from .models import Figure, FigureChange, Period
+from .models import FigureChange, Period
 from .services import set_figure, values_for
 
 YEARS = range(2010, 2031)
@@ -123,5 +123,3 @@ def period(request, pk: int, year: int):
     messages.success(request, f"Đã {'khoá' if closed else 'mở lại'} kỳ báo cáo {year} của {province.full_name}.")
     return redirect("figure_entry", pk=unit.pk, year=year)
 
-
-__all__ = ["entry", "save", "history", "period", "Figure"]

@@ -13,6 +13,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 
 from ntm.accounts.scope import get_unit_for, is_admin, units_for
+from ntm.core.text import fold
 from ntm.criteria.evaluate import EvaluationError, base_set_for
 from ntm.criteria.loader import registry
 from ntm.evaluations.models import Evaluation
@@ -187,8 +188,11 @@ def national(request):
         .annotate(n=Count("id"))
     )
     scheme = Unit.Scheme.LEGACY if year <= REFORM_DATE.year else Unit.Scheme.CURRENT
-    provinces = [
-        {"unit": p, "evaluated": stats.get(p.pk, {}).get("n", 0), "ntm": ntm.get(p.pk, 0)}
-        for p in Unit.objects.filter(level=Unit.Level.PROVINCE, scheme=scheme).order_by("search_name")
-    ]
-    return render(request, "reports/national.html", {"provinces": provinces, "year": year, "years": range(2011, 2027)})
+    provinces = []
+    for p in Unit.objects.filter(level=Unit.Level.PROVINCE, scheme=scheme):
+        n, k = stats.get(p.pk, {}).get("n", 0), ntm.get(p.pk, 0)
+        provinces.append({"unit": p, "evaluated": n, "ntm": k, "share": round(100 * k / n) if n else None})
+    provinces.sort(key=lambda r: (r["share"] is None, -(r["share"] or 0), fold(r["unit"].name)))
+    totals = {"evaluated": sum(r["evaluated"] for r in provinces), "ntm": sum(r["ntm"] for r in provinces)}
+    return render(request, "reports/national.html",
+                  {"provinces": provinces, "year": year, "years": range(2011, 2027), "totals": totals})

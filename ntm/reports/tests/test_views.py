@@ -174,3 +174,9 @@ def test_english_through_django_i18n(client, world):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     body = client.get(reverse("login")).content.decode()
     assert "Sign in to NTM" in body and 'lang="en"' in body
+
+
+def test_national_overview_is_for_administrators(world):
+    body = login("admin").get(reverse("national"), {"year": YEAR}).content.decode()
+    assert "Tỉnh Thanh Hóa" in body and "%" in body
+    assert login("tinh").get(reverse("national")).status_code == 404
