@@ -180,3 +180,8 @@ def test_national_overview_is_for_administrators(world):
     body = login("admin").get(reverse("national"), {"year": YEAR}).content.decode()
     assert "Tỉnh Thanh Hóa" in body and "%" in body
     assert login("tinh").get(reverse("national")).status_code == 404
+
+
+def test_vietnamese_first_even_for_an_english_browser(world):
+    body = Client().get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Đăng nhập hệ thống NTM" in body
