@@ -7,7 +7,7 @@ from collections import Counter
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -21,6 +21,7 @@ from ntm.evaluations.rollup import LEVEL_RANK
 from ntm.evaluations.scorecard import LEVEL_LABELS
 from ntm.units.models import REFORM_DATE, Unit
 
+from .excel import matrix_workbook
 from .models import MapLayer
 
 LEVEL_COLORS = {"": "#ced4da", "ntm": "#69db7c", "nang_cao": "#4dabf7", "kieu_mau": "#ffc940", "hien_dai": "#9775fa"}
@@ -128,6 +129,11 @@ def dashboard(request, pk: int):
             "map": _map(unit, year, rows, legacy),
         },
     }
+    if request.GET.get("format") == "xlsx":
+        data = matrix_workbook(f"{unit.full_name} — ma trận xã × tiêu chí", year, spec.name if spec else "", criteria, shown)
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="ntm-{unit.code}-{year}.xlsx"'
+        return response
     template = "reports/_matrix.html" if request.htmx and request.GET.get("partial") else "reports/dashboard.html"
     return render(request, template, context)
 

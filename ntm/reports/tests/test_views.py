@@ -185,3 +185,18 @@ def test_national_overview_is_for_administrators(world):
 def test_vietnamese_first_even_for_an_english_browser(world):
     body = Client().get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "Đăng nhập hệ thống NTM" in body
+
+
+def test_matrix_exports_to_excel_with_the_same_rows(world, tmp_path):
+    from openpyxl import load_workbook
+
+    r = login("tinh").get(reverse("dashboard", args=[world["province"].pk]), {"year": YEAR, "format": "xlsx", "criterion": "3"})
+    assert r["Content-Type"].startswith("application/vnd.openxmlformats")
+    path = tmp_path / "m.xlsx"
+    path.write_bytes(r.content)
+    ws = load_workbook(path)["Năm 2026"]
+    rows = [row for row in ws.iter_rows(min_row=5, values_only=True)]
+    assert any(row[1] == "Xã Thọ Long" for row in rows)
+    tho_long = next(row for row in rows if row[1] == "Xã Thọ Long")
+    assert tho_long[3] == "Chưa đạt" and tho_long[5 + 2] == "Chưa đạt"  # criterion 3 is the failing one
+    assert all(row[7] != "Đạt" for row in rows)  # filtered: only communes not meeting criterion 3
