@@ -5,6 +5,7 @@ from django.urls import include, path
 from ntm.accounts import views as accounts
 from ntm.core import views as core
 from ntm.evaluations import views as evaluations
+from ntm.figures import imports
 from ntm.figures import views as figures
 from ntm.reports import upload as maps
 from ntm.reports import views as reports
@@ -21,6 +22,7 @@ urlpatterns = [
     path("don-vi/<int:pk>/con/", units.children, name="unit_children"),
     path("don-vi/<int:pk>/so-lieu/<int:year>/", figures.entry, name="figure_entry"),
     path("don-vi/<int:pk>/so-lieu/<int:year>/ky/", figures.period, name="period"),
+    path("don-vi/<int:pk>/so-lieu/<int:year>/excel/", imports.import_figures, name="figure_import"),
     path("don-vi/<int:pk>/so-lieu/<int:year>/<slug:field>/", figures.save, name="figure_save"),
     path("don-vi/<int:pk>/so-lieu/<int:year>/<slug:field>/lich-su/", figures.history, name="figure_history"),
     path("bang-dieu-khien/<int:pk>/", reports.dashboard, name="dashboard"),

@@ -1,0 +1,110 @@
+"""Excel import with real files: the template round-trips; any bad cell writes nothing."""
+
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from ntm.evaluations.models import Evaluation
+from ntm.figures.models import Figure, FigureChange
+from ntm.testing import YEAR, build_world
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world(communes=4)
+        transaction.set_rollback(True)
+
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(username):
+    c = Client()
+    assert c.login(username=username, password="ntm-demo")
+    return c
+
+
+def template(client, unit):
+    r = client.get(reverse("figure_import", args=[unit.pk, YEAR]), {"template": "1"})
+    assert r["Content-Type"] == XLSX
+    return load_workbook(BytesIO(r.content))
+
+
+def upload(client, unit, wb):
+    out = BytesIO()
+    wb.save(out)
+    f = SimpleUploadedFile("so-lieu.xlsx", out.getvalue(), content_type=XLSX)
+    return client.post(reverse("figure_import", args=[unit.pk, YEAR]), {"file": f, "source": "Báo cáo năm"})
+
+
+def column_of(ws, field):
+    return next(c.column for c in ws[2] if c.value == field)
+
+
+def row_of(ws, code):
+    return next(r[0].row for r in ws.iter_rows(min_row=3) if str(r[0].value) == code)
+
+
+def test_template_lists_the_communes_with_current_figures(world):
+    ws = template(client_for("tinh"), world["province"])["Số liệu 2026"]
+    assert ws["A2"].value == "code" and "households_total" in [c.value for c in ws[2]]
+    codes = [str(r[0].value) for r in ws.iter_rows(min_row=3)]
+    assert "15505" in codes and len(codes) == 147
+    r = row_of(ws, "15505")
+    assert ws.cell(r, column_of(ws, "households_total")).value == Figure.objects.get(
+        unit=world["tho_long"], year=YEAR, field="households_total").value
+
+
+def test_a_good_file_writes_everything_and_updates_results(world):
+    client = client_for("xa")
+    wb = template(client, world["tho_long"])
+    ws = wb["Số liệu 2026"]
+    r = row_of(ws, "15505")
+    ws.cell(r, column_of(ws, "income_per_capita")).value = 321.5
+    ws.cell(r, column_of(ws, "households_total")).value = "1.950"  # typed as Vietnamese text
+    response = upload(client, world["tho_long"], wb)
+    assert response.status_code == 302
+    fig = Figure.objects.get(unit=world["tho_long"], year=YEAR, field="income_per_capita")
+    assert float(fig.value) == 321.5 and fig.source == "Báo cáo năm"
+    assert float(Figure.objects.get(unit=world["tho_long"], year=YEAR, field="households_total").value) == 1950
+    assert FigureChange.objects.filter(figure=fig, comment="Nhập từ Excel", changed_by__username="xa").exists()
+    assert Evaluation.objects.get(unit=world["tho_long"], year=YEAR).computed_at is not None
+
+
+def test_one_bad_cell_writes_nothing_and_names_row_and_column(world):
+    client = client_for("tinh")
+    wb = template(client, world["province"])
+    ws = wb["Số liệu 2026"]
+    r = row_of(ws, "15505")
+    income = column_of(ws, "income_per_capita")
+    ws.cell(r, income).value = 555
+    ws.cell(r + 1, income).value = "nhiều"
+    ws.cell(ws.max_row + 1, 1).value = "00004"  # Phường Ba Đình (Hà Nội): outside the grant
+    before = list(Figure.objects.filter(year=YEAR).values_list("unit_id", "field", "value"))
+    response = upload(client, world["province"], wb)
+    body = response.content.decode()
+    assert response.status_code == 200 and "chưa ghi gì" in body
+    letter = ws.cell(r + 1, income).column_letter
+    assert f"dòng {r + 1}, cột {letter}" in body and "không phải là số" in body
+    assert "mã đơn vị “00004”" in body
+    assert list(Figure.objects.filter(year=YEAR).values_list("unit_id", "field", "value")) == before
+
+
+def test_not_an_excel_file(world):
+    client = client_for("xa")
+    f = SimpleUploadedFile("x.xlsx", b"not a zip", content_type=XLSX)
+    r = client.post(reverse("figure_import", args=[world["tho_long"].pk, YEAR]), {"file": f, "source": "x"})
+    assert "không phải bảng tính Excel" in r.content.decode()
+
+
+def test_commune_official_cannot_import_for_the_province(world):
+    assert client_for("xa").get(reverse("figure_import", args=[world["province"].pk, YEAR])).status_code == 404
+    assert client_for("xem").get(reverse("figure_import", args=[world["tho_long"].pk, YEAR])).status_code == 403
