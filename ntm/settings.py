@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "ntm.evaluations",
     "ntm.demo",
     "ntm.reports",
+    "ntm.api",
 ]
 
 MIDDLEWARE = [

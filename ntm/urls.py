@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from ntm.accounts import views as accounts
+from ntm.api.routes import api
 from ntm.core import views as core
 from ntm.evaluations import views as evaluations
 from ntm.figures import imports
@@ -31,5 +32,6 @@ urlpatterns = [
     path("ban-do/<int:pk>.geojson", maps.layer, name="map_layer"),
     path("nguoi-dung/", accounts.user_list, name="user_list"),
     path("nguoi-dung/<int:pk>/", accounts.user_grants, name="user_grants"),
+    path("api/", api.urls),
     path("quan-tri/", admin.site.urls),
 ]

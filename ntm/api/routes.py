@@ -1,0 +1,103 @@
+"""REST API (django-ninja): the same scope and the same engine as the pages.
+
+Session authentication (sign in first); every unit lookup goes through the user's scope, so an
+outsider gets 404. The OpenAPI schema is at /api/openapi.json (no CDN-hosted docs page)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.security import django_auth
+
+from ntm.accounts.scope import units_for
+from ntm.core.text import fold
+from ntm.criteria.evaluate import EvaluationError
+from ntm.criteria.loader import registry
+from ntm.criteria.management.commands.criteria import spec_detail
+from ntm.criteria.models import CriteriaSet
+from ntm.evaluations.models import Evaluation
+from ntm.evaluations.service import evaluate_stored_unit
+from ntm.units.management.commands.units import unit_detail
+from ntm.units.models import Unit
+
+api = NinjaAPI(title="NTM API", version="1", auth=django_auth, docs_url=None, urls_namespace="api")
+
+
+class UnitOut(Schema):
+    id: int
+    code: str
+    scheme: str
+    level: str
+    name: str
+    region: str | None = None
+
+
+class YearResult(Schema):
+    year: int
+    set_code: str
+    level: str | None
+    criteria_met: int
+    criteria_total: int
+
+
+def _unit(request: HttpRequest, pk: int) -> Unit:
+    unit = units_for(request.user).select_related("parent", "province").filter(pk=pk).first()
+    if unit is None:
+        raise Http404("Không tìm thấy đơn vị")
+    return unit
+
+
+@api.get("/units", response=list[UnitOut], summary="Tìm đơn vị (không phân biệt dấu)")
+def search_units(request, q: str = "", scheme: str = "", level: str = "", limit: int = 50):
+    qs = units_for(request.user)
+    if q:
+        qs = qs.filter(search_name__contains=fold(q))
+    if scheme:
+        qs = qs.filter(scheme=scheme)
+    if level:
+        qs = qs.filter(level=level)
+    return [
+        UnitOut(id=u.pk, code=u.code, scheme=u.scheme, level=u.level, name=u.full_name, region=u.region or None)
+        for u in qs.order_by("search_name")[: max(1, min(limit, 200))]
+    ]
+
+
+@api.get("/units/{pk}", summary="Một đơn vị: cấp trên, vùng, hiệu lực, đơn vị trước/sau")
+def get_unit(request, pk: int):
+    return {"id": pk, **unit_detail(_unit(request, pk))}
+
+
+@api.get("/units/{pk}/evaluations", response=list[YearResult], summary="Kết quả đánh giá đã lưu, theo năm")
+def unit_years(request, pk: int):
+    unit = _unit(request, pk)
+    return [
+        YearResult(year=e.year, set_code=e.set_code, level=e.level or None, criteria_met=e.criteria_met,
+                   criteria_total=e.criteria_total)
+        for e in Evaluation.objects.filter(unit=unit).order_by("year")
+    ]
+
+
+@api.get("/units/{pk}/evaluations/{year}", summary="Đánh giá đầy đủ một năm (chỉ tiêu, ngưỡng, khoảng cách)")
+def unit_year(request, pk: int, year: int):
+    try:
+        return evaluate_stored_unit(_unit(request, pk), year)
+    except EvaluationError as exc:
+        raise Http404(str(exc)) from exc
+
+
+@api.get("/criteria-sets", summary="Các bộ tiêu chí đã công bố")
+def criteria_sets(request):
+    latest = {}
+    for row in CriteriaSet.objects.filter(published=True).order_by("code", "version"):
+        latest[row.code] = row
+    return [{"code": r.code, "version": r.version, "name": r.name, "decision": r.decision, "level": r.level,
+             "unit_level": r.unit_level, "years": [r.year_from, r.year_to]} for r in latest.values()]
+
+
+@api.get("/criteria-sets/{code}", summary="Một bộ tiêu chí: tiêu chí, chỉ tiêu, ngưỡng, nguồn")
+def criteria_set(request, code: str):
+    spec = registry().get(code)
+    if spec is None:
+        raise Http404("Không có bộ tiêu chí này")
+    version = CriteriaSet.objects.filter(code=code, published=True).order_by("-version").values_list("version", flat=True)[0]
+    return spec_detail(spec, version)
