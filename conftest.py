@@ -9,3 +9,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         load_units()
+
+
+@pytest.fixture(scope="module")
+def world(request, django_db_setup, django_db_blocker):
+    """A small real world (ntm.testing.build_world) shared by a test module, rolled back after it.
+    A module may set WORLD_COMMUNES to evaluate more or fewer communes."""
+    from django.db import transaction
+
+    from ntm.testing import build_world
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world(communes=getattr(request.module, "WORLD_COMMUNES", 4))
+        transaction.set_rollback(True)

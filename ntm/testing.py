@@ -42,3 +42,12 @@ def build_world(communes: int = 12) -> dict:
     outsider = Unit.objects.get(scheme="current", level="commune", code="00004")  # Phường Ba Đình, Hà Nội
     Figure.objects.create(unit=outsider, year=YEAR, field="income_per_capita", value=Decimal("99.5"))
     return {"tho_long": tho_long, "outsider": outsider, "province": tho_long.province, "base": base}
+
+
+def login(username: str, password: str = "ntm-demo"):
+    """A test client signed in as one of the demo users."""
+    from django.test import Client
+
+    client = Client()
+    assert client.login(username=username, password=password), f"cannot sign in as {username}"
+    return client

@@ -4,21 +4,16 @@ test) as users of each role and of another unit: nothing outside their grants co
 import re
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from ntm.testing import YEAR, build_world
+from ntm.testing import YEAR
 
 ROLES = ["tinh", "xa", "thon", "thamdinh", "giamsat", "xem"]
 SECRET = "99,5"  # the outsider's (Hà Nội) figure, as the app would print it
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world(communes=3)
-        transaction.set_rollback(True)
+WORLD_COMMUNES = 3
 
 
 def patterns(resolver=None, prefix=""):

@@ -4,32 +4,21 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from ntm.evaluations.models import Evaluation
 from ntm.figures.models import Figure, FigureChange
-from ntm.testing import YEAR, build_world
+from ntm.testing import YEAR, login
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world(communes=4)
-        transaction.set_rollback(True)
+WORLD_COMMUNES = 4
 
 
 pytestmark = pytest.mark.django_db
 
-
-def client_for(username):
-    c = Client()
-    assert c.login(username=username, password="ntm-demo")
-    return c
 
 
 def template(client, unit):
@@ -54,7 +43,7 @@ def row_of(ws, code):
 
 
 def test_template_lists_the_communes_with_current_figures(world):
-    ws = template(client_for("tinh"), world["province"])["Số liệu 2026"]
+    ws = template(login("tinh"), world["province"])["Số liệu 2026"]
     assert ws["A2"].value == "code" and "households_total" in [c.value for c in ws[2]]
     codes = [str(r[0].value) for r in ws.iter_rows(min_row=3)]
     assert "15505" in codes and len(codes) == 147
@@ -64,7 +53,7 @@ def test_template_lists_the_communes_with_current_figures(world):
 
 
 def test_a_good_file_writes_everything_and_updates_results(world):
-    client = client_for("xa")
+    client = login("xa")
     wb = template(client, world["tho_long"])
     ws = wb["Số liệu 2026"]
     r = row_of(ws, "15505")
@@ -80,7 +69,7 @@ def test_a_good_file_writes_everything_and_updates_results(world):
 
 
 def test_one_bad_cell_writes_nothing_and_names_row_and_column(world):
-    client = client_for("tinh")
+    client = login("tinh")
     wb = template(client, world["province"])
     ws = wb["Số liệu 2026"]
     r = row_of(ws, "15505")
@@ -99,12 +88,12 @@ def test_one_bad_cell_writes_nothing_and_names_row_and_column(world):
 
 
 def test_not_an_excel_file(world):
-    client = client_for("xa")
+    client = login("xa")
     f = SimpleUploadedFile("x.xlsx", b"not a zip", content_type=XLSX)
     r = client.post(reverse("figure_import", args=[world["tho_long"].pk, YEAR]), {"file": f, "source": "x"})
     assert "không phải bảng tính Excel" in r.content.decode()
 
 
 def test_commune_official_cannot_import_for_the_province(world):
-    assert client_for("xa").get(reverse("figure_import", args=[world["province"].pk, YEAR])).status_code == 404
-    assert client_for("xem").get(reverse("figure_import", args=[world["tho_long"].pk, YEAR])).status_code == 403
+    assert login("xa").get(reverse("figure_import", args=[world["province"].pk, YEAR])).status_code == 404
+    assert login("xem").get(reverse("figure_import", args=[world["tho_long"].pk, YEAR])).status_code == 403

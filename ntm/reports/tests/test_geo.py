@@ -4,13 +4,12 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from ntm.reports.geo import GeoError, parse_layer
 from ntm.reports.models import MapLayer
-from ntm.testing import YEAR, build_world
+from ntm.testing import YEAR
 
 SQUARE = {"type": "Polygon", "coordinates": [[[105, 19], [105.1, 19], [105.1, 19.1], [105, 19]]]}
 
@@ -35,11 +34,7 @@ def test_bad_files_are_explained(raw, message):
         parse_layer(raw, {"15505"})
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world(communes=2)
-        transaction.set_rollback(True)
+WORLD_COMMUNES = 2
 
 
 @pytest.mark.django_db

@@ -1,31 +1,20 @@
 """The web app driven through the test client: scoping, entry, scorecard, dashboard, queries."""
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from ntm.accounts.models import AuditEntry
 from ntm.evaluations.models import Evaluation
 from ntm.figures.models import FigureChange, Period
-from ntm.testing import YEAR, build_world
+from ntm.testing import YEAR, login
 from ntm.units.models import Unit
 
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
-        transaction.set_rollback(True)
+WORLD_COMMUNES = 12
 
 
 pytestmark = pytest.mark.django_db
 
-
-def login(username):
-    c = Client()
-    assert c.login(username=username, password="ntm-demo")
-    return c
 
 
 def test_login_page_is_vietnamese(client, world):
