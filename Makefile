@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
 STAMP := $(VENV)/.installed
 
-.PHONY: run setup test browser lint bench vendor clean
+.PHONY: run setup test system-deps lint bench vendor clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' || \
@@ -24,13 +24,16 @@ setup: $(STAMP)
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# Browser tests drive Debian's chromium (never a downloaded browser).
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Cài chromium cho kiểm thử giao diện (installing Debian chromium for browser tests)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null; }
+# Debian packages the tests need: chromium for browser tests (never a downloaded browser), Pango and
+# Liberation fonts for WeasyPrint PDFs, poppler-utils to read the PDFs back.
+SYSTEM_PACKAGES := chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 \
+	    || ! ldconfig -p | grep -q libpangoft2-1.0 || ! fc-list | grep -qi "Liberation Serif"; then \
+	  echo "Cài gói hệ thống cho kiểm thử (installing: $(SYSTEM_PACKAGES))"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; fi
 
-test: $(STAMP) browser
+test: $(STAMP) system-deps
 	$(PY) -m pytest
 
 lint: $(STAMP)

@@ -18,3 +18,9 @@ LEVEL_LABELS = {"": "Chưa đạt", "ntm": "Nông thôn mới", "nang_cao": "NTM
 @register.filter
 def level_label(code):
     return LEVEL_LABELS.get(code or "", code)
+
+
+@register.filter
+def op_symbol(op: str) -> str:
+    """How a comparison reads on screen and paper: ≥ 80, ≤ 5, = Đạt."""
+    return {">=": "≥", "<=": "≤", "==": "", ">": ">", "<": "<"}.get(op, op)
