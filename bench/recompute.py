@@ -101,7 +101,7 @@ def run(vendor: str) -> None:
         import pstats
 
         cProfile.runctx("recompute()", globals(), locals(), "/tmp/bench.prof")
-        pstats.Stats("/tmp/bench.prof").sort_stats("cumulative").print_stats(25)
+        pstats.Stats("/tmp/bench.prof").sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(25)
         return
     floor(), recompute()  # warm caches (registry, page cache) so both sides are measured alike
     floors = [floor() for _ in range(3)]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import operator
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
 from typing import Any
 
 from .spec import ANY, CriteriaSetSpec, Indicator, Threshold, pick_threshold
@@ -73,7 +72,7 @@ class CriterionResult:
     indicators_total: int
 
 
-@dataclass
+@dataclass(slots=True)
 class SetResult:
     set: str
     level: str
@@ -87,7 +86,7 @@ class SetResult:
     # IndicatorResult objects are built only when someone reads `indicators`.
     cells: list[tuple] = field(default_factory=list, repr=False)
 
-    @cached_property
+    @property
     def indicators(self) -> list[IndicatorResult]:
         return [
             IndicatorResult(ind.code, ind.name, crit, ind.kind, ind.unit, value, target, op, met,
@@ -188,7 +187,8 @@ def evaluate_set(
     result = SetResult(spec.code, spec.level, spec.requires, 0, len(spec.criteria), False)
     cells, criteria = result.cells, result.criteria
     met_count = 0
-    for criterion, rows in _plan(spec, classification.class_for(spec), year, registry):
+    plan = _plan(spec, classification.class_for(spec), year, registry)
+    for criterion, rows in plan:
         n_true = n_none = n_false = 0
         for ind, threshold, target, op, compare, code, fld, num, den, is_bool in rows:
             # indicator_value(), inlined: this loop runs a million times in a national recompute

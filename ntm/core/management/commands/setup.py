@@ -1,5 +1,6 @@
 """`manage.py setup`: everything `make run` needs, idempotently — units, criteria sets, demo."""
 
+import io
 import time
 
 from django.conf import settings
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for label, cmd in (("Đơn vị hành chính", ["units", "load"]), ("Bộ tiêu chí", ["criteria", "load-all"])):
             start = time.perf_counter()
-            call_command(*cmd, stdout=open("/dev/null", "w"))  # noqa: SIM115
+            call_command(*cmd, stdout=io.StringIO())
             self.stdout.write(f"✔ {label} ({time.perf_counter() - start:.1f} s)")
         if settings.NTM_DEMO and not options["no_demo"]:
             from django.core.management import get_commands
