@@ -19,7 +19,7 @@ from ntm.units.classify import classify
 from ntm.units.models import Unit
 
 from .entry import InvalidFigure, clean_value, layout, ratio_limits
-from .models import FigureChange, Period
+from .models import Figure, FigureChange, Period
 from .services import set_figure, values_for
 
 YEARS = range(2010, 2031)
@@ -104,7 +104,8 @@ def save(request, pk: int, year: int, field: str):
 def history(request, pk: int, year: int, field: str):
     unit = get_unit_for(request, pk)
     changes = FigureChange.objects.filter(figure__unit=unit, figure__year=year, figure__field=field).select_related("changed_by")
-    return render(request, "figures/_history.html", {"changes": changes[:50], "field": field})
+    current = Figure.objects.filter(unit=unit, year=year, field=field).select_related("updated_by").first()
+    return render(request, "figures/_history.html", {"changes": changes[:50], "field": field, "current": current})
 
 
 @login_required
