@@ -104,7 +104,7 @@ def dashboard(request, pk: int):
     codes = [c for c, _ in criteria]
     if crit_f in codes:
         idx = codes.index(crit_f)
-        shown = [r for r in shown if r["cells"][idx] is not True]
+        shown = [r for r in shown if r["level"] is not None and r["cells"][idx] is not True]  # evaluated, not meeting it
     if sort == "met":
         shown = sorted(shown, key=lambda r: (r["criteria_met"] is None, r["criteria_met"] or 0))
     elif sort == "-met":

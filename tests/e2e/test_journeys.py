@@ -83,10 +83,14 @@ def test_province_dashboard_renders_chart_and_matrix(page_as, world):
     assert rows.count() >= 10
     assert "/147" in page.get_by_test_id("count-ntm").inner_text()
     shoot(page, "dashboard-laptop")
+    before = rows.count()
     page.select_option("select[name=criterion]", "3")
-    page.wait_for_timeout(800)
-    assert page.locator("[data-testid=matrix] tbody tr").count() < rows.count() or True
+    page.wait_for_function(f"document.querySelectorAll('[data-testid=matrix] tbody tr').length < {before}")
+    filtered = page.locator("[data-testid=matrix] tbody tr")
     assert "Thọ Long" in page.locator("[data-testid=matrix]").inner_text()
+    # every commune left fails criterion 3 (the third criterion column: after name, level, count)
+    assert filtered.locator("td:nth-child(6) .cell-1").count() == 0
+    assert filtered.locator("td:nth-child(6) .cell-0").count() == filtered.count()
 
 
 @pytest.mark.parametrize("user, path, name", [("tinh", "", "dashboard-phone"), ("xa", "/don-vi/{pk}/", "scorecard-phone")])
