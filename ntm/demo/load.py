@@ -144,23 +144,21 @@ def _districts(specs, paths, figures) -> None:
                      "communes_ntm": float(sum(at_least(lvl, "ntm") for lvl in levels)),
                      "communes_nang_cao": float(sum(at_least(lvl, "nang_cao") for lvl in levels))}
             rng = random.Random(f"{SEED}-{d['code']}-{year}")
-            reached = met_year is not None and year >= met_year
-            own = {c.code for c in base.criteria}
-            fail = set() if reached else _district_fail(base, fixed, rng, own)
+            from_communes = _rollup_failures(base, fixed)  # e.g. < 100 % of communes NTM, < 10 % advanced
+            reached = met_year is not None and year >= met_year and not from_communes
+            fail = set() if reached else (from_communes or {rng.choice(sorted(c.code for c in base.criteria))})
             target = Target(fail=fail, level="ntm" if reached else None, fixed=fixed)
             cls = classify(d["region"], [], year)
             values = _synth(specs, base.code, cls, year, target, rng)
             figures += _figures(d["id"], year, values, skip=ROLLUP_FIELDS)
 
 
-def _district_fail(base, fixed, rng, own) -> set[str]:
-    """Which district criteria fail before the district is recognised: the commune-share criterion
-    fails on its own when communes are missing; otherwise one of the district's own criteria."""
+def _rollup_failures(base, fixed) -> set[str]:
+    """District criteria that fail on the communes' results alone, whatever the district's own figures."""
     from ntm.criteria.evaluate import Classification, evaluate_set
 
     probe = evaluate_set(base, Classification(region="BTB"), base.year_from, fixed)
-    rollup_fail = {c.code for c in probe.criteria if c.met is False}
-    return rollup_fail or {rng.choice(sorted(own))}
+    return {c.code for c in probe.criteria if c.met is False}
 
 
 def _hamlets(specs, figures) -> int:
