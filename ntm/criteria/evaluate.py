@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .spec import ANY, CriteriaSetSpec, Indicator, Threshold, pick_threshold
+from .spec import ANY, LEVEL_RANK, CriteriaSetSpec, Indicator, Threshold, pick_threshold
 
 Value = float | bool | None
 Registry = Mapping[str, CriteriaSetSpec]
@@ -100,26 +100,6 @@ class SetResult:
         return [c.code for c in self.criteria if c.met is not True]
 
 
-def indicator_value(ind: Indicator, values: Mapping[str, Value]) -> Value:
-    """An indicator's value: given directly by its code, read from its field, or a ratio."""
-    direct = values.get(ind.code)
-    if direct is not None:
-        return _as_value(direct, ind.kind)
-    if ind.field:
-        raw = values.get(ind.field)
-        return None if raw is None else _as_value(raw, ind.kind)
-    num, den = values.get(ind.numerator), values.get(ind.denominator)
-    if num is None or den is None or float(den) <= 0:
-        return None
-    return round(100.0 * float(num) / float(den), 4)
-
-
-def _as_value(raw: Any, kind: str) -> Value:
-    if kind == "bool":
-        return bool(raw)
-    return float(raw)
-
-
 def resolve_threshold(
     spec: CriteriaSetSpec, ind: Indicator, cls: str | int, year: int, registry: Registry, depth: int = 0
 ) -> tuple[Threshold, Value]:
@@ -191,7 +171,8 @@ def evaluate_set(
     for criterion, rows in plan:
         n_true = n_none = n_false = 0
         for ind, threshold, target, op, compare, code, fld, num, den, is_bool in rows:
-            # indicator_value(), inlined: this loop runs a million times in a national recompute
+            # the indicator's value: given by its code, read from its field, or a ratio of two fields
+            # (inlined: this loop runs a million times in a national recompute)
             value = values.get(code)
             if value is None:
                 if fld:
@@ -320,9 +301,6 @@ def _gaps(result: SetResult) -> list[dict[str, Any]]:
     ]
 
 
-_RANK = {"ntm": 0, "nang_cao": 1, "kieu_mau": 2, "hien_dai": 2}
-
-
 def _evaluate_specs(
     registry: Registry, specs: list[CriteriaSetSpec], shown: str, classification: Classification, year: int,
     values: Mapping[str, Value], lazy: bool = False, detail: bool = True,
@@ -337,7 +315,7 @@ def _evaluate_specs(
         r = evaluate_set(spec, classification, year, values, registry, detail)
         r.reached = r.all_met and (not spec.requires or (below is not None and below.reached))
         results[spec.code] = r
-        if r.reached and (level is None or _RANK[r.level] >= _RANK[level]):
+        if r.reached and (level is None or LEVEL_RANK[r.level] >= LEVEL_RANK[level]):
             level = r.level
     ordered = list(results.values())
     return Evaluation(year, classification, results[shown], ordered, level)

@@ -36,6 +36,10 @@ LEVEL_NAMES = {
     "kieu_mau": "Nông thôn mới kiểu mẫu",
     "hien_dai": "Nông thôn mới hiện đại",
 }
+# Short labels for a reached level ("" = none reached) and the order of levels, shared by every page.
+LEVEL_LABELS = {"": "Chưa đạt", "ntm": "Nông thôn mới", "nang_cao": "NTM nâng cao", "kieu_mau": "NTM kiểu mẫu",
+                "hien_dai": "NTM hiện đại"}
+LEVEL_RANK = {"": 0, "ntm": 1, "nang_cao": 2, "kieu_mau": 3, "hien_dai": 3}
 ANY = "*"
 
 

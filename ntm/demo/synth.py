@@ -14,9 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ntm.criteria.evaluate import Classification, Registry, evaluate_unit, resolve_threshold, sets_above
-from ntm.criteria.spec import CriteriaSetSpec, Indicator
-
-LEVEL_RANK = {None: 0, "ntm": 1, "nang_cao": 2, "kieu_mau": 3, "hien_dai": 3}
+from ntm.criteria.spec import LEVEL_RANK, CriteriaSetSpec, Indicator
 
 
 @dataclass
@@ -108,7 +106,7 @@ def _pass(
     base = registry[base_code]
     plan: list[tuple[CriteriaSetSpec, dict[str, bool]]] = [(base, {c.code: c.code not in target.fail for c in base.criteria})]
     for spec in sets_above(registry, base_code, year):
-        want = LEVEL_RANK[spec.level] <= LEVEL_RANK[target.level] and not target.fail
+        want = LEVEL_RANK[spec.level] <= LEVEL_RANK[target.level or ""] and not target.fail
         if want:
             plan.append((spec, {c.code: True for c in spec.criteria}))
         else:  # fail a few criteria, pass the rest: a commune close to, but short of, the level

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-LEVEL_RANK = {"ntm": 1, "nang_cao": 2, "kieu_mau": 3, "hien_dai": 3}
+from ntm.criteria.spec import LEVEL_RANK
 
 
 @dataclass(frozen=True)

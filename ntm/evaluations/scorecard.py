@@ -3,24 +3,24 @@
 
 from __future__ import annotations
 
-from django.db.models import Avg, Count, Sum
+from collections import Counter
+
+from django.db.models import Count, Sum
 
 from ntm.criteria.evaluate import EvaluationError
+from ntm.criteria.spec import LEVEL_LABELS, LEVEL_RANK
 from ntm.units.models import Lineage, Unit
 
 from .models import Evaluation
-from .rollup import LEVEL_RANK, Summary, rollup
-from .service import _communes_of, live_evaluation
-
-LEVEL_LABELS = {"": "Chưa đạt", "ntm": "Nông thôn mới", "nang_cao": "NTM nâng cao", "kieu_mau": "NTM kiểu mẫu",
-                "hien_dai": "NTM hiện đại"}
+from .rollup import Summary, rollup
+from .service import communes_of, live_evaluation
 
 
 def years_of(unit: Unit) -> list[int]:
     """Years with an evaluation for the unit, its predecessors, or its communes."""
     ids = [unit.pk, *Lineage.objects.filter(target=unit).values_list("source_id", flat=True)]
     years = set(Evaluation.objects.filter(unit_id__in=ids).values_list("year", flat=True).distinct())
-    communes = _communes_of(unit)
+    communes = communes_of(unit)
     if communes is not None:
         years |= set(Evaluation.objects.filter(unit__in=communes).values_list("year", flat=True).distinct())
     return sorted(years)
@@ -38,8 +38,33 @@ def trend(unit: Unit) -> list[dict]:
     return [{"name": names[pk], "own": pk == unit.pk, "points": pts} for pk, pts in series.items() if pts]
 
 
+def progress(*querysets) -> list[dict]:
+    """Per year: communes evaluated, at each level or above, and criteria met on average."""
+    out: dict[int, dict] = {}
+    for qs in querysets:
+        for year, level, n, met, total in (
+            Evaluation.objects.filter(unit__in=qs).values_list("year", "level")
+            .annotate(n=Count("id"), s=Sum("criteria_met"), t=Sum("criteria_total")).order_by()
+        ):
+            row = out.setdefault(year, {"year": year, "evaluated": 0, "met": 0, "total": 0, "levels": Counter()})
+            row["evaluated"] += n
+            row["met"] += met or 0
+            row["total"] += total or 0
+            row["levels"][level] += n
+    rows = []
+    for year in sorted(out):
+        r, lv = out[year], out[year]["levels"]
+        rows.append({"year": year, "evaluated": r["evaluated"],
+                     "ntm_or_above": sum(n for k, n in lv.items() if LEVEL_RANK.get(k, 0) >= 1),
+                     "nang_cao_or_above": sum(n for k, n in lv.items() if LEVEL_RANK.get(k, 0) >= 2),
+                     "avg": round(r["met"] / r["evaluated"], 2) if r["evaluated"] else 0,
+                     # as a share, so years under a 19-criteria set and a 10-criteria set compare
+                     "pct": round(100 * r["met"] / r["total"], 1) if r["total"] else 0})
+    return rows
+
+
 def communes_rollup(unit: Unit, year: int) -> dict | None:
-    communes = _communes_of(unit)
+    communes = communes_of(unit)
     if communes is None:
         return None
     communes = communes.filter(kind="xã")
@@ -47,21 +72,7 @@ def communes_rollup(unit: Unit, year: int) -> dict | None:
         "unit_id", "level", "criteria_met", "criteria_total", "met")
     summaries = [Summary(u, year, lvl, m, t, met) for u, lvl, m, t, met in rows]
     result = rollup(summaries, communes.count())
-    by_year = list(
-        Evaluation.objects.filter(unit__in=communes).values("year")
-        .annotate(n=Count("id"), avg=Avg("criteria_met"), met=Sum("criteria_met"), total=Sum("criteria_total")).order_by("year")
-    )
-    levels = {}
-    for y, lvl, n in Evaluation.objects.filter(unit__in=communes).values_list("year", "level").annotate(n=Count("id")).order_by():
-        levels.setdefault(y, {})[lvl] = n
-    history = [
-        {"year": r["year"], "evaluated": r["n"], "avg": round(r["avg"] or 0, 2),
-         "pct": round(100 * (r["met"] or 0) / r["total"], 1) if r["total"] else 0,
-         "ntm_or_above": sum(n for lvl, n in levels.get(r["year"], {}).items() if LEVEL_RANK.get(lvl, 0) >= 1),
-         "nang_cao_or_above": sum(n for lvl, n in levels.get(r["year"], {}).items() if LEVEL_RANK.get(lvl, 0) >= 2)}
-        for r in by_year
-    ]
-    return {"now": result[0] if result else None, "history": history}
+    return {"now": result[0] if result else None, "history": progress(communes)}
 
 
 def scorecard(unit: Unit, year: int) -> dict:

@@ -29,7 +29,7 @@ def live_evaluation(unit: Unit, year: int) -> EngineResult | None:
 def evaluate_stored_unit(unit: Unit, year: int) -> dict:
     """The unit's full evaluation from its stored figures, plus, for a province or district,
     the rollup of its communes' stored evaluations."""
-    communes = _communes_of(unit)
+    communes = communes_of(unit)
     if communes is None and not registry_covers(unit.level, year):
         raise EvaluationError(f"Không có bộ tiêu chí nào cho cấp '{unit.get_level_display()}' năm {year}")
     result = live_evaluation(unit, year)
@@ -56,7 +56,7 @@ def registry_covers(level: str, year: int) -> bool:
     return True
 
 
-def _communes_of(unit: Unit):
+def communes_of(unit: Unit):
     if unit.level == Unit.Level.DISTRICT:
         return Unit.objects.filter(parent=unit, level=Unit.Level.COMMUNE)
     if unit.level == Unit.Level.PROVINCE:

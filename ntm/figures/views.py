@@ -13,7 +13,7 @@ from ntm.accounts.models import audit
 from ntm.accounts.scope import can, get_unit_for
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
 from ntm.criteria.loader import province_view, registry
-from ntm.evaluations.scorecard import LEVEL_LABELS
+from ntm.criteria.spec import LEVEL_LABELS
 from ntm.evaluations.service import live_evaluation
 from ntm.units.classify import classify
 from ntm.units.models import Unit

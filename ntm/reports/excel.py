@@ -8,11 +8,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ntm.criteria.spec import LEVEL_LABELS
+
 FILLS = {True: PatternFill("solid", fgColor="B2F2BB"), False: PatternFill("solid", fgColor="FFC9C9"),
          None: PatternFill("solid", fgColor="E9ECEF")}
 MARKS = {True: "Đạt", False: "Chưa đạt", None: "Thiếu số liệu"}
-LEVELS = {"": "Chưa đạt", "ntm": "Nông thôn mới", "nang_cao": "NTM nâng cao", "kieu_mau": "NTM kiểu mẫu",
-          "hien_dai": "NTM hiện đại", None: "Chưa có số liệu"}
+LEVELS = {**LEVEL_LABELS, None: "Chưa có số liệu"}
 
 
 def matrix_workbook(title: str, year: int, set_name: str, criteria: list[tuple[str, str]], rows: list[dict]) -> bytes:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -16,9 +16,10 @@ from ntm.accounts.scope import can, get_unit_for, is_admin, units_for
 from ntm.core.text import fold
 from ntm.criteria.evaluate import EvaluationError, base_set_for
 from ntm.criteria.loader import registry
+from ntm.criteria.spec import LEVEL_LABELS
 from ntm.evaluations.models import Evaluation
 from ntm.evaluations.rollup import LEVEL_RANK
-from ntm.evaluations.scorecard import LEVEL_LABELS
+from ntm.evaluations.scorecard import progress
 from ntm.units.models import REFORM_DATE, Unit
 
 from .excel import matrix_workbook
@@ -37,31 +38,6 @@ def commune_scopes(user, unit: Unit):
         return visible.filter(province=unit), Unit.objects.none()
     legacy_provinces = Unit.objects.filter(successor_links__target=unit, level=Unit.Level.PROVINCE)
     return visible.filter(province__in=legacy_provinces), visible.filter(province=unit)
-
-
-def progress(legacy, current) -> list[dict]:
-    """Per year: communes evaluated, at each level or above, and criteria met on average."""
-    out: dict[int, dict] = {}
-    for qs in (legacy, current):
-        for year, level, n, met, total in (
-            Evaluation.objects.filter(unit__in=qs).values_list("year", "level")
-            .annotate(n=Count("id"), s=Sum("criteria_met"), t=Sum("criteria_total")).order_by()
-        ):
-            row = out.setdefault(year, {"year": year, "evaluated": 0, "met": 0, "total": 0, "levels": Counter()})
-            row["evaluated"] += n
-            row["met"] += met or 0
-            row["total"] += total or 0
-            row["levels"][level] += n
-    rows = []
-    for year in sorted(out):
-        r, lv = out[year], out[year]["levels"]
-        rows.append({"year": year, "evaluated": r["evaluated"],
-                     "ntm_or_above": sum(n for k, n in lv.items() if LEVEL_RANK.get(k, 0) >= 1),
-                     "nang_cao_or_above": sum(n for k, n in lv.items() if LEVEL_RANK.get(k, 0) >= 2),
-                     "avg": round(r["met"] / r["evaluated"], 2) if r["evaluated"] else 0,
-                     # as a share, so years under a 19-criteria set and a 10-criteria set compare
-                     "pct": round(100 * r["met"] / r["total"], 1) if r["total"] else 0})
-    return rows
 
 
 @login_required

@@ -1,5 +1,7 @@
 from django import template
 
+from ntm.criteria.spec import LEVEL_LABELS
+
 register = template.Library()
 
 
@@ -11,8 +13,7 @@ def get_item(mapping, key):
     return mapping.get(key)
 
 
-LEVEL_LABELS = {"": "Chưa đạt", "ntm": "Nông thôn mới", "nang_cao": "NTM nâng cao", "kieu_mau": "NTM kiểu mẫu",
-                "hien_dai": "NTM hiện đại"}
+
 
 
 @register.filter
