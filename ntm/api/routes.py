@@ -16,7 +16,7 @@ from ntm.criteria.loader import registry
 from ntm.criteria.management.commands.criteria import spec_detail
 from ntm.criteria.models import CriteriaSet
 from ntm.evaluations.models import Evaluation
-from ntm.evaluations.service import evaluate_stored_unit
+from ntm.evaluations.services import evaluate_stored_unit
 from ntm.units.management.commands.units import unit_detail
 from ntm.units.models import Unit
 

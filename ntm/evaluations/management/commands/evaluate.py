@@ -15,7 +15,7 @@ from ntm.core.cli import dump
 from ntm.criteria.evaluate import Classification, EvaluationError, evaluate, ladder
 from ntm.criteria.loader import registry
 from ntm.criteria.spec import REGIONS
-from ntm.evaluations.service import evaluate_stored_unit
+from ntm.evaluations.services import evaluate_stored_unit
 from ntm.units.management.commands.units import find_unit
 
 
