@@ -17,8 +17,8 @@ from ntm.criteria.management.commands.criteria import spec_detail
 from ntm.criteria.models import CriteriaSet
 from ntm.evaluations.models import Evaluation
 from ntm.evaluations.services import evaluate_stored_unit
-from ntm.units.management.commands.units import unit_detail
 from ntm.units.models import Unit
+from ntm.units.schemas import unit_detail
 
 api = NinjaAPI(title="NTM API", version="1", auth=django_auth, docs_url=None, urls_namespace="api")
 

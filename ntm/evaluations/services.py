@@ -83,7 +83,8 @@ def evaluate_stored_unit(unit: Unit, year: int) -> dict:
         raise EvaluationError(f"Không có bộ tiêu chí nào cho cấp '{unit.get_level_display()}' năm {year}")
     outcome = live_outcome(unit, year)
     if outcome is not None and outcome.result is None and communes is None:
-        raise EvaluationError(outcome.error)
+        return {"unit": unit_ref(unit), "year": year, "set": outcome.set_code or None,
+                "set_version": outcome.set_version or None, "level": None, "error": outcome.error}
     result = outcome.result if outcome else None
     if result is None and communes is None:
         raise EvaluationError(f"{unit.full_name} chưa có số liệu năm {year}")
