@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "ntm.criteria",
     "ntm.figures",
     "ntm.evaluations",
+    "ntm.plans",
+    "ntm.funding",
     "ntm.demo",
     "ntm.reports",
     "ntm.api",
