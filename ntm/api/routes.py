@@ -20,7 +20,10 @@ from ntm.evaluations.services import evaluate_stored_unit
 from ntm.units.models import Unit
 from ntm.units.schemas import unit_detail
 
+from .funding import router as funding_router
+
 api = NinjaAPI(title="NTM API", version="1", auth=django_auth, docs_url=None, urls_namespace="api")
+api.add_router("", funding_router)
 
 
 class UnitOut(Schema):

@@ -38,6 +38,9 @@ class Ceiling(models.Model):
         verbose_name_plural = "mức trần đóng góp mỗi hộ"
         constraints = [models.UniqueConstraint(fields=["province", "year_from"], name="funding_ceiling_province_year")]
 
+    def __str__(self) -> str:
+        return f"{self.amount} đồng/hộ từ {self.year_from}"
+
 
 class ProjectType(models.Model):
     """A type on the province's list of projects eligible for the special mechanism (§2.2)."""
@@ -215,6 +218,9 @@ class Expenditure(models.Model):
         verbose_name_plural = "khoản chi"
         ordering = ["unit", "date", "pk"]
 
+    def __str__(self) -> str:
+        return f"Chi {self.amount} đồng {self.date:%d/%m/%Y}"
+
 
 class Disclosure(models.Model):
     """A public disclosure (công khai) of a year's ledger: date and place. Only entries dated on or
@@ -235,6 +241,9 @@ class Disclosure(models.Model):
         verbose_name_plural = "công khai"
         ordering = ["unit", "-date"]
 
+    def __str__(self) -> str:
+        return f"Công khai năm {self.year} ngày {self.date:%d/%m/%Y} tại {self.place}"
+
 
 class Board(models.Model):
     """Ban giám sát đầu tư của cộng đồng of a project (§2.4)."""
@@ -250,6 +259,9 @@ class Board(models.Model):
     class Meta:
         verbose_name = "ban giám sát đầu tư của cộng đồng"
         verbose_name_plural = "ban giám sát đầu tư của cộng đồng"
+
+    def __str__(self) -> str:
+        return f"Ban giám sát {self.project}"
 
 
 class BoardMember(models.Model):
@@ -272,6 +284,9 @@ class BoardMember(models.Model):
         verbose_name_plural = "thành viên ban giám sát"
         ordering = ["board", "role", "name"]
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
 
 class Inspection(models.Model):
     unit_path = "board__project__unit"
@@ -287,6 +302,9 @@ class Inspection(models.Model):
         verbose_name = "đợt giám sát"
         verbose_name_plural = "đợt giám sát"
         ordering = ["board", "date"]
+
+    def __str__(self) -> str:
+        return f"Giám sát ngày {self.date:%d/%m/%Y}"
 
 
 class Request(models.Model):
@@ -305,3 +323,6 @@ class Request(models.Model):
     class Meta:
         verbose_name = "kiến nghị"
         verbose_name_plural = "kiến nghị"
+
+    def __str__(self) -> str:
+        return self.text[:80]

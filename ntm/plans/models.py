@@ -111,6 +111,9 @@ class Assignment(models.Model):
         verbose_name_plural = "phân công tiêu chí"
         constraints = [models.UniqueConstraint(fields=["unit", "criterion"], name="plans_assignment_unit_criterion")]
 
+    def __str__(self) -> str:
+        return f"Tiêu chí {self.criterion}: {self.organisation}"
+
 
 class CostRate(models.Model):
     """The province's cost catalogue: cost per unit of a figure field (per km of road, per school…)."""
@@ -153,6 +156,9 @@ class ResidentPriority(models.Model):
         verbose_name = "ưu tiên của người dân"
         verbose_name_plural = "ưu tiên của người dân"
         constraints = [models.UniqueConstraint(fields=["unit", "year", "code"], name="plans_priority_unit_year_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.weight}"
 
 
 class Plan(models.Model):
@@ -233,6 +239,9 @@ class Budget(models.Model):
         verbose_name_plural = "dự toán theo nguồn"
         constraints = [models.UniqueConstraint(fields=["task", "source"], name="plans_budget_task_source")]
 
+    def __str__(self) -> str:
+        return f"{self.source}: {self.amount}"
+
 
 class Review(models.Model):
     """A periodic review (sơ kết 6 tháng / tổng kết năm): lessons and proposed commendations typed by
@@ -257,3 +266,6 @@ class Review(models.Model):
         verbose_name = "sơ kết, tổng kết"
         verbose_name_plural = "sơ kết, tổng kết"
         constraints = [models.UniqueConstraint(fields=["unit", "kind", "year"], name="plans_review_unit_kind_year")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year}"

@@ -143,9 +143,19 @@ def at_risk(s: IndicatorState, rules: Rules) -> tuple[bool, float, float | None]
     if m is None:
         return (slip is not None, 0.0, slip)
     threshold = abs(float(s.threshold or 0))
-    thin = m <= (rules.thin_margin * threshold if threshold else rules.thin_margin_abs)
+    thin = m <= (rules.thin_margin * threshold if threshold else rules.thin_margin_abs) and not at_best(s)
     rel = m / threshold if threshold else m
     return (thin or slip is not None, 0.0 if slip is not None else rel, slip)
+
+
+def at_best(s: IndicatorState) -> bool:
+    """The value is the best it can be (100 % on a "≥" percent, 0 on a "≤" count): no margin can be
+    thinner or thicker, so a thin margin is no warning there (a slip still is)."""
+    if s.value is None or isinstance(s.value, bool):
+        return False
+    if s.kind == "percent" and s.op in (">=", ">"):
+        return float(s.value) >= 100.0
+    return s.op in ("<=", "<") and float(s.value) <= 0.0
 
 
 def quantity(s: IndicatorState, amount: float | None) -> float | None:
@@ -250,6 +260,8 @@ def _state_text(row: _Row, rules: Rules) -> str:
         else:
             text = (f"đã đạt nhưng giảm {fmt(row.slip)} {_gap_unit(s)} so với năm trước "
                     f"(từ {fmt(float(s.last_value))} xuống {fmt(float(s.value))})")
+    elif not margin(s):
+        text = "đã đạt nhưng vừa đúng ngưỡng"
     else:
         text = f"đã đạt nhưng sát ngưỡng (chỉ hơn {fmt(margin(s))} {_gap_unit(s)})"
     if row.priority:

@@ -1,0 +1,278 @@
+"""Pages of the resources ledger: entries and totals per unit, reversing entries, contributors,
+residents' decisions, disclosures, Excel export/import; community projects and their supervision
+boards; and the public disclosure page (no sign-in). Objects come through the scope (404 outsider,
+403 read-only); writes go through services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+
+from ntm.accounts.scope import can, get_object_for, get_unit_for
+from ntm.units.models import Unit
+
+from . import excel, services
+from .config import rules
+from .forms import (
+    BoardForm,
+    ContributorForm,
+    DecisionForm,
+    DisclosureForm,
+    EntryForm,
+    FollowUpForm,
+    ImportForm,
+    InspectionForm,
+    ProjectForm,
+    ReverseForm,
+)
+from .models import CommunityProject, Contribution, Contributor, Disclosure, Request, ResidentDecision
+from .selectors import disclosure, projects, summary, unit_ledger
+
+EDIT = services.EDIT
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for m in exc.messages:
+        messages.error(request, m)
+
+
+def _form_errors(request, form) -> None:
+    for name, errs in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for e in errs:
+            messages.error(request, f"{label}: {e}" if label else e)
+
+
+def _year(request) -> int | None:
+    raw = request.GET.get("nam", "")
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
+
+
+@login_required
+def ledger(request, pk: int):
+    unit = get_unit_for(request, pk)
+    if request.method == "POST":
+        return _post_ledger(request, pk)
+    year = _year(request)
+    rows = unit_ledger(unit, year).select_related("contributor", "project", "task").order_by("-date", "-pk")
+    years = sorted(set(unit_ledger(unit).values_list("year", flat=True)))
+    reversed_ids = set(Contribution.objects.filter(reverses__in=rows).values_list("reverses_id", flat=True))
+    return render(request, "funding/ledger.html", {
+        "unit": unit, "year": year, "years": years, "rows": rows[:500], "reversed_ids": reversed_ids,
+        "summary": summary(unit, year), "can_edit": can(request.user, unit, EDIT),
+        "entry_form": EntryForm(unit=unit, initial={"date": dt.date.today()}), "contributor_form": ContributorForm(),
+        "decision_form": DecisionForm(), "disclosure_form": DisclosureForm(initial={"year": year or dt.date.today().year}),
+        "decisions": ResidentDecision.objects.filter(unit=unit)[:50],
+        "contributors": Contributor.objects.filter(unit=unit)[:200],
+        "disclosures": Disclosure.objects.filter(unit=unit)[:20], "labels": {s.code: s.label for s in rules().sources},
+        "exemptions": rules().exemptions, "agreement": rules().agreement_share, "import_form": ImportForm(),
+    })
+
+
+def _post_ledger(request, pk: int):
+    unit = get_unit_for(request, pk, EDIT)
+    what = request.POST.get("what")
+    try:
+        if what == "entry":
+            form = EntryForm(request.POST, unit=unit)
+            if form.is_valid():
+                d = form.cleaned_data
+                row = services.add_entry(request.user, unit, services.EntryInput(
+                    source=d["source"], date=d["date"], amount=d["amount"], quantity=d["quantity"], rate=d["rate"],
+                    contributor=d["contributor"], project=d["project"], work=d["work"], decision=d["decision"],
+                    obligation=d["obligation"], note=d["note"]))
+                messages.success(request, "Đã ghi khoản huy động")
+                if row.flagged:
+                    messages.warning(request, row.flagged)
+            else:
+                _form_errors(request, form)
+        elif what == "contributor":
+            form = ContributorForm(request.POST)
+            if form.is_valid():
+                d = form.cleaned_data
+                services.save_contributor(request.user, unit, d["name"], d["kind"], exemption=d["exemption"],
+                                          public_consent=d["public_consent"])
+                messages.success(request, "Đã thêm người đóng góp")
+            else:
+                _form_errors(request, form)
+        elif what == "decision":
+            form = DecisionForm(request.POST)
+            if form.is_valid():
+                row = services.record_decision(request.user, unit, **form.cleaned_data)
+                if row.passed:
+                    messages.success(request, "Đã ghi cuộc họp dân: đủ tỷ lệ đồng ý")
+                else:
+                    messages.warning(request, "Đã ghi cuộc họp dân nhưng chưa đủ tỷ lệ đồng ý: không thể huy động theo quyết định này")
+                if row.over_ceiling:
+                    messages.warning(request, "Mức đóng góp mỗi hộ vượt mức trần của tỉnh: cần xem lại")
+            else:
+                _form_errors(request, form)
+        elif what == "disclosure":
+            form = DisclosureForm(request.POST)
+            if form.is_valid():
+                services.disclose(request.user, unit, **form.cleaned_data)
+                messages.success(request, "Đã ghi việc công khai")
+            else:
+                _form_errors(request, form)
+        else:
+            messages.error(request, "Thao tác không hợp lệ")
+    except services.EntryRefused as exc:
+        for e in exc.errors:
+            messages.error(request, e)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("funding:ledger", pk=unit.pk)
+
+
+@login_required
+def reverse(request, pk: int):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    entry = get_object_for(request, Contribution.objects.select_related("unit"), pk, EDIT)
+    form = ReverseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reverse(request.user, entry, form.cleaned_data["reason"])
+            messages.success(request, "Đã ghi bút toán đảo")
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        _form_errors(request, form)
+    return redirect("funding:ledger", pk=entry.unit_id)
+
+
+@login_required
+def export(request, pk: int):
+    unit = get_unit_for(request, pk)
+    year = _year(request)
+    rows = unit_ledger(unit, year).select_related("contributor", "project").order_by("date", "pk")
+    response = HttpResponse(excel.ledger_workbook(unit, rows, summary(unit, year)), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="so-huy-dong-{unit.code}{"-" + str(year) if year else ""}.xlsx"'
+    return response
+
+
+@login_required
+def import_entries(request, pk: int):
+    unit = get_unit_for(request, pk, EDIT)
+    if request.method != "POST":
+        response = HttpResponse(excel.template(), content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="mau-nhap-dong-gop.xlsx"'
+        return response
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("funding:ledger", pk=unit.pk)
+    entries, where, errors = excel.read(form.cleaned_data["file"].read(), unit)
+    if not errors:
+        try:
+            services.add_entries(request.user, unit, entries, where=where)
+        except services.EntryRefused as exc:
+            errors = exc.errors
+    if errors:
+        messages.error(request, f"Không ghi dòng nào: {len(errors)} lỗi")
+        for e in errors[:50]:
+            messages.error(request, e)
+    else:
+        messages.success(request, f"Đã nhập {len(entries)} khoản huy động")
+    return redirect("funding:ledger", pk=unit.pk)
+
+
+@login_required
+def project_list(request, pk: int):
+    unit = get_unit_for(request, pk)
+    if request.method == "POST":
+        unit = get_unit_for(request, pk, EDIT)
+        form = ProjectForm(request.POST, unit=unit)
+        if form.is_valid():
+            try:
+                project = services.create_project(request.user, unit, **form.cleaned_data)
+                messages.success(request, "Đã ghi dự án")
+                return redirect("funding:project", pk=project.pk)
+            except ValidationError as exc:
+                _errors(request, exc)
+        else:
+            _form_errors(request, form)
+        return redirect("funding:projects", pk=unit.pk)
+    return render(request, "funding/projects.html", {
+        "unit": unit, "projects": projects(unit), "form": ProjectForm(unit=unit), "can_edit": can(request.user, unit, EDIT),
+        "cap": rules().project_cap,
+    })
+
+
+@login_required
+def project(request, pk: int):
+    obj = get_object_for(request, CommunityProject.objects.select_related("unit", "type"), pk)
+    if request.method == "POST":
+        what = request.POST.get("what")
+        try:
+            if what == "board":
+                obj = get_object_for(request, CommunityProject.objects.select_related("unit"), pk, EDIT)
+                form = BoardForm(request.POST)
+                if form.is_valid():
+                    members = []
+                    for line in form.cleaned_data["members"].splitlines():
+                        if line.strip():
+                            name, _, role = line.partition(";")
+                            members.append((name.strip(), role.strip() or "member"))
+                    services.elect_board(request.user, obj, elected_on=form.cleaned_data["elected_on"],
+                                         meeting=form.cleaned_data["meeting"], members=members)
+                    messages.success(request, "Đã ghi ban giám sát")
+                else:
+                    _form_errors(request, form)
+            elif what == "inspection":
+                obj = get_object_for(request, CommunityProject.objects.select_related("unit"), pk, services.SUPERVISE)
+                form = InspectionForm(request.POST)
+                if form.is_valid() and hasattr(obj, "board"):
+                    d = form.cleaned_data
+                    inspection = services.inspect(request.user, obj.board, date=d["date"], content=d["content"],
+                                                  findings=d["findings"])
+                    if d["request_text"].strip():
+                        services.make_request(request.user, inspection, text=d["request_text"],
+                                              addressed_to=d["addressed_to"] or "UBND xã")
+                    messages.success(request, "Đã ghi đợt giám sát")
+                elif not hasattr(obj, "board"):
+                    messages.error(request, "Dự án chưa có ban giám sát")
+                else:
+                    _form_errors(request, form)
+            elif what == "follow_up":
+                obj = get_object_for(request, CommunityProject.objects.select_related("unit"), pk, EDIT)
+                row = get_object_for(request, Request.objects.filter(inspection__board__project=obj),
+                                     request.POST.get("request"), EDIT)
+                form = FollowUpForm(request.POST)
+                if form.is_valid():
+                    services.follow_up(request.user, row, **form.cleaned_data)
+                    messages.success(request, "Đã ghi kết quả xử lý kiến nghị")
+                else:
+                    _form_errors(request, form)
+            else:
+                messages.error(request, "Thao tác không hợp lệ")
+        except ValidationError as exc:
+            _errors(request, exc)
+        return redirect("funding:project", pk=obj.pk)
+    board = getattr(obj, "board", None)
+    return render(request, "funding/project.html", {
+        "project": obj, "unit": obj.unit, "board": board, "can_edit": can(request.user, obj.unit, EDIT),
+        "can_supervise": can(request.user, obj.unit, services.SUPERVISE), "board_form": BoardForm(),
+        "inspection_form": InspectionForm(), "follow_form": FollowUpForm(),
+        "mobilised": sum((c.value for c in obj.contributions.all()), 0),
+        "spent": sum((e.amount for e in obj.expenditures.all()), 0), "limits": rules(),
+    })
+
+
+def public_disclosure(request, code: str):
+    """Public (no sign-in): what a commune mobilised and spent, per project and source, as disclosed
+    (date and place), with its predecessors' disclosures before the 2025 merger. Contributors are
+    named only with their consent."""
+    unit = Unit.objects.filter(scheme=Unit.Scheme.CURRENT, level=Unit.Level.COMMUNE, code=code).first()
+    if unit is None:
+        raise Http404("Không có xã này")
+    history = [(pred, disclosure(pred)) for pred in unit.predecessors.all().order_by("code")]
+    return render(request, "funding/disclosure.html", {
+        "unit": unit, "disclosures": disclosure(unit), "history": [(p, d) for p, d in history if d],
+    })
