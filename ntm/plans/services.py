@@ -167,7 +167,8 @@ def create_plan(user, unit: Unit, *, title: str, target_level: str, target_year:
 @transaction.atomic
 def accept_items(user, plan: Plan, indicators: list[str], year: int, deadline: dt.date | None = None) -> list[Task]:
     """Make tasks from the prioritiser's items of `year` (baseline = the current value, target = the
-    threshold, estimated cost, rank and reason). An indicator already in the plan is skipped; one the
+    threshold for an unmet indicator, the current value for an at-risk one; estimated cost, rank and
+    reason). An indicator already in the plan is skipped; one the
     prioritiser does not list is refused."""
     _check(user, plan.unit, EDIT)
     ranked = ranking(plan.unit, year)
@@ -183,7 +184,8 @@ def accept_items(user, plan: Plan, indicators: list[str], year: int, deadline: d
         if code in existing:
             continue
         item = items[code]
-        target = item.threshold
+        # an unmet indicator aims at its threshold; an at-risk one at holding its current value
+        target = item.threshold if item.status == "not_met" else item.value
         task = Task.objects.create(
             plan=plan, set_code=set_code, criterion=item.criterion, indicator=code, title=item.name[:300],
             baseline=None if item.value is None else float(item.value), baseline_year=year,
