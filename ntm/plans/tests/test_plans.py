@@ -6,11 +6,11 @@ import json
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from django.contrib.auth.models import User
 from ntm.criteria.classify import class_rows, classify
 from ntm.criteria.evaluate import base_set_for, evaluate_unit
 from ntm.criteria.loader import province_view, registry
