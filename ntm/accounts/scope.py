@@ -29,12 +29,15 @@ VIEW = "view"
 
 
 def declared_actions() -> dict[str, frozenset[str]]:
-    """{action: roles that may do it}, collected from every app's AppConfig.actions."""
-    out: dict[str, frozenset[str]] = {}
-    for config in apps.get_app_configs():
-        for action, roles in getattr(config, "actions", {}).items():
-            out[action] = frozenset(roles)
-    return out
+    """{action: roles that may do it}, collected from every app's AppConfig.actions (cached)."""
+    if not _DECLARED:
+        for config in apps.get_app_configs():
+            for action, roles in getattr(config, "actions", {}).items():
+                _DECLARED[action] = frozenset(roles)
+    return _DECLARED
+
+
+_DECLARED: dict[str, frozenset[str]] = {}
 
 
 def _role_may(role: str, action: str) -> bool:
@@ -82,7 +85,11 @@ def is_admin(user) -> bool:
 
 
 def scope_q(user, action: str = VIEW) -> Q | None:
-    """A filter on Unit for what `user` may do `action` on; None means everything."""
+    """A filter on Unit for what `user` may do `action` on; None means everything.
+
+    Raises LookupError for an action no app declares (a typo must not silently deny or allow)."""
+    if action != VIEW and action not in declared_actions():
+        raise LookupError(f"Undeclared action {action!r}: declare it in an AppConfig.actions")
     if is_admin(user):
         return None
     q = Q(pk__in=[])

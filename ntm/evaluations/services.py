@@ -14,6 +14,7 @@ from django.tasks import task
 
 from ntm.core import requestid
 from ntm.criteria.evaluate import EvaluationError, base_set_for
+from ntm.criteria.levels import ladder
 from ntm.criteria.loader import registry
 from ntm.figures.live import live_outcome
 from ntm.units.models import Unit
@@ -98,8 +99,14 @@ def evaluate_stored_unit(unit: Unit, year: int) -> dict:
             for e in Evaluation.objects.filter(unit__in=communes, year=year).only(
                 "unit_id", "year", "level", "criteria_met", "criteria_total", "met")
         ]
-        out["communes"] = (rollup(summaries, communes.count()) or [None])[0]
+        out["communes"] = (rollup(summaries, communes.count(), year_ladders([year])) or [None])[0]
     return out
+
+
+def year_ladders(years, unit_level: str = "commune") -> dict[int, list]:
+    """{year: the ladder of levels in force} (criteria.levels.Step lists) for these years."""
+    specs = registry()
+    return {y: ladder(specs, unit_level, y) for y in set(years)}
 
 
 def registry_covers(level: str, year: int) -> bool:
