@@ -21,6 +21,7 @@ urlpatterns = [
     path("don-vi/tim/", units.search, name="unit_search"),
     path("don-vi/<int:pk>/", evaluations.unit_detail, name="unit_detail"),
     path("don-vi/<int:pk>/con/", units.children, name="unit_children"),
+    path("don-vi/<int:pk>/phan-loai/", units.classify, name="unit_classify"),
     path("don-vi/<int:pk>/bao-cao/<int:year>.pdf", evaluations.unit_report, name="unit_report"),
     path("don-vi/<int:pk>/so-lieu/<int:year>/", figures.entry, name="figure_entry"),
     path("don-vi/<int:pk>/so-lieu/<int:year>/ky/", figures.period, name="period"),

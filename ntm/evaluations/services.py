@@ -50,6 +50,16 @@ def on_figures_changed(sender, unit_ids: list[int], years: list[int], user=None,
         run_or_enqueue(unit_ids=unit_ids, years=years, reason=LevelChange.Reason.FIGURES)
 
 
+def on_set_published(sender, code: str, version: int, years: list[int], province: str = "", **kwargs) -> None:
+    """A new version of a set (or a province's own version) recomputes every unit-year it covers."""
+    schedule_recompute(province=province or None, years=years, reason=LevelChange.Reason.SET_VERSION)
+
+
+def on_classification_changed(sender, unit_ids: list[int], years: list[int], **kwargs) -> None:
+    """A unit's group, region or flags changed: its stored results for those years follow."""
+    run_or_enqueue(unit_ids=unit_ids, years=years, reason=LevelChange.Reason.CLASSIFICATION)
+
+
 @task
 def recompute_task(unit_ids: list[int] | None = None, years: list[int] | None = None, province: str | None = None,
                    reason: str = LevelChange.Reason.RECOMPUTE) -> int:

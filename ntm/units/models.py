@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 
+from ntm.core.scoping import ScopedManager
 from ntm.core.text import fold
 
 REFORM_DATE = dt.date(2025, 7, 1)  # districts abolished, communes merged (NQ 202/2025/QH15 and the UBTVQH resolutions)
@@ -42,6 +44,8 @@ class Unit(models.Model):
     predecessors = models.ManyToManyField(
         "self", through="Lineage", symmetrical=False, related_name="successors", through_fields=("target", "source")
     )
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = "đơn vị hành chính"
@@ -109,6 +113,11 @@ class Classification(models.Model):
     year_from = models.PositiveSmallIntegerField()
     year_to = models.PositiveSmallIntegerField(null=True, blank=True)
     source = models.CharField("căn cứ", max_length=255, blank=True)
+    inputs = models.JSONField("dữ kiện phân nhóm", default=dict, blank=True)  # what the group was decided from
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    set_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = "phân loại"
