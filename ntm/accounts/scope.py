@@ -45,9 +45,12 @@ _DECLARED: dict[str, frozenset[str]] = {}
 
 
 def _role_may(role: str, action: str) -> bool:
-    if action == VIEW or role == Role.ADMIN:
+    """Whether a grant of `role` on a unit allows `action` inside its subtree. An admin grant on a
+    unit allows what any role may do there, never the national-only actions (declared with no role)."""
+    if action == VIEW:
         return True
-    return role in declared_actions().get(action, ())
+    roles = declared_actions().get(action, frozenset())
+    return bool(roles) if role == Role.ADMIN else role in roles
 
 
 def _subtree(unit: Unit) -> Q:

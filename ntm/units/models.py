@@ -77,7 +77,9 @@ class Unit(models.Model):
 
 
 class Lineage(models.Model):
-    """One old unit flowing (wholly or partly) into one new unit on a date."""
+    """One old unit flowing (wholly or partly) into one new unit on a date. Scoped by the new unit."""
+
+    unit_path = "target"
 
     source = models.ForeignKey(Unit, models.CASCADE, related_name="successor_links", verbose_name="đơn vị cũ")
     target = models.ForeignKey(Unit, models.CASCADE, related_name="predecessor_links", verbose_name="đơn vị mới")
