@@ -81,6 +81,79 @@ def _outsider_rows() -> dict:
         "evaluations.LevelChange": lambda u: LevelChange.objects.create(unit=u, year=2030, to_level="ntm", reason="figures"),
         "reports.MapLayer": lambda u: MapLayer.objects.create(province=u.province, kind="communes", data={}, credit="x",
                                                               matched=0),
+        **_plans_funding_rows(),
+    }
+
+
+def _plans_funding_rows() -> dict:
+    """One row of every plans and funding model on a unit (each builds what it hangs on)."""
+    import datetime as dt
+
+    from ntm.funding import models as F
+    from ntm.plans import models as P
+
+    day = dt.date(YEAR, 2, 1)
+
+    def org(u):
+        return P.Organisation.objects.get_or_create(unit=u, name="Tổ chức HN")[0]
+
+    def committee(u):
+        return P.Committee.objects.get_or_create(unit=u, kind="steering", defaults={"name": "Ban chỉ đạo HN"})[0]
+
+    def plan(u):
+        return P.Plan.objects.get_or_create(unit=u, title="Kế hoạch HN", defaults={
+            "target_level": "ntm", "target_year": YEAR, "year_from": YEAR, "year_to": YEAR})[0]
+
+    def task(u):
+        return P.Task.objects.get_or_create(plan=plan(u), indicator="1.1", defaults={
+            "set_code": "x", "criterion": "1", "title": "Nhiệm vụ HN", "target": 1, "deadline": dt.date(YEAR, 12, 31)})[0]
+
+    def ptype(u):
+        return F.ProjectType.objects.get_or_create(province=u.province, code="hn", defaults={"name": "Loại HN"})[0]
+
+    def project(u):
+        return F.CommunityProject.objects.get_or_create(unit=u, name="Dự án HN", defaults={"type": ptype(u), "total": 1})[0]
+
+    def board(u):
+        return F.Board.objects.get_or_create(project=project(u), defaults={"elected_on": day})[0]
+
+    def inspection(u):
+        return F.Inspection.objects.get_or_create(board=board(u), date=day, defaults={"content": "Giám sát HN"})[0]
+
+    def decision(u):
+        return F.ResidentDecision.objects.get_or_create(unit=u, subject="Họp HN", defaults={
+            "meeting_date": day, "eligible": 10, "attendance": 10, "agreeing": 10, "passed": True})[0]
+
+    return {
+        "plans.Organisation": org,
+        "plans.Committee": committee,
+        "plans.Member": lambda u: P.Member.objects.create(committee=committee(u), name="Thành viên HN"),
+        "plans.Assignment": lambda u: P.Assignment.objects.get_or_create(unit=u, criterion="1",
+                                                                         defaults={"organisation": org(u)})[0],
+        "plans.CostRate": lambda u: P.CostRate.objects.get_or_create(province=u.province, field="x_hn", defaults={
+            "label": "Đơn giá HN", "unit_cost": 1})[0],
+        "plans.ResidentPriority": lambda u: P.ResidentPriority.objects.get_or_create(unit=u, year=YEAR, code="1")[0],
+        "plans.Plan": plan,
+        "plans.Task": task,
+        "plans.Budget": lambda u: P.Budget.objects.get_or_create(task=task(u), source="central_budget",
+                                                                 defaults={"amount": 1})[0],
+        "plans.Review": lambda u: P.Review.objects.get_or_create(unit=u, kind="year", year=YEAR)[0],
+        "funding.Ceiling": lambda u: F.Ceiling.objects.get_or_create(province=u.province, year_from=2021,
+                                                                     defaults={"amount": 1})[0],
+        "funding.ProjectType": ptype,
+        "funding.Contributor": lambda u: F.Contributor.objects.create(unit=u, name="Người HN"),
+        "funding.ResidentDecision": decision,
+        "funding.CommunityProject": project,
+        "funding.Contribution": lambda u: F.Contribution.objects.create(
+            unit=u, year=YEAR, date=day, source="central_budget", amount=99, value=99, project=project(u), task=task(u)),
+        "funding.Expenditure": lambda u: F.Expenditure.objects.create(unit=u, year=YEAR, date=day, source="central_budget",
+                                                                      amount=1),
+        "funding.Disclosure": lambda u: F.Disclosure.objects.create(unit=u, year=YEAR, date=day, place="Hà Nội"),
+        "funding.Board": board,
+        "funding.BoardMember": lambda u: F.BoardMember.objects.create(board=board(u), name="Thành viên HN"),
+        "funding.Inspection": inspection,
+        "funding.Request": lambda u: F.Request.objects.create(inspection=inspection(u), text="Kiến nghị HN",
+                                                              addressed_to="UBND"),
     }
 
 
