@@ -7,7 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Sum
 
 from ntm.units.models import Unit
 
@@ -22,10 +22,24 @@ def entries(qs: QuerySet) -> list[ledger.Entry]:
             for r in qs.values("source", "year", "amount", "quantity", "rate", "unit_id", "project_id", "task_id")]
 
 
+def subtree(unit: Unit) -> Q:
+    """The unit and everything under it (a province's communes, a district's communes and hamlets…)."""
+    if unit.level == Unit.Level.PROVINCE:
+        return Q(unit=unit) | Q(unit__province=unit)
+    return Q(unit=unit) | Q(unit__parent=unit) | Q(unit__parent__parent=unit)
+
+
 def unit_ledger(unit: Unit, year: int | None = None) -> QuerySet:
-    """The unit's own entries and those of its hamlets (a commune's ledger includes its hamlets')."""
-    qs = Contribution.objects.filter(unit__in=Unit.objects.filter(pk=unit.pk) | Unit.objects.filter(parent=unit))
+    """The entries of the unit and of the units under it (a commune's ledger includes its hamlets',
+    a district's its communes')."""
+    qs = Contribution.objects.filter(subtree(unit))
     return qs.filter(year=year) if year else qs
+
+
+def by_unit(unit: Unit, year: int | None = None) -> list[dict]:
+    """Totals per unit under `unit` (largest first)."""
+    rows = unit_ledger(unit, year).values("unit_id", "unit__full_name").annotate(total=Sum("value")).order_by("-total")
+    return [{"unit_id": r["unit_id"], "name": r["unit__full_name"], "total": r["total"]} for r in rows]
 
 
 def summary(unit: Unit, year: int | None = None) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from .forms import (
     ReverseForm,
 )
 from .models import CommunityProject, Contribution, Contributor, Disclosure, Request, ResidentDecision
-from .selectors import disclosure, projects, summary, unit_ledger
+from .selectors import by_unit, disclosure, projects, summary, unit_ledger
 
 EDIT = services.EDIT
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,6 +66,7 @@ def ledger(request, pk: int):
     return render(request, "funding/ledger.html", {
         "unit": unit, "year": year, "years": years, "rows": rows[:500], "reversed_ids": reversed_ids,
         "summary": summary(unit, year), "can_edit": can(request.user, unit, EDIT),
+        "by_unit": by_unit(unit, year) if unit.level in (Unit.Level.PROVINCE, Unit.Level.DISTRICT) else [],
         "entry_form": EntryForm(unit=unit, initial={"date": dt.date.today()}), "contributor_form": ContributorForm(),
         "decision_form": DecisionForm(), "disclosure_form": DisclosureForm(initial={"year": year or dt.date.today().year}),
         "decisions": ResidentDecision.objects.filter(unit=unit)[:50],

@@ -138,7 +138,14 @@ def detail(request, pk: int):
         r.money = [dict(x, label=labels.get(x["source"], x["source"])) for x in money.get(r.task.pk, [])]
         r.form = TaskForm(unit=plan.unit, initial={"owner": r.task.owner_id, "deadline": r.task.deadline,
                                                    "status": r.task.status})
+    totals: dict[str, dict] = {}
+    for r in rows:
+        for m in r.money:
+            t = totals.setdefault(m["source"], {"label": m["label"], "planned": 0, "mobilised": 0})
+            t["planned"] += m["planned"]
+            t["mobilised"] += m["mobilised"]
     return render(request, "plans/detail.html", {
+        "money_totals": list(totals.values()),
         "plan": plan, "unit": plan.unit, "rows": rows, "whatif": what_if(plan), "labels": LEVEL_LABELS,
         "can_edit": can(request.user, plan.unit, EDIT), "budget_form": BudgetForm(),
         "overdue": sum(r.overdue for r in rows),

@@ -210,3 +210,24 @@ def test_community_project_and_supervision_board(world):
     body = login("giamsat").get(f"/du-an/{project.pk}/").content.decode()
     assert "Đoạn cuối mỏng hơn" in body and "Đã làm lại 120 m" in body
     assert login("xa").get(f"/du-an/{project.pk}/").status_code == 200
+
+
+def test_a_district_ledger_rolls_up_its_communes_and_plans_compare_budgets(world):
+    from ntm.funding.selectors import by_unit
+    from ntm.plans import services as plans
+    from ntm.plans.models import Task
+
+    unit = world["tho_long"]
+    services.add_entry(None, unit, EntryInput("central_budget", DAY, amount=10_000_000))
+    province = world["province"]
+    assert summary(province, YEAR)["total"] == 10_000_000
+    assert by_unit(province, YEAR) == [{"unit_id": unit.pk, "name": unit.full_name, "total": 10_000_000}]
+    plan = plans.create_plan(None, unit, title="KH", target_level="ntm", target_year=YEAR, year_from=YEAR, year_to=YEAR)
+    task = Task.objects.create(plan=plan, set_code="x", criterion="2", indicator="2.2", title="Đường thôn", target=95,
+                               deadline=dt.date(YEAR, 12, 31))
+    plans.set_budget(None, task, "central_budget", "100.000.000")
+    with pytest.raises(ValidationError, match="không có trong danh mục"):
+        plans.set_budget(None, task, "gold", 1)
+    services.add_entry(None, unit, EntryInput("central_budget", DAY, amount=40_000_000, task=task))
+    body = login("xa").get(f"/ke-hoach/{plan.pk}/").content.decode()
+    assert "Dự toán và đã huy động theo nguồn" in body and "40 triệu đồng" in body and "100 triệu đồng" in body
