@@ -11,7 +11,8 @@ Why this order (seeds 001 and 003, program-rules.md §2.3: "easy, low-cost crite
    cost catalogue comes after the costed ones of the same band and priority, and its reason says so;
 5. effort (catalogue, 1 dễ … 3 khó), then the relative gap itself, then the indicator code
    (natural order), so equal items always come out in the same order;
-at-risk items: the thinnest margin (relative) first, a slip since last year counted as margin 0.
+at-risk items: the thinnest margin (relative) first, a slip since last year counted as margin 0
+(smaller slips first: quicker to recover).
 
 Each item's `reason` is one Vietnamese sentence: its state, and what places it after the item
 ranked just before it.
@@ -51,6 +52,8 @@ class IndicatorState:
     quantity_field: str = ""
     denominator: float | None = None
     last_value: float | bool | None = None
+    quantity_kind: str = ""  # kind of `quantity_field` (count → whole units), "" unknown
+    quantity_unit: str = ""  # its unit (km, hộ, trường…), shown when the catalogue has no rate
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,7 @@ class _Row:
     qunit: str
     slip: float | None
     key: tuple
+    slip_rel: float = 0.0
 
 
 def prioritise(states: Sequence[IndicatorState], costs: Mapping[str, CostRate], priorities: Mapping[str, int],
@@ -216,16 +220,19 @@ def prioritise(states: Sequence[IndicatorState], costs: Mapping[str, CostRate], 
             band = rules.band(rel)
             key = (0, band, -priority, cost is None, cost or 0.0, effort, rel, _natural(s.code))
             rows.append(_Row(s, NOT_MET, band, priority, cost, rate is not None, effort, rel, q,
-                             rate.unit if rate else "", None, key))
+                             rate.unit if rate else s.quantity_unit, None, key))
         else:
             risky, rel_margin, slip = at_risk(s, rules)
             if not risky:
                 continue
             q = _ceil_units(quantity(s, slip), _count_kind(s)) if slip is not None and s.kind != "bool" else None
             cost = None if rate is None or q is None else round(q * rate.unit_cost)
-            key = (1, 0, -priority, rel_margin, cost is None, cost or 0.0, effort, _natural(s.code))
+            # a slip since last year counts as margin 0; among slips, the smaller (easier to recover) first
+            base = abs(float(s.threshold)) if isinstance(s.threshold, (int, float)) and s.threshold else 1.0
+            slip_rel = (slip or 0.0) / base if s.kind != "bool" else 0.0
+            key = (1, 0, -priority, rel_margin, slip_rel, cost is None, cost or 0.0, effort, _natural(s.code))
             rows.append(_Row(s, AT_RISK, 0, priority, cost, rate is not None, effort, rel_margin, q,
-                             rate.unit if rate else "", slip, key))
+                             rate.unit if rate else s.quantity_unit, slip, key, slip_rel))
     rows.sort(key=lambda r: r.key)
     items = []
     for i, row in enumerate(rows):
@@ -241,6 +248,8 @@ def prioritise(states: Sequence[IndicatorState], costs: Mapping[str, CostRate], 
 
 def _count_kind(s: IndicatorState) -> str:
     """Percent indicators over counts (households, schools, hamlets) are done in whole units."""
+    if s.quantity_kind:
+        return "count" if s.quantity_kind in ("count", "bool") else "number"
     field = s.quantity_field
     whole = field.startswith(("households_", "schools_", "hamlets_", "people_", "workers_")) or s.kind == "count"
     return "count" if whole else "number"
@@ -300,6 +309,8 @@ def _why_after(row: _Row, prev: _Row, rules: Rules) -> str:
         return f"xếp sau {p} vì người dân ưu tiên thấp hơn"
     if row.rel != prev.rel:
         return f"xếp sau {p} vì còn cách ngưỡng xa hơn"
+    if row.slip_rel != prev.slip_rel:
+        return f"xếp sau {p} vì giảm nhiều hơn so với năm trước"
     if (row.cost is None) != (prev.cost is None) or row.cost != prev.cost:
         return f"xếp sau {p} vì chi phí cao hơn hoặc chưa ước tính được"
     if row.effort != prev.effort:
@@ -317,7 +328,7 @@ def _reason(row: _Row, prev: _Row | None, rules: Rules) -> str:
 def _first(row: _Row) -> str:
     if row.status == AT_RISK:
         return "không còn chỉ tiêu nào chưa đạt và đây là chỉ tiêu dễ tụt nhất"
-    return "khoảng cách nhỏ nhất và dễ, ít vốn nhất theo các tiêu chí xếp hạng"
+    return "đứng trước các chỉ tiêu chưa đạt khác theo thứ tự khoảng cách, ưu tiên của người dân, chi phí, độ khó"
 
 
 # --- progress of a task (pure) -----------------------------------------------------------------

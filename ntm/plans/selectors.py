@@ -10,7 +10,7 @@ from typing import Any
 from ntm.criteria.classify import class_rows, classify
 from ntm.criteria.evaluate import EvaluationError, SetResult, base_set_for, evaluate_unit
 from ntm.criteria.loader import province_view, registry
-from ntm.criteria.spec import LEVEL_LABELS, LEVEL_RANK
+from ntm.criteria.spec import LEVEL_LABELS, LEVEL_RANK, shared_fields
 from ntm.figures.live import live_outcome
 from ntm.figures.models import Figure
 from ntm.figures.services import values_for
@@ -72,14 +72,18 @@ def _states(unit: Unit, year: int) -> tuple[SetResult | None, list[IndicatorStat
             if r.set == target.set:
                 last = {ind.code: value for _c, ind, _t, _target, _op, value, _m in r.cells}
     raw = values_for([unit.pk], [year], derived=True).get((unit.pk, year), {})
+    spec = province_view(registry(), province_of(unit).code if province_of(unit) else "").get(target.set)
+    field_defs = {**shared_fields(), **(spec.fields if spec else {})}
     states = []
     for crit, ind, _thr, threshold, op, value, met in target.cells:
         den = raw.get(ind.denominator) if ind.denominator else None
         gap = None
         if met is False and value is not None and not isinstance(threshold, bool) and threshold is not None:
             gap = round(float(threshold) - float(value), 4) if op in (">=", ">") else round(float(value) - float(threshold), 4)
+        qfield = field_defs.get(ind.numerator or ind.field)
         states.append(IndicatorState(ind.code, crit, ind.name, ind.kind, ind.unit, op, value, threshold, met, gap,
-                                     ind.numerator or ind.field, den, last.get(ind.code)))
+                                     ind.numerator or ind.field, den, last.get(ind.code),
+                                     qfield.kind if qfield else "", qfield.unit if qfield else ""))
     return target, states, ""
 
 

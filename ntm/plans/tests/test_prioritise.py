@@ -89,6 +89,13 @@ def test_deterministic_whatever_the_input_order():
     assert a == b
 
 
+def test_at_risk_slips_smaller_first():
+    items = prioritise([pct("2.4", "2", 88, 80, "x", 10, last=95), pct("2.3", "2", 95, 80, "y", 10, last=100)], {}, {},
+                       RULES)
+    assert [i.indicator for i in items] == ["2.3", "2.4"]  # slipped 5 before slipped 7
+    assert "xếp sau 2.3 vì giảm nhiều hơn so với năm trước" in items[1].reason
+
+
 def test_natural_order_of_codes_for_ties():
     items = prioritise([yes_no("2.10", "2"), yes_no("2.9", "2")], {}, {}, RULES)
     assert [i.indicator for i in items] == ["2.9", "2.10"]
