@@ -5,6 +5,7 @@ boards; and the public disclosure page (no sign-in). Objects come through the sc
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
 from django.contrib import messages
@@ -34,6 +35,7 @@ from .models import CommunityProject, Contribution, Contributor, Disclosure, Req
 from .selectors import by_unit, disclosure, projects, summary, unit_ledger
 
 EDIT = services.EDIT
+MAX_IMPORT = 5_000_000  # bytes; the previewed file waits in the session until confirmed
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -160,16 +162,35 @@ def export(request, pk: int):
 
 @login_required
 def import_entries(request, pk: int):
+    """GET: the template. POST a file: every row checked; with no error, a preview of what would be
+    written (the file kept in the session); POST "confirm": written all-or-nothing through the service."""
     unit = get_unit_for(request, pk, EDIT)
     if request.method != "POST":
         response = HttpResponse(excel.template(), content_type=XLSX)
         response["Content-Disposition"] = 'attachment; filename="mau-nhap-dong-gop.xlsx"'
         return response
-    form = ImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("funding:ledger", pk=unit.pk)
-    entries, where, errors = excel.read(form.cleaned_data["file"].read(), unit)
+    key = f"funding-import-{unit.pk}"
+    if request.POST.get("confirm"):
+        stored = request.session.pop(key, None)
+        if not stored:
+            messages.error(request, "Hết phiên xem trước: hãy tải tệp lên lại")
+            return redirect("funding:ledger", pk=unit.pk)
+        data = base64.b64decode(stored)
+    else:
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            _form_errors(request, form)
+            return redirect("funding:ledger", pk=unit.pk)
+        data = form.cleaned_data["file"].read(MAX_IMPORT + 1)
+        if len(data) > MAX_IMPORT:
+            messages.error(request, "Tệp quá lớn (tối đa 5 MB): hãy chia thành nhiều tệp")
+            return redirect("funding:ledger", pk=unit.pk)
+    entries, where, errors = excel.read(data, unit)
+    if not errors and not request.POST.get("confirm"):
+        request.session[key] = base64.b64encode(data).decode()
+        labels = {s.code: s.label for s in rules().sources}
+        return render(request, "funding/import_preview.html", {"unit": unit, "rows": [
+            {"where": w, "e": e, "label": labels.get(e.source, e.source)} for w, e in zip(where, entries, strict=True)]})
     if not errors:
         try:
             services.add_entries(request.user, unit, entries, where=where)

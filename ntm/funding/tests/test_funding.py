@@ -163,9 +163,13 @@ def test_excel_import_all_or_nothing(world):
     wb.save(good)
     good.seek(0)
     good.name = "y.xlsx"
-    r = client.post(f"/don-vi/{unit.pk}/nguon-luc/nhap/", {"file": good}, follow=True)
+    r = client.post(f"/don-vi/{unit.pk}/nguon-luc/nhap/", {"file": good})
+    assert "Xem trước: 1 khoản" in r.content.decode() and not Contribution.objects.filter(unit=unit).exists()
+    r = client.post(f"/don-vi/{unit.pk}/nguon-luc/nhap/", {"confirm": "1"}, follow=True)
     assert "Đã nhập 1 khoản" in r.content.decode()
     assert Contribution.objects.get(unit=unit).value == 1_500_000
+    r = client.post(f"/don-vi/{unit.pk}/nguon-luc/nhap/", {"confirm": "1"}, follow=True)  # the preview is used once
+    assert "Hết phiên xem trước" in r.content.decode() and Contribution.objects.filter(unit=unit).count() == 1
 
 
 def test_ledger_pages_and_export(world):
