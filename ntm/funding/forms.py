@@ -88,3 +88,15 @@ class InspectionForm(forms.Form):
 class FollowUpForm(forms.Form):
     response = forms.CharField(label="Trả lời, xử lý", widget=forms.Textarea)
     resolved_on = forms.DateField(label="Ngày xử lý xong", required=False)
+
+
+class CeilingForm(forms.Form):
+    year_from = forms.IntegerField(label="Áp dụng từ năm", min_value=2010, max_value=2035)
+    amount = forms.CharField(label="Mức tối đa mỗi hộ (đồng/năm)", max_length=30)
+    decision = forms.CharField(label="Văn bản của tỉnh", max_length=200, required=False)
+
+
+class ProjectTypeForm(forms.Form):
+    code = forms.SlugField(label="Mã", max_length=32)
+    name = forms.CharField(label="Loại dự án", max_length=200)
+    decision = forms.CharField(label="Văn bản của tỉnh", max_length=200, required=False)

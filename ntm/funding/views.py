@@ -21,6 +21,7 @@ from . import excel, services
 from .config import rules
 from .forms import (
     BoardForm,
+    CeilingForm,
     ContributorForm,
     DecisionForm,
     DisclosureForm,
@@ -29,9 +30,19 @@ from .forms import (
     ImportForm,
     InspectionForm,
     ProjectForm,
+    ProjectTypeForm,
     ReverseForm,
 )
-from .models import CommunityProject, Contribution, Contributor, Disclosure, Request, ResidentDecision
+from .models import (
+    Ceiling,
+    CommunityProject,
+    Contribution,
+    Contributor,
+    Disclosure,
+    ProjectType,
+    Request,
+    ResidentDecision,
+)
 from .selectors import by_unit, disclosure, projects, summary, unit_ledger
 
 EDIT = services.EDIT
@@ -284,6 +295,38 @@ def project(request, pk: int):
         "inspection_form": InspectionForm(), "follow_form": FollowUpForm(),
         "mobilised": sum((c.value for c in obj.contributions.all()), 0),
         "spent": sum((e.amount for e in obj.expenditures.all()), 0), "limits": rules(),
+    })
+
+
+@login_required
+def settings(request, pk: int):
+    """The province's own values: the ceiling per household and the list of project types."""
+    unit = get_unit_for(request, pk)
+    province = unit if unit.level == Unit.Level.PROVINCE else unit.province
+    if province is None:
+        raise Http404("Không có tỉnh")
+    if request.method == "POST":
+        province = get_unit_for(request, province.pk, services.SETTINGS)
+        what = request.POST.get("what")
+        form = CeilingForm(request.POST) if what == "ceiling" else ProjectTypeForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                if what == "ceiling":
+                    services.set_ceiling(request.user, province, d["year_from"], d["amount"], d["decision"])
+                else:
+                    services.set_project_type(request.user, province, d["code"], d["name"], d["decision"])
+                messages.success(request, "Đã ghi")
+            except ValidationError as exc:
+                _errors(request, exc)
+        else:
+            _form_errors(request, form)
+        return redirect("funding:settings", pk=unit.pk)
+    return render(request, "funding/settings.html", {
+        "unit": unit, "province": province, "ceilings": Ceiling.objects.filter(province=province).order_by("year_from"),
+        "types": ProjectType.objects.filter(province=province).order_by("code"),
+        "can_edit": can(request.user, province, services.SETTINGS), "ceiling_form": CeilingForm(),
+        "type_form": ProjectTypeForm(), "rules": rules(),
     })
 
 

@@ -235,3 +235,18 @@ def test_a_district_ledger_rolls_up_its_communes_and_plans_compare_budgets(world
     services.add_entry(None, unit, EntryInput("central_budget", DAY, amount=40_000_000, task=task))
     body = login("xa").get(f"/ke-hoach/{plan.pk}/").content.decode()
     assert "Dự toán và đã huy động theo nguồn" in body and "40 triệu đồng" in body and "100 triệu đồng" in body
+
+
+def test_province_settings_page(world):
+    unit, province = world["tho_long"], world["province"]
+    tinh = login("tinh")
+    r = tinh.post(f"/don-vi/{province.pk}/nguon-luc/cai-dat/", {"what": "ceiling", "year_from": "2026",
+                                                               "amount": "400.000", "decision": "QĐ 1"}, follow=True)
+    assert "400.000 đồng/hộ/năm" in r.content.decode()
+    assert services.ceiling_for(unit, 2026) == 400_000
+    # a commune reads its province's values but cannot change them (the province is outside its grant)
+    assert login("xa").post(f"/don-vi/{unit.pk}/nguon-luc/cai-dat/", {"what": "type", "code": "x", "name": "y"}
+                            ).status_code == 404
+    assert login("xem").post(f"/don-vi/{province.pk}/nguon-luc/cai-dat/", {"what": "type", "code": "x", "name": "y"}
+                             ).status_code == 403
+    assert "Hộ nghèo" in login("xa").get(f"/don-vi/{unit.pk}/nguon-luc/cai-dat/").content.decode()
