@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "ntm.criteria",
     "ntm.figures",
     "ntm.evaluations",
+    "ntm.recognition",
     "ntm.demo",
     "ntm.reports",
     "ntm.api",
@@ -113,6 +114,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+MAILERS = {"default": {"BACKEND": os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
