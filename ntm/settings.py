@@ -105,6 +105,7 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["ntm.formats"]
 USE_THOUSAND_SEPARATOR = True
 
+MEDIA_ROOT, MEDIA_URL = Path(os.environ.get("NTM_MEDIA_ROOT", BASE_DIR / "media")), "media/"  # uploads (dossier files)
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "ntm" / "static"]

@@ -11,6 +11,7 @@ messages) or `PermissionDenied`; nothing is written then.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -49,6 +50,7 @@ from .models import (
 from .rules import Office, RuleMissing, load
 
 InvalidMove = workflow.InvalidMove
+logger = logging.getLogger(__name__)
 # Levels each unit level may be proposed for (the sets in force decide what is reachable).
 UNIT_LEVELS = {"commune": ("ntm", "nang_cao", "kieu_mau", "hien_dai"), "district": ("ntm", "nang_cao"),
                "hamlet": ("kieu_mau",)}
@@ -63,9 +65,9 @@ def _chain(unit: Unit) -> set[int]:
     return {unit.pk, *(a.pk for a in unit.ancestors())}
 
 
-def office_for(dossier_unit: Unit, action: str, day: dt.date) -> Office | None:
+def office_for(dossier_unit: Unit, action: str, day: dt.date, state: str = "") -> Office | None:
     """The office a step must be done from (verifier or deciding authority), by the rules in force."""
-    kind = workflow.STEP_OFFICE.get(action)
+    kind = workflow.office_kind(state, action)
     rules = load()
     try:
         if kind == "verifier":
@@ -92,7 +94,7 @@ def may_act(user, unit: Unit, scope_action: str, office_level: str | None = None
 
 
 def _check_may(user, dossier: Dossier, action: str, scope_action: str, day: dt.date) -> None:
-    office = office_for(dossier.unit, action, day)
+    office = office_for(dossier.unit, action, day, dossier.state)
     if may_act(user, dossier.unit, scope_action, office.level if office else None):
         return
     if office and may_act(user, dossier.unit, scope_action):
@@ -110,7 +112,7 @@ def next_actions(user, dossier: Dossier, on: dt.date | None = None) -> list[str]
     for action in workflow.allowed_actions(dossier.state):
         _, scope_action = workflow.TABLE[(dossier.state, action)]
         try:
-            office = office_for(dossier.unit, action, day)
+            office = office_for(dossier.unit, action, day, dossier.state)
         except InvalidMove:
             continue
         if may_act(user, dossier.unit, scope_action, office.level if office else None):
@@ -650,7 +652,7 @@ def notify(dossier_id: int, transition_id: int) -> int:
         _, scope_action = workflow.TABLE[(dossier.state, action)]
         roles = set(declared_actions().get(scope_action, ())) | {Role.ADMIN}
         try:
-            office = office_for(dossier.unit, action, day)
+            office = office_for(dossier.unit, action, day, dossier.state)
         except InvalidMove:
             office = None
         for g in Grant.objects.filter(unit_id__in=chain, role__in=roles).select_related("unit", "user"):
@@ -661,4 +663,8 @@ def notify(dossier_id: int, transition_id: int) -> int:
     label = workflow.STATES[dossier.state]
     body = (f"{dossier}\nBước vừa thực hiện: {workflow.ACTIONS.get(step.action, step.action)} → {label}\n"
             f"{step.comment}\nBước tiếp theo: {', '.join(workflow.ACTIONS[a] for a in workflow.allowed_actions(dossier.state))}")
-    return send_mail(f"[NTM] {dossier.unit.full_name}: {label}", body, None, sorted(users), fail_silently=True)
+    try:
+        return send_mail(f"[NTM] {dossier.unit.full_name}: {label}", body, None, sorted(users))
+    except OSError:  # a notice that cannot be sent never undoes the step (already committed)
+        logger.warning("recognition: could not send the notice for dossier %s", dossier_id, exc_info=True)
+        return 0

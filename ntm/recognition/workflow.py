@@ -112,7 +112,16 @@ TABLE: dict[tuple[str, str], tuple[str, str]] = {
 
 # Moves that need a comment (the reasons), and the office level a step must be done from.
 NEEDS_COMMENT = frozenset({RETURN, REFUSE, CANCEL})
-STEP_OFFICE = {VERIFY: "verifier", RETURN: None, APPRAISE: None, RECOGNISE: "authority", REFUSE: "authority"}
+STEP_OFFICE = {VERIFY: "verifier", RECOGNISE: "authority", REFUSE: "authority"}
+RETURN_OFFICE = {SUBMITTED: "verifier", APPRAISED: "authority"}
+
+
+def office_kind(state: str, action: str) -> str | None:
+    """Which configured office must do this move ("verifier", "authority"), None when any holder of the
+    role-action on the unit may."""
+    if action == RETURN:
+        return RETURN_OFFICE.get(state)
+    return STEP_OFFICE.get(action)
 
 
 class InvalidMove(Exception):
