@@ -153,6 +153,9 @@ class Snapshot(models.Model):
         verbose_name = "số liệu chốt khi tự đánh giá"
         verbose_name_plural = "số liệu chốt khi tự đánh giá"
 
+    def __str__(self) -> str:
+        return f"Số liệu chốt {self.year} ({self.set_code} v{self.set_version})"
+
 
 class Consultation(models.Model):
     """Publicity and consultation (C1–C2): where posted, when, readings, written comments."""
@@ -169,6 +172,9 @@ class Consultation(models.Model):
         verbose_name = "lấy ý kiến nhân dân"
         verbose_name_plural = "lấy ý kiến nhân dân"
 
+    def __str__(self) -> str:
+        return f"Lấy ý kiến từ {self.opened_on:%d/%m/%Y}"
+
 
 class Reading(models.Model):
     """One reading of the report on the commune loudspeakers."""
@@ -183,6 +189,9 @@ class Reading(models.Model):
 
     class Meta:
         ordering = ["on", "id"]
+
+    def __str__(self) -> str:
+        return f"Đọc trên loa {self.on:%d/%m/%Y}"
 
 
 class Comment(models.Model):
@@ -201,6 +210,9 @@ class Comment(models.Model):
     class Meta:
         ordering = ["on", "id"]
 
+    def __str__(self) -> str:
+        return f"Ý kiến {self.organisation} {self.on:%d/%m/%Y}"
+
 
 class Survey(models.Model):
     """The Front's satisfaction survey (C3, HD 90/HD-MTTW-BTT)."""
@@ -216,6 +228,9 @@ class Survey(models.Model):
     on = models.DateField("ngày tổng hợp")
 
     objects = ScopedManager()
+
+    def __str__(self) -> str:
+        return f"Khảo sát: {self.households_satisfied}/{self.households_answered} hộ hài lòng"
 
     @property
     def rate(self) -> float | None:
@@ -238,6 +253,9 @@ class Override(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["dossier", "criterion"], name="override_once")]
 
+    def __str__(self) -> str:
+        return f"Ngoại lệ tiêu chí {self.criterion}"
+
 
 class Appraisal(models.Model):
     """The appraisal council (C6): members, a verdict per criterion, the ballot."""
@@ -253,6 +271,9 @@ class Appraisal(models.Model):
 
     objects = ScopedManager()
 
+    def __str__(self) -> str:
+        return f"Thẩm định: {self.votes_for or 0} tán thành / {self.votes_against or 0} không"
+
 
 class Verdict(models.Model):
     unit_path = "appraisal__dossier__unit"
@@ -266,6 +287,9 @@ class Verdict(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["appraisal", "criterion"], name="verdict_once")]
+
+    def __str__(self) -> str:
+        return f"Tiêu chí {self.criterion}: {'đạt' if self.met else 'không đạt'}"
 
 
 class Attachment(models.Model):
@@ -284,6 +308,9 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["kind", "at"]
+
+    def __str__(self) -> str:
+        return f"{self.title or self.kind}"
 
 
 class WithdrawalCase(models.Model):

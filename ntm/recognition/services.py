@@ -481,8 +481,8 @@ def recognised_levels(unit_ids, year: int) -> dict[int, str]:
     map ("X/Y xã đạt chuẩn NTM" counts these; figures-only ones are "đủ điều kiện, chưa công nhận")."""
     out: dict[int, str] = {}
     qs = Recognition.objects.filter(unit_id__in=unit_ids, year__lte=year).filter(
-        Q(status=Recognition.Status.IN_FORCE) | Q(ended_on__year__gt=year)).values_list("unit_id", "level", "status")
-    for unit_id, level, status in qs:
+        Q(status=Recognition.Status.IN_FORCE) | Q(ended_on__year__gt=year)).values_list("unit_id", "level")
+    for unit_id, level in qs:
         if LEVEL_RANK.get(level, 0) > LEVEL_RANK.get(out.get(unit_id, ""), 0):
             out[unit_id] = level
     return out
