@@ -668,3 +668,35 @@ def notify(dossier_id: int, transition_id: int) -> int:
     except OSError:  # a notice that cannot be sent never undoes the step (already committed)
         logger.warning("recognition: could not send the notice for dossier %s", dossier_id, exc_info=True)
         return 0
+
+
+# --- the "việc cần làm" inbox ------------------------------------------------------------------------
+def inbox(user, on: dt.date | None = None) -> dict:
+    """What waits for this user: dossiers at a step they may take, consultation windows closing soon,
+    decisions to announce (with the announcement deadline), open withdrawal cases they may move."""
+    day = _today(on)
+    rules = load()
+    visible = list(Dossier.objects.restrict(user).exclude(state__in=workflow.FINAL).select_related("unit", "unit__parent")
+                   .order_by("year", "id")[:500])
+    waiting, windows, announce = [], [], []
+    warn = int(rules.inbox["window_warning_days"])
+    for d in visible:
+        actions = next_actions(user, d, day)
+        if actions and d.state != workflow.RECOGNISED:
+            waiting.append({"dossier": d, "state": workflow.STATES[d.state],
+                            "actions": [workflow.ACTIONS[a] for a in actions]})
+        if d.state == workflow.CONSULTING and hasattr(d, "consultation"):
+            days, _ = rules.consultation_for(d.unit.level)
+            closes = d.consultation.opened_on + dt.timedelta(days=days)
+            if closes - dt.timedelta(days=warn) <= day:
+                windows.append({"dossier": d, "closes": closes, "closed": day >= closes})
+        if d.state == workflow.RECOGNISED and (workflow.ANNOUNCE in actions or is_admin(user)):
+            rec = d.recognitions.first()
+            deadline = rec.decision_date + dt.timedelta(days=int(rules.announcement["days"])) if rec and \
+                rec.decision_date else None
+            announce.append({"dossier": d, "recognition": rec, "deadline": deadline,
+                             "late": deadline is not None and day > deadline})
+    cases = [c for c in WithdrawalCase.objects.restrict(user).filter(state__in=["opened", "verified"])
+             .select_related("unit", "recognition") if may_act(user, c.unit, "recognition.withdraw")]
+    return {"waiting": waiting, "windows": windows, "announce": announce, "cases": cases, "today": day,
+            "count": len(waiting) + len(windows) + len(announce) + len(cases)}
