@@ -134,7 +134,7 @@ def _withdrawal_case(acknowledged: list[Recognition], log) -> None:
         return
     tinh = User.objects.filter(username="tinh").first()
     st = services.standings([r.unit_id for r in acknowledged])
-    st = [s for s in st if s.verdict.failing]
+    st = [s for s in st if s.verdict.failing and s.recognition.unit.code != NAM_GIANG]  # Thọ Long has its dossier
     if not st or tinh is None:
         return
     pick = max(st, key=lambda s: (s.verdict.consider, s.verdict.share_failing))
