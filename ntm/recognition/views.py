@@ -48,9 +48,11 @@ def _post_only(request):
 
 
 def subtree_q(unit: Unit, prefix: str = "unit") -> Q:
-    """Rows whose unit lies in `unit`'s subtree."""
+    """Rows whose unit lies in `unit`'s subtree (a province's also in its pre-2025 predecessors': their
+    recognitions are the province's history)."""
     if unit.level == Unit.Level.PROVINCE:
-        return Q(**{f"{prefix}__province": unit}) | Q(**{prefix: unit})
+        provinces = [unit, *Unit.objects.filter(successor_links__target=unit, level=Unit.Level.PROVINCE)]
+        return Q(**{f"{prefix}__province__in": provinces}) | Q(**{f"{prefix}__in": provinces})
     if unit.level == Unit.Level.DISTRICT:
         return Q(**{prefix: unit}) | Q(**{f"{prefix}__parent": unit}) | Q(**{f"{prefix}__parent__parent": unit})
     return Q(**{prefix: unit}) | Q(**{f"{prefix}__parent": unit})
