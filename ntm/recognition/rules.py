@@ -61,6 +61,7 @@ class Rules:
     withdrawal: dict[str, Any]
     document_types: dict[str, str]
     document_lists: list[dict[str, Any]] = field(default_factory=list)
+    registration: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # --- lookups -------------------------------------------------------------------------------
     def consultation_for(self, unit_level: str) -> tuple[int, int]:
@@ -87,6 +88,11 @@ class Rules:
         share = votes_for / cast
         need = float(self.ballot["min_share_for"])
         return share > need if self.ballot.get("strictly_more", True) else share >= need
+
+    def registration_deadline(self, unit_level: str, year: int) -> dt.date | None:
+        """The last day (exclusive) to open a dossier for `year` (hamlets: before 01/12 of the year before)."""
+        row = self.registration.get(unit_level)
+        return dt.date(year - 1, int(row["month"]), int(row["day"])) if row else None
 
     def key_criteria(self, set_code: str) -> tuple[str, ...]:
         row = self.withdrawal.get("key_criteria", {}).get(set_code)
@@ -129,6 +135,7 @@ def parse(data: dict[str, Any]) -> Rules:
         verifiers=_offices(data["verifier"]), authorities=_offices(data["authority"]),
         ballot=data["ballot"], announcement=data["announcement"], inbox=data["inbox"],
         withdrawal=data["withdrawal"], document_types=dict(docs["types"]), document_lists=list(docs["required"]),
+        registration=data.get("registration", {}),
     )
 
 

@@ -172,7 +172,7 @@ def facts(dossier: Dossier, on: dt.date | None = None) -> workflow.Facts:
 
 # --- dossiers -------------------------------------------------------------------------------------
 @transaction.atomic
-def open_dossier(user, unit: Unit, level: str, year: int) -> Dossier:
+def open_dossier(user, unit: Unit, level: str, year: int, on: dt.date | None = None) -> Dossier:
     """A new dossier in draft. Raises PermissionDenied or InvalidMove (level not for this unit, an
     active dossier already open for the unit, level and year)."""
     if not may_act(user, unit, workflow.PREPARE):
@@ -180,6 +180,9 @@ def open_dossier(user, unit: Unit, level: str, year: int) -> Dossier:
     if level not in UNIT_LEVELS.get(unit.level, ()):
         raise InvalidMove(f"{unit.full_name}: không có mức “{LEVEL_LABELS.get(level, level)}” cho cấp "
                           f"{unit.get_level_display().lower()}")
+    deadline = load().registration_deadline(unit.level, year)
+    if deadline and _today(on) >= deadline:
+        raise InvalidMove(f"{unit.full_name}: đăng ký xét công nhận năm {year} phải trước ngày {deadline:%d/%m/%Y}")
     if Dossier.objects.filter(unit=unit, level=level, year=year).exclude(state__in=workflow.CLOSED).exists():
         raise InvalidMove(f"{unit.full_name} đã có hồ sơ {LEVEL_LABELS[level]} năm {year} đang xử lý")
     try:

@@ -225,3 +225,19 @@ def test_withdrawal_case_states(world):
     rec.refresh_from_db()
     assert rec.status == "withdrawn" and WithdrawalCase.objects.get(pk=case.pk).state == "withdrawn"
     assert services.recognised_levels([tho_long.pk], YEAR) == {}
+
+
+def test_hamlet_registers_before_1_december_of_the_year_before(world):
+    hamlet = Unit.objects.get(scheme="local", code="15505-01")
+    Dossier.objects.filter(unit=hamlet).delete()
+    with pytest.raises(wf.InvalidMove, match="trước ngày 01/12/2026"):
+        services.open_dossier(user("xa"), hamlet, "kieu_mau", 2027, on=dt.date(2026, 12, 1))
+    d = services.open_dossier(user("thon"), hamlet, "kieu_mau", 2027, on=dt.date(2026, 11, 30))
+    assert d.state == wf.DRAFT
+    with pytest.raises(wf.InvalidMove, match="không có mức"):
+        services.open_dossier(user("xa"), hamlet, "ntm", 2027, on=dt.date(2026, 1, 1))
+    # The commune verifies a hamlet's dossier (rules: [[verifier]] hamlet → commune); the province does not.
+    d.state = wf.SUBMITTED
+    d.save()
+    assert services.next_actions(user("xa"), d, dt.date(2027, 3, 1)) == [wf.VERIFY, wf.RETURN]
+    assert services.next_actions(user("tinh"), d, dt.date(2027, 3, 1)) == []
