@@ -226,8 +226,9 @@ def gate(f: Facts) -> list[tuple[str, bool, str]]:
     else:
         names = ", ".join(f"{c}. {f.criteria_names.get(c, '')}".strip() for c in failing)
         over = f" (Hội đồng chấp thuận ngoại lệ: {', '.join(sorted(f.overrides))})" if f.overrides else ""
+        passed = "Đạt các tiêu chí còn lại" if f.overrides else "Đạt tất cả tiêu chí"
         rows.append(("Đạt đủ tiêu chí", not failing and bool(f.criteria_met),
-                     (f"Chưa đạt: {names}" if failing else "Đạt tất cả tiêu chí") + over))
+                     (f"Chưa đạt: {names}" if failing else passed) + over))
     rate = satisfaction(f)
     if rate is None:
         rows.append(("Tỷ lệ hài lòng", False, "Chưa có kết quả khảo sát"))
