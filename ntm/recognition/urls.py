@@ -16,6 +16,7 @@ urlpatterns = [
     path("ho-so/<int:pk>/dieu-kien/", views.declare, name="conditions"),
     path("ho-so/<int:pk>/ngoai-le/", views.override, name="override"),
     path("ho-so/<int:pk>/tai-lieu/", views.attach, name="attach"),
+    path("ho-so/<int:pk>/van-ban/<slug:kind>.<slug:fmt>", views.document, name="document"),
     path("tai-lieu/<int:pk>/", views.attachment, name="attachment"),
     path("cong-nhan/<int:pk>/xem-xet-thu-hoi/", views.open_case, name="open_case"),
     path("thu-hoi/<int:pk>/", views.case_page, name="case"),

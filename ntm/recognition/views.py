@@ -139,6 +139,8 @@ def dossier_page(request, pk: int):
             "security_evidence": dossier.security_evidence}),
         "override_form": OverrideForm(), "attachment_form": AttachmentForm(),
         "recognition": dossier.recognitions.first(),
+        "generated": [("to_trinh", "Tờ trình"), ("bao_cao_ket_qua", "Báo cáo kết quả"), ("bien_ban", "Biên bản thẩm định"),
+                      ("quyet_dinh", "Dự thảo quyết định")],
     })
 
 
@@ -282,3 +284,23 @@ def case_page(request, pk: int):
         "case": case, "unit": case.unit, "moves": [(a, services.CASE_ACTIONS[a]) for a in moves],
         "form": WithdrawalStepForm(), "transitions": Transition.objects.filter(case=case).select_related("user"),
     })
+
+
+@login_required
+def document(request, pk: int, kind: str, fmt: str):
+    """A dossier document NTM fills from its data, as PDF or .docx (administrative layout)."""
+    from django.http import HttpResponse
+
+    from . import documents, render
+
+    dossier = _dossier(request, pk)
+    build = documents.DOCUMENTS.get(kind)
+    if build is None or fmt not in ("pdf", "docx"):
+        raise Http404("Không có văn bản này")
+    doc = build(dossier)
+    data = render.pdf(doc) if fmt == "pdf" else render.docx(doc)
+    types = {"pdf": "application/pdf",
+             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+    response = HttpResponse(data, content_type=types[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{dossier.unit.code}-{dossier.year}.{fmt}"'
+    return response

@@ -145,3 +145,30 @@ def test_scope_outsider_gets_404_everywhere(world, settings, tmp_path):
         assert not model.objects.restrict(user).filter(pk__in=model.objects.values("pk")).exists() or \
             model.objects.count() == 0, model
     assert m.Dossier.objects.restrict(User.objects.get(username="tinh")).filter(pk=d.pk).exists()
+
+
+def test_generated_documents_read_back(world, dossier, tmp_path):
+    import io
+    import subprocess
+
+    from django.contrib.auth.models import User
+    from docx import Document
+
+    services.transition(User.objects.get(username="xa"), dossier, wf.SELF_ASSESS)
+    tinh = login("tinh")
+    r = tinh.get(reverse("recognition:document", args=[dossier.pk, "quyet_dinh", "pdf"]))
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    path = tmp_path / "qd.pdf"
+    path.write_bytes(r.content)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    for words in ("ỦY BAN NHÂN DÂN TỈNH", "Số: …/QĐ-UBND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "QUYẾT ĐỊNH",
+                  "CHỦ TỊCH UBND TỈNH", "Nơi nhận", "Xã Thọ Long", "DỰ THẢO"):
+        assert words in text, words
+    r = tinh.get(reverse("recognition:document", args=[dossier.pk, "bao_cao_ket_qua", "docx"]))
+    doc = Document(io.BytesIO(r.content))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    assert any("UBND XÃ THỌ LONG" in c and "Số: …/BC-UBND" in c for c in cells)
+    assert "3. Phát triển kinh tế nông thôn" in cells and "Không đạt" in cells  # the per-criterion table
+    assert any("CHỦ TỊCH" in c for c in cells)  # the signature block
+    assert any(p.text == "BÁO CÁO" for p in doc.paragraphs)
+    assert tinh.get(reverse("recognition:document", args=[dossier.pk, "nope", "pdf"])).status_code == 404
