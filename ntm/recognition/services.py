@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from ntm.accounts.audit import record
 from ntm.accounts.models import Grant, Role
-from ntm.accounts.scope import declared_actions, grants, is_admin
+from ntm.accounts.scope import can, declared_actions, grants, is_admin
 from ntm.criteria.loader import registry
 from ntm.criteria.spec import LEVEL_LABELS, LEVEL_RANK, shared_fields
 from ntm.evaluations.models import Evaluation
@@ -80,17 +80,19 @@ def office_for(dossier_unit: Unit, action: str, day: dt.date, state: str = "") -
 
 
 def may_act(user, unit: Unit, scope_action: str, office_level: str | None = None) -> bool:
-    """Whether `user` holds `scope_action` on `unit` (a grant on it or an ancestor), from a unit of
-    `office_level` when given (e.g. the verifier is the province office after 30/06/2025). Legacy units
-    are history: only national administrators act on them."""
+    """Whether `user` holds `scope_action` on `unit` (the shared scope: a grant on it or an ancestor;
+    pre-2025 units only for the offices that own that history), from a unit of `office_level` when
+    given (e.g. the verifier is the province office after 30/06/2025)."""
     if is_admin(user):
         return True
-    if unit.is_legacy:
+    if not can(user, unit, scope_action):
         return False
+    if office_level is None or unit.is_legacy:
+        return True
     roles = declared_actions().get(scope_action, frozenset())
     chain = _chain(unit)
-    return any(g.unit_id in chain and (g.role == Role.ADMIN or g.role in roles)
-               and (office_level is None or g.unit.level == office_level) for g in grants(user))
+    return any(g.unit_id in chain and g.unit.level == office_level and (g.role == Role.ADMIN or g.role in roles)
+               for g in grants(user))
 
 
 def _check_may(user, dossier: Dossier, action: str, scope_action: str, day: dt.date) -> None:
@@ -414,9 +416,9 @@ def create_recognition(unit: Unit, level: str, year: int, kind: str, *, user=Non
 @transaction.atomic
 def record_past(user, unit: Unit, level: str, year: int, decision_number: str, decision_date: dt.date,
                 issuing_body: str = "", signer_role: str = "", signer_name: str = "", note: str = "") -> Recognition:
-    """Enter a decision taken before NTM was used (kind "recorded"). The province office (or a national
-    administrator, for pre-2025 units) records it."""
-    if not (is_admin(user) or may_act(user, unit, "recognition.record")):
+    """Enter a decision taken before NTM was used (kind "recorded"). The province office records it
+    (pre-2025 units included: it owns that history)."""
+    if not may_act(user, unit, "recognition.record"):
         raise PermissionDenied(f"Bạn không có quyền nhập quyết định công nhận cho {unit.full_name}")
     return _record_past(user, unit, level, year, decision_number, decision_date, issuing_body, signer_role,
                         signer_name, note)

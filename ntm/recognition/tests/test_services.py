@@ -241,3 +241,14 @@ def test_hamlet_registers_before_1_december_of_the_year_before(world):
     d.save()
     assert services.next_actions(user("xa"), d, dt.date(2027, 3, 1)) == [wf.VERIFY, wf.RETURN]
     assert services.next_actions(user("tinh"), d, dt.date(2027, 3, 1)) == []
+
+
+def test_province_office_records_past_decisions_of_its_pre_2025_units(world):
+    nam_giang = Unit.objects.get(scheme="legacy", code="15505")
+    Recognition.objects.filter(unit=nam_giang, year=2016).delete()
+    with pytest.raises(PermissionDenied):
+        services.record_past(user("xa"), nam_giang, "ntm", 2016, "1/QĐ-UBND", dt.date(2016, 12, 1))
+    rec = services.record_past(user("tinh"), nam_giang, "ntm", 2016, "1/QĐ-UBND", dt.date(2016, 12, 1))
+    assert rec.kind == "recorded" and rec.issuing_body == "Ủy ban nhân dân tỉnh"
+    with pytest.raises(wf.InvalidMove, match="đã có công nhận"):
+        services.record_past(user("tinh"), nam_giang, "ntm", 2016, "2/QĐ-UBND", dt.date(2016, 12, 2))
