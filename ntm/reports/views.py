@@ -95,6 +95,8 @@ def dashboard(request, pk: int):
     counts = at_or_above(steps, [r["level"] for r in evaluated])
     decided = recognised_levels([r["id"] for r in rows], year)  # by decision, not by the figures (issue 13)
     recognised = {"count": len(decided), "eligible": sum(1 for r in evaluated if r["level"] and r["id"] not in decided)}
+    for r in rows:
+        r["decided"] = decided.get(r["id"], "")
     distribution = Counter(r["criteria_met"] for r in evaluated)
     max_c = len(criteria)
     context = {
