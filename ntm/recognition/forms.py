@@ -136,3 +136,13 @@ class WithdrawalStepForm(forms.Form):
     comment = forms.CharField(label="Ý kiến, lý do", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     decision_number = forms.CharField(label="Số, ký hiệu quyết định thu hồi", required=False, max_length=64)
     decision_date = forms.DateField(label="Ngày quyết định (dd/mm/yyyy)", required=False)
+
+
+class RecordPastForm(forms.Form):
+    """A decision taken before NTM was used."""
+
+    level = forms.ChoiceField(label="Mức", choices=LEVELS)
+    year = forms.IntegerField(label="Năm đạt chuẩn", min_value=2010, max_value=2035)
+    decision_number = forms.CharField(label="Số, ký hiệu quyết định", max_length=64)
+    decision_date = forms.DateField(label="Ngày quyết định (dd/mm/yyyy)")
+    signer_name = forms.CharField(label="Người ký", max_length=128, required=False)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("viec-can-lam/", views.inbox, name="inbox"),
     path("don-vi/<int:pk>/cong-nhan/", views.unit_recognitions, name="unit"),
     path("don-vi/<int:pk>/cong-nhan/lap-ho-so/", views.open_dossier, name="open"),
+    path("don-vi/<int:pk>/cong-nhan/nhap-quyet-dinh/", views.record_past, name="record"),
     path("don-vi/<int:pk>/duy-tri/", views.standings, name="standings"),
     path("ho-so/<int:pk>/", views.dossier_page, name="dossier"),
     path("ho-so/<int:pk>/buoc/<slug:action>/", views.act, name="act"),

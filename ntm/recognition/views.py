@@ -29,6 +29,7 @@ from .forms import (
     OpenDossierForm,
     OverrideForm,
     ReadingForm,
+    RecordPastForm,
     StepForm,
     WithdrawalStepForm,
 )
@@ -72,6 +73,8 @@ def unit_recognitions(request, pk: int):
         "standing": next(iter(services.standings([unit.pk])), None),
         "cases": WithdrawalCase.objects.filter(unit=unit).order_by("-opened_at"),
         "can_prepare": can_prepare,
+        "can_record": bool(levels) and services.may_act(request.user, unit, "recognition.record"),
+        "record_form": RecordPastForm(initial={"level": levels[0] if levels else ""}),
         "form": OpenDossierForm(levels=levels, initial={"year": timezone.localdate().year, "level": "ntm"}),
     })
 
@@ -304,3 +307,25 @@ def document(request, pk: int, kind: str, fmt: str):
     response = HttpResponse(data, content_type=types[fmt])
     response["Content-Disposition"] = f'attachment; filename="{kind}-{dossier.unit.code}-{dossier.year}.{fmt}"'
     return response
+
+
+@login_required
+def record_past(request, pk: int):
+    """Enter a past decision (the province office)."""
+    if (r := _post_only(request)) is not None:
+        return r
+    unit = get_unit_for(request, pk)
+    form = RecordPastForm(request.POST)
+    if not form.is_valid():
+        for field, errs in form.errors.items():
+            messages.error(request, f"{form.fields[field].label}: {' '.join(errs)}")
+        return redirect("recognition:unit", pk=unit.pk)
+    d = form.cleaned_data
+    try:
+        services.record_past(request.user, unit, d["level"], d["year"], d["decision_number"], d["decision_date"],
+                             signer_name=d["signer_name"])
+    except (workflow.InvalidMove, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, f"Đã nhập quyết định {d['decision_number']}")
+    return redirect("recognition:unit", pk=unit.pk)

@@ -188,3 +188,19 @@ def test_dashboard_tells_recognised_from_eligible(world):
     assert 'data-testid="count-recognised">2/' in body and body.count('data-testid="decided"') == 2
     assert f'data-testid="count-eligible">{eligible_before - 1} ' in body  # Thọ Long was not eligible by figures
     assert services.recognised_levels([tho_long.pk, other.pk], 2017) == {}
+
+
+def test_province_enters_a_past_decision(world):
+    nam_giang = Unit.objects.get(scheme="legacy", code="15505")
+    Recognition.objects.filter(unit=nam_giang).delete()
+    url = reverse("recognition:record", args=[nam_giang.pk])
+    assert 'data-testid="record-form"' not in login("xa").get(reverse("recognition:unit", args=[nam_giang.pk])).content.decode()
+    r = login("xa").post(url, {"level": "ntm", "year": 2016, "decision_number": "1/QĐ", "decision_date": "20/12/2016"},
+                         follow=True)
+    assert "không có quyền" in r.content.decode() and not Recognition.objects.filter(unit=nam_giang).exists()
+    tinh = login("tinh")
+    assert 'data-testid="record-form"' in tinh.get(reverse("recognition:unit", args=[nam_giang.pk])).content.decode()
+    r = tinh.post(url, {"level": "ntm", "year": 2016, "decision_number": "1234/QĐ-UBND", "decision_date": "20/12/2016"},
+                  follow=True)
+    rec = Recognition.objects.get(unit=nam_giang)
+    assert (rec.kind, rec.decision_date) == ("recorded", dt.date(2016, 12, 20)) and "1234/QĐ-UBND" in r.content.decode()
