@@ -203,7 +203,8 @@ def _plan(spec: CriteriaSetSpec, cls: str | int, year: int, registry: Registry) 
                 raise EvaluationError(f"Bộ {spec.code}: chỉ tiêu {ind.code} không có ngưỡng cho năm {year}, {cls}")
             alts = None
             if len(picked) > 1 or picked[0].past:
-                alts = tuple((t, None if t.past else _target(t, spec, cls, year, registry, 0), t.op or ind.op) for t in picked)
+                alts = tuple(((t, None) if t.past else _resolved(t, spec, cls, year, registry, 0)) + (t.op or ind.op,)
+                             for t in picked)
             threshold, target = (picked[0], None) if picked[0].past else _resolved(picked[0], spec, cls, year, registry, 0)
             op = threshold.op or ind.op
             rows.append((ind, threshold, target, op, _OPS[op], ind.code, ind.field, ind.numerator, ind.denominator,
