@@ -38,9 +38,25 @@ def merge_province_override(base: dict[str, Any], override: dict[str, Any]) -> d
     """A province's set = the national set with some thresholds replaced (its own decision)."""
     merged = copy.deepcopy(base)
     head = override["set"]
-    merged["set"].update({k: v for k, v in head.items() if k not in ("overrides",)})
-    by_code = {i["code"]: i for c in merged["criteria"] for i in c["indicators"]}
+    merged["set"].update({k: v for k, v in head.items() if k not in ("overrides", "drop_criteria")})
     errors = []
+    # A frame (e.g. 691/QĐ-TTg's advanced commune, 51/2025's pilot "hiện đại") leaves criteria to the
+    # province: the province's file may drop the frame's placeholders and add criteria of its own;
+    # a criterion with the code of a national one replaces it whole.
+    drop = {str(c) for c in head.get("drop_criteria", [])}
+    unknown = drop - {str(c["code"]) for c in merged["criteria"]}
+    errors += [f"drop_criteria: tiêu chí '{c}' không có trong bộ {head.get('extends')}" for c in sorted(unknown)]
+    merged["criteria"] = [c for c in merged["criteria"] if str(c["code"]) not in drop]
+    for crit in override.get("criteria", []):
+        at = next((n for n, c in enumerate(merged["criteria"]) if str(c["code"]) == str(crit.get("code"))), None)
+        if at is None:
+            merged["criteria"].append(crit)
+        else:
+            merged["criteria"][at] = crit
+    known_groups = {str(g["code"]) for g in merged.get("groups", [])}
+    merged.setdefault("groups", []).extend(g for g in override.get("groups", []) if str(g["code"]) not in known_groups)
+    merged.setdefault("fields", []).extend(override.get("fields", []))
+    by_code = {i["code"]: i for c in merged["criteria"] for i in c["indicators"]}
     for row in override.get("thresholds", []):
         ind = by_code.get(str(row.get("indicator", "")))
         if ind is None:
