@@ -219,3 +219,19 @@ def province_view(specs: dict[str, CriteriaSetSpec], province_code: str) -> dict
         if spec.extends and spec.province == province_code and spec.extends in view:
             view[spec.extends] = replace(spec, code=spec.extends)
     return view
+
+
+def file_registry(province: str = "") -> dict[str, CriteriaSetSpec]:
+    """Every set straight from the files in sets/ (no database), as a province sees it when
+    `province` is given: for tests, golden cases and checks before a load."""
+    data: dict[str, dict[str, Any]] = {}
+    specs: dict[str, CriteriaSetSpec] = {}
+    for path in set_files():
+        if not _extends(path):
+            spec, stored = parse_file(path)
+            specs[spec.code], data[spec.code] = spec, stored
+    for path in set_files():
+        if _extends(path):
+            spec, stored = parse_file(path, data)
+            specs[spec.code] = spec
+    return province_view(specs, province) if province else specs
