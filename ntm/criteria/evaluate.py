@@ -12,7 +12,15 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from .spec import (
-    ANY, COMPARE, LEVEL_RANK, CriteriaSetSpec, Indicator, Threshold, choose, pick_thresholds, weakest,
+    ANY,
+    COMPARE,
+    LEVEL_RANK,
+    CriteriaSetSpec,
+    Indicator,
+    Threshold,
+    choose,
+    pick_thresholds,
+    weakest,
 )
 
 Value = float | bool | None
@@ -330,6 +338,8 @@ def sets_above(registry: Registry, base: str, year: int, on: dt.date | None = No
     while frontier:
         current = frontier.pop(0)
         for spec in sorted(registry.values(), key=lambda s: s.code):
+            if spec.extends and spec.code != spec.extends:
+                continue  # a province's own version takes part only through loader.province_view
             if spec.requires == current and spec.covers(year) and spec.effective_date <= on:
                 found.append(spec)
                 frontier.append(spec.code)

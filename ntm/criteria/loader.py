@@ -69,7 +69,10 @@ def merge_province_override(base: dict[str, Any], override: dict[str, Any]) -> d
                     and t["year_from"] <= new["year_to"] and new["year_from"] <= t["year_to"]]
         op = new.get("op") or ind.get("op", ">=")
         for t in replaced:  # within the national frame: a province may be stricter, never looser
-            if "value" in t and "value" in new and not isinstance(new["value"], bool) and (
+            # (than a value known nationally: an unverified national row is only a stand-in, e.g. the
+            # 2020 income applied to 2016–2019, and a province's yearly path may sit below it)
+            known = t.get("trust", "decision" if t.get("verified") else "unverified") != "unverified"
+            if known and "value" in t and "value" in new and not isinstance(new["value"], bool) and (
                 (op.startswith(">") and new["value"] < t["value"]) or (op.startswith("<") and new["value"] > t["value"])
             ):
                 errors.append(f"[[thresholds]] chỉ tiêu {ind['code']}: {new['value']} lỏng hơn ngưỡng quốc gia {t['value']}")
