@@ -55,6 +55,13 @@ def weakest(trusts) -> str:
     return min(trusts, key=TRUST_RANK.__getitem__, default="decision")
 
 
+# Kinds of unit each level's sets measure unless a set says otherwise (empty: every kind).
+DEFAULT_UNIT_KINDS: dict[str, tuple[str, ...]] = {
+    "commune": ("xã",),
+    "district": ("huyện", "thị xã", "thành phố"),
+}
+
+
 class SpecError(Exception):
     """A criteria file is invalid; `errors` lists every problem, each naming its line."""
 
@@ -178,6 +185,7 @@ class CriteriaSetSpec:
     fields: dict[str, FieldDef] = field(default_factory=dict)
     province: str = ""  # a province's own version of a national set (its decision in `decision`)
     extends: str = ""
+    unit_kinds: tuple[str, ...] = ()  # kinds of unit the set evaluates (`unit_kinds` in [set]); () = the default
 
     def covers(self, year: int) -> bool:
         return self.year_from <= year <= self.year_to
@@ -193,6 +201,13 @@ class CriteriaSetSpec:
         """Taken effect by `on`, with thresholds for that year. Whether a later set replaced it
         is decided among sets (see evaluate.sets_in_force)."""
         return self.effective_date <= on and self.covers(on.year)
+
+    def evaluates_kind(self, kind: str) -> bool:
+        """Whether a unit of this kind (xã, phường, huyện…) is measured by this set. Rural sets measure
+        rural units: commune sets xã (not phường, thị trấn, đặc khu), district sets huyện, thị xã and
+        provincial cities (QĐ 320/QĐ-TTg: "huyện, thị xã, thành phố thuộc tỉnh")."""
+        kinds = self.unit_kinds or DEFAULT_UNIT_KINDS.get(self.unit_level, ())
+        return not kinds or kind in kinds
 
     def indicators(self) -> list[Indicator]:
         return [i for c in self.criteria for i in c.indicators]
@@ -348,6 +363,7 @@ def build_spec(
         criteria=tuple(criteria),
         province=str(head.get("province", "")),
         extends=head.get("extends", ""),
+        unit_kinds=tuple(head.get("unit_kinds", ())),
     )
 
 

@@ -13,7 +13,7 @@ from ntm.units.models import Lineage, Unit
 
 from .models import Evaluation
 from .rollup import Summary, rollup
-from .service import communes_of, live_evaluation
+from .services import communes_of, live_evaluation
 
 
 def years_of(unit: Unit) -> list[int]:

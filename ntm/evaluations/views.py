@@ -10,7 +10,7 @@ from ntm.figures.models import Period
 from ntm.units.models import Unit
 
 from .scorecard import scorecard, years_of
-from .service import registry_covers
+from .services import registry_covers
 
 ENTRY_UNTIL = 2026  # the latest reporting year offered for a unit with no figures yet
 
