@@ -257,3 +257,25 @@ def test_unverified_command_lists_every_row_not_read_in_a_decision(capsys):
     call_command("criteria", "unverified")
     text = capsys.readouterr().out
     assert "| xa-ntm-2010 | 491/QĐ-TTg |" in text and "Chưa xác minh" in text
+
+
+@pytest.mark.django_db
+def test_bulk_path_reads_the_units_own_past_for_the_2018_model_commune():
+    """Through the one bulk path (batch.evaluate_rows), a Thanh Hóa commune of 2020 whose figures meet
+    every set up to 691/QĐ-TTg is kiểu mẫu only when its income at NTM recognition is supplied."""
+    import random
+
+    from ntm.criteria.batch import evaluate_rows
+    from ntm.criteria.loader import province_view, registry
+    from ntm.demo.synth import Target, synthesize
+
+    call_command("criteria", "load-all")
+    view = province_view(registry(), "38")
+    values, _ = synthesize(view, "xa-ntm-2016", BTB, 2020, Target(level="nang_cao"), random.Random(7))
+    model = {**values, **MODEL_2018, "income_per_capita": max(values["income_per_capita"], 60)}
+    unit = {"id": 1, "level": "commune", "kind": "xã", "region": "BTB", "parent_id": None, "province__code": "38"}
+    without = evaluate_rows([unit], [2020], {(1, 2020): model}, {})[0]
+    with_past = evaluate_rows([unit], [2020], {(1, 2020): model}, {},
+                              past={1: {"income_per_capita@ntm_year": model["income_per_capita"] / 1.5}})[0]
+    assert without.set_code == "xa-ntm-2016" and without.result.level == "nang_cao"
+    assert with_past.result.level == "kieu_mau"
