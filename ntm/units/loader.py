@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -209,8 +210,10 @@ def history_files() -> list[Path]:
     return sorted(HISTORY_DIR.glob("history-*.toml"))
 
 
-def _slug(name: str) -> str:
-    return fold(name).replace(" ", "-")
+def history_code(year: int, district: str, name: str) -> str:
+    """A local code for a unit that disappeared before the 2025 lists (its official code not read):
+    'h' + year + district code + 4 hex digits of its folded name, e.g. "h2019-395-3f2a" (≤ 16 chars)."""
+    return f"h{year}-{district}-{zlib.crc32(fold(name).encode()) & 0xFFFF:04x}"
 
 
 @transaction.atomic
@@ -221,6 +224,7 @@ def load_history(paths: list[Path] | None = None) -> HistoryStats:
     stats = HistoryStats()
     errors: list[str] = []
     plans = []
+    seen_codes: dict[str, str] = {}
     for path in paths if paths is not None else history_files():
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         for reorg in data.get("reorganisation", []):
@@ -236,6 +240,11 @@ def load_history(paths: list[Path] | None = None) -> HistoryStats:
                 if target.parent is None or target.parent.code != str(merge["district"]):
                     errors.append(f"{where}: {target.full_name} không thuộc huyện mã '{merge['district']}'")
                     continue
+                for old in merge["from"]:
+                    code = str(old.get("code") or history_code(reorg["date"].year, target.parent.code, old["name"]))
+                    if len(code) > Unit._meta.get_field("code").max_length or code in seen_codes:
+                        errors.append(f"{where}: mã '{code}' của {old['name']} quá dài hoặc bị trùng")
+                    seen_codes[code] = old["name"]
                 plans.append((reorg, day, merge, target))
     if errors:
         raise HistoryError(errors)
@@ -247,7 +256,7 @@ def load_history(paths: list[Path] | None = None) -> HistoryStats:
         for old in merge["from"]:
             kind = old.get("kind", "xã")
             full = f"{kind.capitalize()} {old['name']}"
-            code = f"h{day.year}-{target.parent.code}-{_slug(old['name'])}"
+            code = str(old.get("code") or history_code(day.year, target.parent.code, old["name"]))
             unit, created = Unit.objects.get_or_create(
                 scheme=Unit.Scheme.LOCAL, code=code,
                 defaults={"level": Unit.Level.COMMUNE, "kind": kind, "name": old["name"],

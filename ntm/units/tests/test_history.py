@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from ntm.units.loader import HistoryError, load_history
+from ntm.units.loader import HistoryError, history_code, load_history
 from ntm.units.models import Lineage, Unit
 
 pytestmark = pytest.mark.django_db
@@ -68,4 +68,11 @@ source = "test"
     assert len(exc.value.errors) == 2 and "merge 1" in exc.value.errors[0] and "99999" in exc.value.errors[0]
     assert not Unit.objects.filter(code__startswith="h2019-").exists()
     with pytest.raises(CommandError):
-        call_command("units", "show", "h2019-395-a")
+        call_command("units", "show", history_code(2019, "395", "A"))
+
+
+def test_history_codes_fit_the_code_column():
+    load_history()
+    codes = list(Unit.objects.filter(code__startswith="h2019-").values_list("code", flat=True))
+    assert len(codes) == len(set(codes)) == 13
+    assert max(map(len, codes)) <= Unit._meta.get_field("code").max_length
