@@ -39,6 +39,7 @@ urlpatterns = [
     path("don-vi/<int:pk>/nhat-ky/", accounts.audit_log, name="audit_log"),
     path("", include("ntm.plans.urls")),
     path("", include("ntm.funding.urls")),
+    path("", include("ntm.recognition.urls")),
     path("api/", api.urls),
     path("quan-tri/", admin.site.urls),
 ]

@@ -23,6 +23,7 @@ from ntm.figures.models import Figure
 from ntm.figures.services import CellInput, write_figures
 from ntm.funding import demo as funding_demo
 from ntm.plans import demo as plans_demo
+from ntm.recognition import demo as recognition_demo
 from ntm.units.models import REFORM_DATE, Classification, Lineage, Unit
 
 from . import story
@@ -50,6 +51,7 @@ def run(log: Callable[[str], None] = print) -> None:
         log(f"✔ Tài khoản mẫu (mật khẩu {PASSWORD}): {', '.join(created)}")
     plans_demo.load(log)
     funding_demo.load(log)
+    recognition_demo.load(log)
 
 
 def _generate(log: Callable[[str], None]) -> None:
