@@ -51,3 +51,14 @@ def user_grants(request, pk: int):
         messages.success(request, "Đã cấp quyền.")
         return redirect("user_grants", pk=user.pk)
     return render(request, "accounts/grants.html", {"subject": user, "grants": user.grants.select_related("unit"), "form": form})
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer once a username has failed too often from one address
+    (AXES_LOCKOUT_CALLABLE): a Vietnamese page in the site's layout, status 429."""
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60) if settings.AXES_COOLOFF_TIME else None
+    return render(request, "registration/locked.html",
+                  {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes},
+                  status=settings.AXES_HTTP_RESPONSE_CODE)
