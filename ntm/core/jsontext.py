@@ -27,7 +27,12 @@ def describe(exc: json.JSONDecodeError) -> str:
 
 
 class JSONTextError(ValueError):
-    """The text is not usable JSON; the message is Vietnamese (without the file's name)."""
+    """The text is not usable JSON; the message is Vietnamese (without the file's name).
+    `line`/`col` locate a syntax error (None otherwise), `reason` is the message without them."""
+
+    def __init__(self, message: str, line: int | None = None, col: int | None = None, reason: str = ""):
+        super().__init__(message)
+        self.line, self.col, self.reason = line, col, reason or message
 
 
 def _no_constant(name: str) -> Any:
@@ -41,6 +46,6 @@ def loads(text: str, allow_constants: bool = False) -> Any:
     try:
         return json.loads(text, parse_constant=None if allow_constants else _no_constant)
     except json.JSONDecodeError as exc:
-        raise JSONTextError(describe(exc)) from exc
+        raise JSONTextError(describe(exc), exc.lineno, exc.colno, _MESSAGES.get(exc.msg, exc.msg)) from exc
     except RecursionError as exc:
         raise JSONTextError(TOO_DEEP) from exc

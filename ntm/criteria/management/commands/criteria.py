@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ntm.core.cli import CommandError, SubcommandCommand
+from ntm.core.cli import CommandError, SubcommandCommand, read_text_file, shape_problem
+from ntm.criteria import shape
 from ntm.criteria.loader import load_all, load_path, registry
 from ntm.criteria.models import CriteriaSet
-from ntm.criteria.spec import REGION_NAMES, CriteriaSetSpec, SpecError
+from ntm.criteria.spec import REGION_NAMES, CriteriaSetSpec, SpecError, read_toml
 
 
 def threshold_rows(spec: CriteriaSetSpec, ind) -> list[dict]:
@@ -71,11 +72,21 @@ class Command(SubcommandCommand):
         p.add_argument("set_code")
 
     def handle_load(self, file, **_):
+        """Checks, in order: the file (exists, regular, size, text, UTF-8), TOML syntax, nesting
+        and finite numbers, each key's type (criteria.shape), then the meaning (spec.build_spec);
+        only a file that passes all is stored (in one transaction)."""
         path = Path(file)
+        read_text_file(path, "tệp bộ tiêu chí")
         try:
+            data, _ = read_toml(path)
+            errors = [f"{path}: {p}" for p in ([shape_problem(data)] if shape_problem(data) else shape.problems(data))]
+            if errors:
+                raise SpecError(errors)
             result = load_path(path)
         except SpecError as exc:
             raise CommandError("Tệp bộ tiêu chí không hợp lệ:\n" + "\n".join(exc.errors)) from exc
+        except RecursionError as exc:
+            raise CommandError(f"Tệp bộ tiêu chí không hợp lệ:\n{path}: dữ liệu lồng nhau quá sâu") from exc
         return {"code": result.code, "version": result.version, "created": result.created}
 
     def handle_load_all(self, **_):
