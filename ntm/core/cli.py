@@ -41,13 +41,17 @@ def read_text_file(path: str | Path, what: str = "tệp") -> str:
             raise CommandError(f"{path}: không phải tệp thường (thiết bị, đường ống…), không đọc được")
         size = p.stat().st_size
         if size > MAX_INPUT_BYTES:
-            raise CommandError(f"{path}: tệp quá lớn ({size / 1024 / 1024:.1f} MB; tối đa "
-                               f"{MAX_INPUT_BYTES // 1024 // 1024} MB)".replace(".", ",", 1))
+            mb = f"{size / 1024 / 1024:.1f}".replace(".", ",")
+            raise CommandError(f"{path}: tệp quá lớn ({mb} MB; tối đa {MAX_INPUT_BYTES // 1024 // 1024} MB)")
         raw = p.read_bytes()
     except PermissionError as exc:
         raise CommandError(f"{path}: không có quyền đọc tệp") from exc
     except OSError as exc:
         raise CommandError(f"{path}: không đọc được tệp ({exc.strerror or exc})") from exc
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CommandError(f"{path}: tệp mã hoá UTF-16; hãy lưu lại với mã hoá UTF-8")
+    if not raw.strip():
+        raise CommandError(f"{path}: tệp rỗng")
     if b"\x00" in raw:
         raise CommandError(f"{path}: tệp nhị phân (có byte 0), không phải văn bản")
     try:
@@ -98,7 +102,7 @@ def shape_problem(data: Any) -> str | None:
         elif isinstance(node, list):
             stack.extend(node)
         elif isinstance(node, float) and not math.isfinite(node):
-            return f"có giá trị {node} không phải là số hữu hạn"
+            return "có giá trị nan, không phải là số" if math.isnan(node) else "có số vô hạn (inf, hoặc quá lớn như 1e400)"
     return None
 
 
