@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_tasks_db",
     "ntm.core",
     "ntm.accounts",
     "ntm.units",
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ntm.core.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,7 +69,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "ntm.core.context.nav",
+                "ntm.reports.context.nav",
             ]
         },
     }
@@ -83,6 +85,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the server read while a recompute writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (province recompute, large imports): Django's tasks framework. Inline on the
+# embedded default and in tests; NTM_TASKS=database in production queues tasks in the database
+# (django-tasks-db) for `manage.py db_worker` processes (docs/deploy.md).
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+if os.environ.get("NTM_TASKS", "immediate") == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Sign-in (docs/security.md): usernames are normalised (NFKC, case-folded) before lookup, so
 # "Admin" signs in as "admin"; django-axes counts failures per username + client address and

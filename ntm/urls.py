@@ -4,11 +4,11 @@ from django.urls import include, path, register_converter
 
 from ntm.accounts import views as accounts
 from ntm.api.routes import api
-from ntm.core import views as core
 from ntm.core.params import IdConverter, YearConverter
 from ntm.evaluations import views as evaluations
 from ntm.figures import imports
 from ntm.figures import views as figures
+from ntm.reports import home
 from ntm.reports import upload as maps
 from ntm.reports import views as reports
 from ntm.units import views as units
@@ -17,7 +17,7 @@ register_converter(IdConverter, "id")
 register_converter(YearConverter, "year")
 
 urlpatterns = [
-    path("", core.home, name="home"),
+    path("", home.home, name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -25,6 +25,7 @@ urlpatterns = [
     path("don-vi/tim/", units.search, name="unit_search"),
     path("don-vi/<id:pk>/", evaluations.unit_detail, name="unit_detail"),
     path("don-vi/<id:pk>/con/", units.children, name="unit_children"),
+    path("don-vi/<id:pk>/phan-loai/", units.classify, name="unit_classify"),
     path("don-vi/<id:pk>/bao-cao/<year:year>.pdf", evaluations.unit_report, name="unit_report"),
     path("don-vi/<id:pk>/so-lieu/<year:year>/", figures.entry, name="figure_entry"),
     path("don-vi/<id:pk>/so-lieu/<year:year>/ky/", figures.period, name="period"),
@@ -37,6 +38,7 @@ urlpatterns = [
     path("ban-do/<id:pk>.geojson", maps.layer, name="map_layer"),
     path("nguoi-dung/", accounts.user_list, name="user_list"),
     path("nguoi-dung/<id:pk>/", accounts.user_grants, name="user_grants"),
+    path("don-vi/<id:pk>/nhat-ky/", accounts.audit_log, name="audit_log"),
     path("api/", api.urls),
     path("quan-tri/", admin.site.urls),
 ]

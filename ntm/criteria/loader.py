@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from .models import CriteriaSet, Criterion, FieldDef, Indicator
+from .signals import set_published
 from .spec import CriteriaSetSpec, SpecError, build_spec, read_toml, shared_fields, to_jsonable
 
 SETS_DIR = Path(__file__).parent / "sets"
@@ -129,6 +130,9 @@ def store(spec: CriteriaSetSpec, data: dict[str, Any], source_file: str = "") ->
     for f in spec.fields.values():
         FieldDef.objects.update_or_create(code=f.code, defaults={"name": f.name, "unit": f.unit, "kind": f.kind})
     registry.cache_clear()
+    if row.version > 1:  # a new version of a set already in use: stored results must follow it
+        set_published.send(sender=CriteriaSet, code=spec.code, version=row.version,
+                           years=list(range(spec.year_from, spec.year_to + 1)), province=spec.province)
     return LoadResult(spec.code, row.version, True)
 
 
@@ -178,16 +182,24 @@ class _Registry:
     def __init__(self) -> None:
         self._key: tuple[int, int] | None = None
         self._specs: dict[str, CriteriaSetSpec] = {}
+        self._versions: dict[str, int] = {}
 
     def __call__(self) -> dict[str, CriteriaSetSpec]:
         agg = CriteriaSet.objects.filter(published=True).aggregate(m=Max("id"), n=Max("version"))
         key = (agg["m"] or 0, agg["n"] or 0)
         if key != self._key:
             specs: dict[str, CriteriaSetSpec] = {}
+            versions: dict[str, int] = {}
             for row in CriteriaSet.objects.filter(published=True).order_by("code", "version"):
                 specs[row.code] = build_spec(row.data, known_fields={})
-            self._specs, self._key = specs, key
+                versions[row.code] = row.version
+            self._specs, self._versions, self._key = specs, versions, key
         return self._specs
+
+    def versions(self) -> dict[str, int]:
+        """{set code: its latest published version}, as the registry holds it."""
+        self()
+        return self._versions
 
     def cache_clear(self) -> None:
         self._key = None

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from ntm.accounts.models import audit
+from ntm.accounts.audit import record
 from ntm.accounts.scope import is_admin
 from ntm.units.models import Unit
 
@@ -52,7 +52,7 @@ def upload(request):
             else:
                 layer = MapLayer.objects.create(province=province, kind=kind, data=data, matched=matched,
                                                 credit=form.cleaned_data["credit"], uploaded_by=request.user)
-                audit(request.user, "upload_map", layer, None, {"province": province.code, "kind": kind, "matched": matched})
+                record(request.user, "reports.upload_map", layer, unit=province, after={"province": province.code, "kind": kind, "matched": matched})
                 note = f"; {len(unmatched)} mã không khớp: {', '.join(unmatched[:10])}" if unmatched else ""
                 messages.success(request, f"Đã nạp bản đồ {province.full_name}: {matched} vùng khớp mã{note}.")
                 return redirect("map_upload")

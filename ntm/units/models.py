@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 
+from ntm.core.scoping import ScopedManager
 from ntm.core.text import fold
 
 REFORM_DATE = dt.date(2025, 7, 1)  # districts abolished, communes merged (NQ 202/2025/QH15 and the UBTVQH resolutions)
 
 
 class Unit(models.Model):
+    unit_path = ""  # scoped as itself (see ntm.core.scoping)
+
     class Scheme(models.TextChoices):
         CURRENT = "current", "Hiện hành (từ 01/07/2025)"
         LEGACY = "legacy", "Trước 01/07/2025"
@@ -40,6 +44,8 @@ class Unit(models.Model):
     predecessors = models.ManyToManyField(
         "self", through="Lineage", symmetrical=False, related_name="successors", through_fields=("target", "source")
     )
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = "đơn vị hành chính"
@@ -71,7 +77,9 @@ class Unit(models.Model):
 
 
 class Lineage(models.Model):
-    """One old unit flowing (wholly or partly) into one new unit on a date."""
+    """One old unit flowing (wholly or partly) into one new unit on a date. Scoped by the new unit."""
+
+    unit_path = "target"
 
     source = models.ForeignKey(Unit, models.CASCADE, related_name="successor_links", verbose_name="đơn vị cũ")
     target = models.ForeignKey(Unit, models.CASCADE, related_name="predecessor_links", verbose_name="đơn vị mới")
@@ -99,12 +107,19 @@ class Classification(models.Model):
         GROUP = "group", "Nhóm xã (1/2/3)"
         FLAG = "flag", "Đặc điểm (đặc biệt khó khăn, an toàn khu…)"
 
+    unit_path = "unit"
+
     unit = models.ForeignKey(Unit, models.CASCADE, related_name="classifications")
     scheme = models.CharField(max_length=8, choices=Scheme.choices)
     value = models.CharField(max_length=16)
     year_from = models.PositiveSmallIntegerField()
     year_to = models.PositiveSmallIntegerField(null=True, blank=True)
     source = models.CharField("căn cứ", max_length=255, blank=True)
+    inputs = models.JSONField("dữ kiện phân nhóm", default=dict, blank=True)  # what the group was decided from
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    set_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = "phân loại"
