@@ -71,7 +71,6 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 admin.site.unregister(User)
 
 
-@admin.register(User)
 class _CheckedUsername:
     """The same username rules as the site's user form (usernames.check_new)."""
 
@@ -90,6 +89,7 @@ class UserEditForm(_CheckedUsername, UserChangeForm):
     pass
 
 
+@admin.register(User)
 class AuditedUserAdmin(AuditedAdmin, UserAdmin):
     add_form = UserCreateForm
     form = UserEditForm
