@@ -30,7 +30,8 @@ def test_404_names_the_reason_given(world):
     r = login("xa").get(f"/don-vi/{world['outsider'].pk}/")
     body = r.content.decode()
     assert r.status_code == 404
-    assert "Không tìm thấy trang" in body and "Không tìm thấy đơn vị" in body
+    assert "Không tìm thấy trang" in body
+    assert '<p class="empty-subtitle fw-medium" data-testid="error-reason">Không tìm thấy hoặc bạn không có quyền xem</p>' in body
     assert "ntm-navbar" in body and "Về trang chủ" in body and "Tìm đơn vị" in body
     assert "Not Found" not in body
 
