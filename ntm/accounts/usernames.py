@@ -77,4 +77,4 @@ def axes_username(request, credentials: dict | None = None) -> str:
     raw = (credentials or {}).get("username")
     if raw is None and request is not None:
         raw = getattr(request, "POST", {}).get("username")
-    return normalize(raw)[:MAX_LENGTH]
+    return normalize(raw).replace("\x00", "")[:MAX_LENGTH]  # PostgreSQL text cannot hold NUL
