@@ -1,10 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, register_converter
+from django.urls import include, path
 
 from ntm.accounts import views as accounts
 from ntm.api.routes import api
-from ntm.core.params import IdConverter, YearConverter
 from ntm.evaluations import views as evaluations
 from ntm.figures import imports
 from ntm.figures import views as figures
@@ -12,9 +11,6 @@ from ntm.reports import home
 from ntm.reports import upload as maps
 from ntm.reports import views as reports
 from ntm.units import views as units
-
-register_converter(IdConverter, "id")
-register_converter(YearConverter, "year")
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -41,6 +37,7 @@ urlpatterns = [
     path("nguoi-dung/", accounts.user_list, name="user_list"),
     path("nguoi-dung/<id:pk>/", accounts.user_grants, name="user_grants"),
     path("don-vi/<id:pk>/nhat-ky/", accounts.audit_log, name="audit_log"),
+    path("", include("ntm.recognition.urls")),
     path("api/", api.urls),
     path("quan-tri/", admin.site.urls),
 ]
