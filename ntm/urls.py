@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -34,6 +36,11 @@ urlpatterns = [
     path("nguoi-dung/", accounts.user_list, name="user_list"),
     path("nguoi-dung/<int:pk>/", accounts.user_grants, name="user_grants"),
     path("don-vi/<int:pk>/nhat-ky/", accounts.audit_log, name="audit_log"),
+    path("cong-khai/", include("ntm.portal.urls")),
+    path("", include("ntm.community.urls")),
+    path("", include("ntm.ocop.urls")),
+    path("", include("ntm.practices.urls")),
     path("api/", api.urls),
     path("quan-tri/", admin.site.urls),
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),  # development only (empty when DEBUG=0)
 ]

@@ -77,7 +77,9 @@ def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = 
     for start in range(0, len(others), BATCH):
         chunk = others[start : start + BATCH]
         ids = [r["id"] for r in chunk]
-        count += _store(evaluate_rows(chunk, years, values_for(ids, years), class_rows(ids)), ids, years, reason)
+        # derived: values the layers above count for a unit (e.g. OCOP products in force, ntm.ocop)
+        count += _store(evaluate_rows(chunk, years, values_for(ids, years, derived=True), class_rows(ids)), ids, years,
+                        reason)
     return count + recompute_districts(sorted(districts), years, reason)
 
 
