@@ -86,6 +86,9 @@ class FeedbackEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_state} → {self.to_state}"
+
 
 class Campaign(models.Model):
     """An emulation campaign (national, or launched by a province/commune: `unit`), its period and contents."""
@@ -176,3 +179,6 @@ class CulturalTitle(models.Model):
         verbose_name_plural = "danh hiệu văn hóa"
         constraints = [models.UniqueConstraint(fields=["unit", "year", "title"], name="cultural_title_unit_year")]
         ordering = ["-year", "title"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year}: {self.get_title_display()} {self.count}"

@@ -30,7 +30,6 @@ from ntm.evaluations.scorecard import progress, trend
 from ntm.ocop import stars as ocop_rules
 from ntm.ocop.models import OcopProduct
 from ntm.practices import services as practices
-from ntm.practices.models import NewsPost, Practice
 from ntm.reports.views import commune_scopes, province_table
 from ntm.units.models import REFORM_DATE, Unit
 
