@@ -99,9 +99,10 @@ def clean_photo(upload) -> ContentFile:
 
 @transaction.atomic
 def save_product(user, unit: Unit, data: ProductInput, product: OcopProduct | None = None, photo=None,
-                 today: dt.date | None = None) -> OcopProduct:
-    """Create or update a product of `unit` (a commune). Raises PermissionDenied or ValidationError."""
-    if not can(user, unit, EDIT):
+                 today: dt.date | None = None, _system: bool = False) -> OcopProduct:
+    """Create or update a product of `unit` (a commune). Raises PermissionDenied or ValidationError.
+    `_system` (demo loader only) skips the user's scope and the per-product recompute."""
+    if not _system and not can(user, unit, EDIT):
         raise PermissionDenied("Bạn không có quyền cập nhật sản phẩm OCOP của đơn vị này")
     if unit.level != Unit.Level.COMMUNE:
         raise ValidationError({"unit": ["Sản phẩm OCOP thuộc một xã"]})
@@ -116,7 +117,8 @@ def save_product(user, unit: Unit, data: ProductInput, product: OcopProduct | No
         product.photo.save(f"ocop-{unit.code}.jpg", clean_photo(photo), save=False)
     product.save()
     audit.record(user, "ocop.save", product, before=before, after=_fields(product))
-    refresh_evaluations({unit.pk, old_unit} - {None})
+    if not _system:
+        refresh_evaluations({unit.pk, old_unit} - {None})
     return product
 
 
