@@ -33,7 +33,7 @@ def unit_detail(request, pk: int):
     context = {"unit": unit, "years": years, "year": year, "ancestors": unit.ancestors(),
                "predecessors": Unit.objects.filter(successor_links__target=unit).order_by("code"),
                "successors": Unit.objects.filter(predecessor_links__source=unit).order_by("code"),
-               "can_edit": can(request.user, unit, "edit"),
+               "can_edit": can(request.user, unit, "figures.edit"),
                "closed": year is not None and Period.is_closed(unit, year),
                "entry_year": next((y for y in range(ENTRY_UNTIL, 2009, -1) if registry_covers(unit.level, y)), None)}
     if year is not None:
