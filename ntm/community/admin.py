@@ -2,15 +2,9 @@
 
 from django.contrib import admin
 
+from ntm.accounts.admin import ReadOnlyAdmin as ReadOnly
+
 from .models import Campaign, Commendation, CulturalTitle, Feedback
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Feedback)

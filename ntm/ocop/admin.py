@@ -2,17 +2,13 @@
 
 from django.contrib import admin
 
+from ntm.accounts.admin import ReadOnlyAdmin as ReadOnly
+
 from .models import OcopProduct
 
 
 @admin.register(OcopProduct)
-class OcopProductAdmin(admin.ModelAdmin):
+class OcopProductAdmin(ReadOnly):
     list_display = ["name", "unit", "group", "total", "stars", "status", "expires_on"]
     list_filter = ["stars", "status", "group"]
     search_fields = ["name", "producer"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -9,8 +9,15 @@ from django.test import Client
 
 from ntm.community import rules
 from ntm.community.models import Feedback
-from ntm.community.services import (SpamRefused, check_spam, issue_challenge, moderate, submit_feedback,
-                                    supervision_counts, transition)
+from ntm.community.services import (
+    SpamRefused,
+    check_spam,
+    issue_challenge,
+    moderate,
+    submit_feedback,
+    supervision_counts,
+    transition,
+)
 from ntm.testing import login
 
 pytestmark = pytest.mark.django_db
