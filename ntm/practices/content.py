@@ -28,8 +28,9 @@ def plain(html: str) -> str:
 
 
 def search_key(*parts: str) -> str:
-    """The folded text a search runs over: lower case, no diacritics, đ→d (ntm.core.text.fold)."""
-    return fold(" ".join(plain(p) for p in parts if p))
+    """The folded text a search runs over: lower case, no diacritics, đ→d (ntm.core.text.fold),
+    punctuation as spaces (so a phrase typed without commas still matches)."""
+    return " ".join(re.split(r"[^\w]+", fold(" ".join(plain(p) for p in parts if p)))).strip()
 
 
 def terms(query: str) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from ntm.accounts import audit
@@ -25,10 +25,17 @@ PUBLISH = "practices.publish"
 
 
 def search(queryset: QuerySet, q: str) -> QuerySet:
-    """Rows whose folded text holds every folded word of `q` ("dan biet dan ban" finds "Dân biết, dân bàn…")."""
-    for term in dict.fromkeys(content.terms(q)):
+    """Rows whose folded text holds every folded word of `q` ("dan biet dan ban" finds "Dân biết, dân bàn…"),
+    those whose title starts with the phrase first, then those containing the phrase, then the rest."""
+    terms = content.terms(q)
+    if not terms:
+        return queryset
+    for term in dict.fromkeys(terms):
         queryset = queryset.filter(search_text__contains=term)
-    return queryset
+    phrase = " ".join(terms)
+    rank = Case(When(search_text__startswith=phrase, then=Value(0)), When(search_text__contains=phrase, then=Value(1)),
+                default=Value(2), output_field=IntegerField())
+    return queryset.annotate(rank=rank).order_by("rank", *queryset.model._meta.ordering)
 
 
 def public_practices() -> QuerySet:
