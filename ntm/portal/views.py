@@ -68,6 +68,12 @@ def recognised_counts(unit: Unit) -> dict | None:
     return None
 
 
+def satisfaction_results(unit: Unit) -> list[dict]:
+    """HOOK(recognition): residents' satisfaction survey results per year (recorded in recognition
+    dossiers, SatisfactionSurvey of program-rules.md §7.4), once the recognition app exists."""
+    return []
+
+
 def _latest(history: list[dict]) -> dict | None:
     return history[-1] if history else None
 
@@ -130,6 +136,7 @@ def _commune_context(unit: Unit) -> dict:
 def unit(request, code: str, legacy: bool = False):
     u = _unit(code, legacy)
     context = {"unit": u, "levels": LEVEL_LABELS, "recognised": recognised_counts(u), "reform": REFORM_DATE,
+               "satisfaction": satisfaction_results(u),
                "disclosure": disclosure_path(u) if not legacy else None,
                "ancestors": u.ancestors()}
     if u.level == Unit.Level.COMMUNE:
