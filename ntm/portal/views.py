@@ -11,6 +11,7 @@ as the signed-in dashboards (`evaluations.scorecard.progress`, `reports.views.pr
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -243,6 +244,12 @@ def feedback(request, pk: int):
 
 
 def _client_address(request) -> str:
+    """The sender's address for the rate limit. Behind a proxy (production), settings.NTM_CLIENT_IP_HEADER
+    names the header the proxy sets (e.g. HTTP_X_FORWARDED_FOR); its last entry is the one the proxy
+    saw, so a client cannot forge it by sending the header itself."""
+    header = getattr(settings, "NTM_CLIENT_IP_HEADER", "")
+    if header and request.META.get(header):
+        return request.META[header].split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 

@@ -130,3 +130,12 @@ def test_signed_in_pages_are_scoped(world):
     assert r.status_code == 302
     mine.refresh_from_db()
     assert mine.status == "answered"
+
+
+def test_rate_limit_reads_the_proxy_header_when_configured(world, settings):
+    settings.NTM_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    limit = rules.spam_rules().rate_count
+    for _ in range(limit):
+        assert post_form(Client(HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.1"), world["tho_long"]).status_code == 302
+    assert post_form(Client(HTTP_X_FORWARDED_FOR="5.6.7.8, 10.0.0.1"), world["tho_long"]).status_code == 429
+    assert post_form(Client(HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.2"), world["tho_long"]).status_code == 302
