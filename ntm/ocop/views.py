@@ -29,7 +29,8 @@ def _save(request, unit, product=None):
         data = ProductInput(**{k: form.cleaned_data.get(k) for k in INPUT_FIELDS})
         data.issuer = data.issuer or ""
         try:
-            saved = save_product(request.user, unit, data, product=product, photo=form.cleaned_data.get("photo")
+            stored = OcopProduct.objects.get(pk=product.pk) if product else None  # the form changed `product`
+            saved = save_product(request.user, unit, data, product=stored, photo=form.cleaned_data.get("photo")
                                  if request.FILES.get("photo") else None)
         except ValidationError as exc:
             for field, errs in exc.message_dict.items():

@@ -136,3 +136,14 @@ def test_signed_in_pages_are_scoped(world):
     assert r.status_code == 302, r.content.decode()[:2000]
     made = OcopProduct.objects.get(name="Chè lam")
     assert (made.stars, made.issued_on, made.expires_on) == (4, dt.date(2025, 3, 5), dt.date(2028, 3, 5))
+
+
+def test_edit_through_the_page_is_audited_with_before_and_after(world):
+    from ntm.accounts.models import AuditEntry
+
+    p = save_product(tinh(), world["tho_long"], product("60"), today=TODAY)
+    r = login("xa").post(f"/ocop/{p.pk}/sua/", {"name": p.name, "producer": p.producer, "group": "thuc_pham",
+                                                "score_a": "36", "score_b": "22", "score_c": "32"})
+    assert r.status_code == 302
+    entry = AuditEntry.objects.filter(action="ocop.save", object_id=str(p.pk)).order_by("-id").first()
+    assert entry.before["stars"] == 3 and entry.after["stars"] == 5 and entry.user.username == "xa"
