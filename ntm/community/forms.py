@@ -34,3 +34,11 @@ class CommendationForm(forms.Form):
     decision_number = forms.CharField(label="Số quyết định", max_length=64)
     decision_date = forms.DateField(label="Ngày quyết định")
     reason = forms.CharField(label="Thành tích", required=False, max_length=500)
+
+
+class CulturalTitleForm(forms.Form):
+    year = forms.IntegerField(label="Năm", min_value=2000, max_value=2100)
+    title = forms.ChoiceField(label="Danh hiệu", choices=rules.title_choices)
+    count = forms.IntegerField(label="Số đạt", min_value=0)
+    total = forms.IntegerField(label="Tổng số (hộ, thôn…)", min_value=0, required=False)
+    source = forms.CharField(label="Nguồn (báo cáo bình xét)", max_length=255, required=False)

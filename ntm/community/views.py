@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 from ntm.accounts.scope import can, get_object_for, get_unit_for
 
 from . import rules
-from .forms import AnswerForm, CommendationForm
-from .models import Campaign, Commendation, Feedback
-from .services import feedback_for, moderate, save_commendation, supervision_counts, transition
+from .forms import AnswerForm, CommendationForm, CulturalTitleForm
+from .models import Campaign, Commendation, CulturalTitle, Feedback
+from .services import feedback_for, moderate, save_commendation, set_cultural_title, supervision_counts, transition
 
 
 @login_required
@@ -69,8 +69,21 @@ def act(request, pk: int):
 def commendations(request, pk: int):
     unit = get_unit_for(request, pk)
     may = can(request.user, unit, "community.commend")
-    form = CommendationForm(request.POST or None) if may else None
-    if request.method == "POST":
+    form = CommendationForm(request.POST if request.POST.get("kind") != "title" else None) if may else None
+    title_form = CulturalTitleForm(request.POST if request.POST.get("kind") == "title" else None) if may else None
+    if request.method == "POST" and request.POST.get("kind") == "title":
+        if not may:
+            raise PermissionDenied("Bạn không có quyền ghi danh hiệu văn hóa cho đơn vị này")
+        if title_form.is_valid():
+            try:
+                set_cultural_title(request.user, unit, **title_form.cleaned_data)
+            except ValidationError as exc:
+                for field, errs in exc.message_dict.items():
+                    title_form.add_error(field if field in title_form.fields else None, errs)
+            else:
+                messages.success(request, "Đã ghi danh hiệu văn hóa")
+                return redirect("community:commendations", pk=unit.pk)
+    elif request.method == "POST":
         if not may:
             raise PermissionDenied("Bạn không có quyền ghi khen thưởng cho đơn vị này")
         if form.is_valid():
@@ -84,5 +97,7 @@ def commendations(request, pk: int):
                 messages.success(request, "Đã ghi khen thưởng")
                 return redirect("community:commendations", pk=unit.pk)
     rows = Commendation.objects.restrict(request.user).filter(unit=unit).select_related("campaign")
+    titles = CulturalTitle.objects.restrict(request.user).filter(unit=unit)
     return render(request, "community/commendations.html", {"unit": unit, "rows": rows, "form": form,
+                                                            "title_form": title_form, "titles": titles,
                                                             "campaigns": Campaign.objects.all()})

@@ -139,3 +139,25 @@ def test_rate_limit_reads_the_proxy_header_when_configured(world, settings):
         assert post_form(Client(HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.1"), world["tho_long"]).status_code == 302
     assert post_form(Client(HTTP_X_FORWARDED_FOR="5.6.7.8, 10.0.0.1"), world["tho_long"]).status_code == 429
     assert post_form(Client(HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.2"), world["tho_long"]).status_code == 302
+
+
+def test_commendations_and_cultural_titles_pages(world):
+    from ntm.community.models import Commendation, CulturalTitle
+
+    tl = world["tho_long"]
+    xa = login("xa")
+    r = xa.post(f"/don-vi/{tl.pk}/khen-thuong/", {"form": "giay-khen", "recipient_type": "household", "recipient": "Hộ ông A",
+                                                  "decision_number": "12/QĐ-UBND", "decision_date": "02/03/2026"})
+    assert r.status_code == 302
+    c = Commendation.objects.get()
+    assert (c.level, c.decision_date.month, c.public_recipient) == ("ubnd-xa", 3, "Hộ gia đình")
+    r = xa.post(f"/don-vi/{tl.pk}/khen-thuong/", {"form": "co-thi-dua-chinh-phu", "recipient_type": "person",
+                                                  "recipient": "B", "decision_number": "1", "decision_date": "01/01/2026"})
+    assert r.status_code == 200 and "không trao cho" in r.content.decode()
+    r = xa.post(f"/don-vi/{tl.pk}/khen-thuong/", {"kind": "title", "year": "2026", "title": "gia-dinh-van-hoa",
+                                                  "count": "1500", "total": "1400"})
+    assert "lớn hơn tổng số" in r.content.decode()
+    r = xa.post(f"/don-vi/{tl.pk}/khen-thuong/", {"kind": "title", "year": "2026", "title": "gia-dinh-van-hoa",
+                                                  "count": "1500", "total": "1876"})
+    assert r.status_code == 302 and CulturalTitle.objects.get().count == 1500
+    assert login("xem").post(f"/don-vi/{tl.pk}/khen-thuong/", {"kind": "title"}).status_code == 403
