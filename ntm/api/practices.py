@@ -3,6 +3,8 @@ Mounted on the main API in routes.py with auth=None on each route."""
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Q
 from django.http import Http404
 from ninja import Router
@@ -20,7 +22,7 @@ router = Router(tags=["công khai"])
             summary="Bài học kinh nghiệm công khai; q tìm không phân biệt dấu")
 def list_practices(request, q: str = "", criterion: str = "", limit: int = 50):
     qs = practices.search(practices.public_practices(), q)
-    if criterion and ":" in criterion:
+    if criterion and re.fullmatch(r"[\w.-]{1,64}:[\w.]{1,16}", criterion):
         set_code, code = criterion.split(":", 1)
         qs = practices.for_criterion(qs, set_code, code)
     return [practice_out(p) for p in qs[: max(1, min(limit, 200))]]
@@ -31,6 +33,8 @@ def list_practices(request, q: str = "", criterion: str = "", limit: int = 50):
 def list_products(request, unit: str = "", limit: int = 200):
     qs = OcopProduct.objects.filter(public=True).select_related("unit")
     if unit:
+        if not re.fullmatch(r"[\w.-]{1,16}", unit):
+            raise Http404("Không tìm thấy đơn vị")
         place = Unit.objects.filter(scheme=Unit.Scheme.CURRENT, code=unit).first() or Unit.objects.filter(
             scheme=Unit.Scheme.LEGACY, code=unit).first()
         if place is None:

@@ -11,6 +11,8 @@ as the signed-in dashboards (`evaluations.scorecard.progress`, `reports.views.pr
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -36,10 +38,19 @@ from ntm.units.models import REFORM_DATE, Unit
 
 from .cache import cached_page
 
+CODE = re.compile(r"[\w.-]{1,64}")
 PUBLIC_FEEDBACK = Q(moderation=community_rules.APPROVED)
 
 
+def clean_code(value: str) -> str:
+    """A unit or criterion code from the address bar, or "" (PostgreSQL refuses NUL bytes: never a 500)."""
+    value = (value or "").strip()
+    return value if CODE.fullmatch(value) else ""
+
+
 def _unit(code: str, legacy: bool = False) -> Unit:
+    if not clean_code(code):
+        raise Http404("Không tìm thấy đơn vị")
     scheme = Unit.Scheme.LEGACY if legacy else Unit.Scheme.CURRENT
     unit = Unit.objects.select_related("parent", "province").filter(
         scheme=scheme, code=code, level__in=[Unit.Level.PROVINCE, Unit.Level.DISTRICT, Unit.Level.COMMUNE]).first()
@@ -163,7 +174,7 @@ def unit(request, code: str, legacy: bool = False):
 def lessons(request):
     qs = practices.public_practices()
     q = request.GET.get("q", "").strip()
-    set_code, criterion = request.GET.get("set", ""), request.GET.get("criterion", "")
+    set_code, criterion = clean_code(request.GET.get("set", "")), clean_code(request.GET.get("criterion", ""))
     note = ""
     if q:
         qs = practices.search(qs, q)
@@ -206,7 +217,7 @@ def news(request, pk: int):
 @cached_page
 def products(request):
     qs = OcopProduct.objects.filter(public=True).select_related("unit")
-    code = request.GET.get("don-vi", "").strip()
+    code = clean_code(request.GET.get("don-vi", ""))
     place = None
     if code:
         place = Unit.objects.filter(scheme=Unit.Scheme.CURRENT, code=code).first()
@@ -230,7 +241,7 @@ def product(request, pk: int):
 @cached_page
 def feedback_list(request):
     qs = Feedback.objects.filter(PUBLIC_FEEDBACK).select_related("unit")
-    code = request.GET.get("don-vi", "").strip()
+    code = clean_code(request.GET.get("don-vi", ""))
     if code:
         qs = qs.filter(unit__code=code, unit__scheme=Unit.Scheme.CURRENT)
     page = Paginator(qs, 20).get_page(request.GET.get("trang"))
@@ -261,7 +272,7 @@ def feedback_form(request, code: str):
         raise Http404("Ý kiến gửi về một xã")
     form = FeedbackForm(request.POST or None, initial={"challenge": issue_challenge(),
                                                       "subject": request.GET.get("ve", "unit"),
-                                                      "criterion": request.GET.get("tieu-chi", "")})
+                                                      "criterion": clean_code(request.GET.get("tieu-chi", ""))})
     error = ""
     if request.method == "POST":
         if form.is_valid():
@@ -297,6 +308,8 @@ def _criteria_names(u: Unit) -> list[tuple[str, str]]:
 @never_cache
 def feedback_track(request, token: str):
     """What the sender sees with their private link: their text, its state, and the answer."""
+    if not re.fullmatch(r"[\w-]{1,32}", token):
+        raise Http404("Không tìm thấy ý kiến")
     fb = get_object_or_404(Feedback.objects.select_related("unit"), token=token)
     return render(request, "portal/feedback_track.html", {"fb": fb, "states": community_rules.STATES,
                                                           "moderation": community_rules.MODERATION})

@@ -204,3 +204,13 @@ def test_news_is_sanitised_on_save(seeded):
     post = NewsPost.objects.get(title="Ra quân làm đường")
     assert "<script" not in post.body and "Bà con góp công." in post.body
     assert Commendation.objects.filter(recipient="Phạm Thị Riêngtư").get().public_recipient == "Cá nhân"
+
+
+def test_malformed_parameters_are_not_found_never_a_500(world):
+    client = Client()
+    for url in ("/cong-khai/don-vi/%00/", "/cong-khai/don-vi-cu/a%00b/", "/cong-khai/y-kien/theo-doi/%00/",
+                "/cong-khai/don-vi/%00/gui-y-kien/", "/api/ocop-products?unit=%00"):
+        assert client.get(url).status_code == 404, url
+    for url in ("/cong-khai/y-kien/?don-vi=%00", "/cong-khai/ocop/?don-vi=%00&sao=x", "/cong-khai/bai-hoc/?set=%00&criterion=%00&q=%00",
+                "/cong-khai/tin-tuc/?q=%00&trang=%00", "/cong-khai/thi-dua/?nam=%00", "/api/practices?q=%00&criterion=a%00:1"):
+        assert client.get(url).status_code == 200, url
