@@ -34,6 +34,8 @@ class CommendationForm(forms.Form):
     decision_number = forms.CharField(label="Số quyết định", max_length=64)
     decision_date = forms.DateField(label="Ngày quyết định")
     reason = forms.CharField(label="Thành tích", required=False, max_length=500)
+    proposal = forms.BooleanField(label="Mới là đề nghị (từ sơ kết, tổng kết; chưa có quyết định, không công khai)",
+                                  required=False)
 
 
 class CulturalTitleForm(forms.Form):
