@@ -39,6 +39,7 @@ urlpatterns = [
     path("nguoi-dung/", accounts.user_list, name="user_list"),
     path("nguoi-dung/<int:pk>/", accounts.user_grants, name="user_grants"),
     path("don-vi/<int:pk>/nhat-ky/", accounts.audit_log, name="audit_log"),
+    path("", include("ntm.recognition.urls")),
     path("cong-khai/", include("ntm.portal.urls")),
     path("", include("ntm.community.urls")),
     path("", include("ntm.ocop.urls")),

@@ -24,6 +24,7 @@ from ntm.figures.models import Figure
 from ntm.figures.services import CellInput, write_figures
 from ntm.ocop import demo as ocop_demo
 from ntm.practices import demo as practices_demo
+from ntm.recognition import demo as recognition_demo
 from ntm.units.models import REFORM_DATE, Classification, Lineage, Unit
 
 from . import story
@@ -49,6 +50,7 @@ def run(log: Callable[[str], None] = print) -> None:
     created = ensure_users()
     if created:
         log(f"✔ Tài khoản mẫu (mật khẩu {PASSWORD}): {', '.join(created)}")
+    recognition_demo.load(log)
     ocop_demo.load(log)
     community_demo.load(log)
     practices_demo.load(log)
