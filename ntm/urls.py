@@ -21,24 +21,24 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("don-vi/", units.tree, name="unit_tree"),
     path("don-vi/tim/", units.search, name="unit_search"),
-    path("don-vi/<int:pk>/", evaluations.unit_detail, name="unit_detail"),
-    path("don-vi/<int:pk>/con/", units.children, name="unit_children"),
-    path("don-vi/<int:pk>/phan-loai/", units.classify, name="unit_classify"),
-    path("don-vi/<int:pk>/bao-cao/<int:year>.pdf", evaluations.unit_report, name="unit_report"),
-    path("don-vi/<int:pk>/so-lieu/<int:year>/", figures.entry, name="figure_entry"),
-    path("don-vi/<int:pk>/so-lieu/<int:year>/ky/", figures.period, name="period"),
-    path("don-vi/<int:pk>/so-lieu/<int:year>/excel/", imports.import_figures, name="figure_import"),
-    path("don-vi/<int:pk>/so-lieu/<int:year>/<slug:field>/", figures.save, name="figure_save"),
-    path("don-vi/<int:pk>/so-lieu/<int:year>/<slug:field>/lich-su/", figures.history, name="figure_history"),
-    path("bang-dieu-khien/<int:pk>/", reports.dashboard, name="dashboard"),
-    path("don-vi/<int:pk>/tinh-lai/", evaluations.recompute, name="recompute"),
-    path("cong-viec/tinh-lai/<int:pk>/", evaluations.recompute_job, name="recompute_job"),
+    path("don-vi/<id:pk>/", evaluations.unit_detail, name="unit_detail"),
+    path("don-vi/<id:pk>/con/", units.children, name="unit_children"),
+    path("don-vi/<id:pk>/phan-loai/", units.classify, name="unit_classify"),
+    path("don-vi/<id:pk>/bao-cao/<year:year>.pdf", evaluations.unit_report, name="unit_report"),
+    path("don-vi/<id:pk>/so-lieu/<year:year>/", figures.entry, name="figure_entry"),
+    path("don-vi/<id:pk>/so-lieu/<year:year>/ky/", figures.period, name="period"),
+    path("don-vi/<id:pk>/so-lieu/<year:year>/excel/", imports.import_figures, name="figure_import"),
+    path("don-vi/<id:pk>/so-lieu/<year:year>/<slug:field>/", figures.save, name="figure_save"),
+    path("don-vi/<id:pk>/so-lieu/<year:year>/<slug:field>/lich-su/", figures.history, name="figure_history"),
+    path("bang-dieu-khien/<id:pk>/", reports.dashboard, name="dashboard"),
+    path("don-vi/<id:pk>/tinh-lai/", evaluations.recompute, name="recompute"),
+    path("cong-viec/tinh-lai/<id:pk>/", evaluations.recompute_job, name="recompute_job"),
     path("toan-quoc/", reports.national, name="national"),
     path("ban-do/", maps.upload, name="map_upload"),
-    path("ban-do/<int:pk>.geojson", maps.layer, name="map_layer"),
+    path("ban-do/<id:pk>.geojson", maps.layer, name="map_layer"),
     path("nguoi-dung/", accounts.user_list, name="user_list"),
-    path("nguoi-dung/<int:pk>/", accounts.user_grants, name="user_grants"),
-    path("don-vi/<int:pk>/nhat-ky/", accounts.audit_log, name="audit_log"),
+    path("nguoi-dung/<id:pk>/", accounts.user_grants, name="user_grants"),
+    path("don-vi/<id:pk>/nhat-ky/", accounts.audit_log, name="audit_log"),
     path("", include("ntm.recognition.urls")),
     path("cong-khai/", include("ntm.portal.urls")),
     path("", include("ntm.community.urls")),
@@ -48,3 +48,9 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),  # development only (empty when DEBUG=0)
 ]
+
+# Error pages in Vietnamese, in the site's layout (ntm/core/errors.py, templates/4xx.html, 500.html).
+handler400 = "ntm.core.errors.bad_request"
+handler403 = "ntm.core.errors.permission_denied"
+handler404 = "ntm.core.errors.page_not_found"
+handler500 = "ntm.core.errors.server_error"
