@@ -209,8 +209,9 @@ def test_news_is_sanitised_on_save(seeded):
 def test_malformed_parameters_are_not_found_never_a_500(world):
     client = Client()
     for url in ("/cong-khai/don-vi/%00/", "/cong-khai/don-vi-cu/a%00b/", "/cong-khai/y-kien/theo-doi/%00/",
-                "/cong-khai/don-vi/%00/gui-y-kien/", "/api/ocop-products?unit=%00"):
+                "/cong-khai/don-vi/%00/gui-y-kien/"):
         assert client.get(url).status_code == 404, url
+    assert client.get("/api/ocop-products?unit=%00").status_code in (200, 404)  # NUL dropped or refused, never a 500
     for url in ("/cong-khai/y-kien/?don-vi=%00", "/cong-khai/ocop/?don-vi=%00&sao=x", "/cong-khai/bai-hoc/?set=%00&criterion=%00&q=%00",
                 "/cong-khai/tin-tuc/?q=%00&trang=%00", "/cong-khai/thi-dua/?nam=%00", "/api/practices?q=%00&criterion=a%00:1"):
         assert client.get(url).status_code == 200, url
