@@ -297,9 +297,11 @@ def _num(value: Decimal | None) -> str | None:
 
 
 def set_figure(unit: Unit, year: int, field: str, raw, *, user, source: str = "", comment: str = "",
-               door: str = "form") -> WriteResult:
-    """One value through `write_figures` (the entry form, the CLI). Raises WriteRefused."""
-    return write_figures(user, [CellInput(unit.pk, year, field, raw)], source=source, comment=comment, door=door)
+               door: str = "form", confirm: bool = False) -> WriteResult:
+    """One value through `write_figures` (the entry form, the CLI). Raises WriteRefused (NeedsConfirmation
+    when only warning rules are broken and `confirm` is not given)."""
+    return write_figures(user, [CellInput(unit.pk, year, field, raw)], source=source, comment=comment, door=door,
+                         confirm=confirm)
 
 
 # --- periods ---------------------------------------------------------------------------------
