@@ -159,7 +159,7 @@ def inspect(data: bytes, filename: str = "", limits: Limits = LIMITS) -> None:
                           "bằng Excel, bỏ mật khẩu nếu có, chọn Lưu thành → Excel Workbook (.xlsx) rồi tải lên")
     if data[:4] != b"PK\x03\x04":
         if name.endswith((".csv", ".txt")) or _looks_like_text(data):
-            raise FileRefused("Tệp là văn bản (CSV), không phải bảng tính .xlsx: hãy mở bằng Excel, chọn Lưu thành → "
+            raise FileRefused("Tệp là văn bản (CSV), không phải bảng tính Excel (.xlsx): hãy mở bằng Excel, chọn Lưu thành → "
                               "Excel Workbook (.xlsx), hoặc điền vào tệp mẫu tải từ trang này")
         raise FileRefused("Tệp không phải bảng tính Excel (.xlsx) đọc được: hãy dùng tệp mẫu tải từ trang này")
     try:
