@@ -284,6 +284,7 @@ def _read(values_wb, formulas_wb, year, fields, units, limits) -> Reading:
         problem(Problem(2, 1, f"{where(name, 2, 1)}: cần “code” (dòng 2 ghi mã trường; hãy dùng tệp mẫu)"))
     columns: dict[int, str] = {}
     first_column: dict[str, int] = {}
+    doubled: set[str] = set()
     for i, code in enumerate(codes[2:], start=3):
         if not code:
             continue
@@ -293,9 +294,11 @@ def _read(values_wb, formulas_wb, year, fields, units, limits) -> Reading:
             a, b = get_column_letter(first_column[code]), get_column_letter(i)
             problem(Problem(2, i, f"Trang “{name}”, dòng 2: trường “{code}” ({fields[code].name}) có ở hai cột {a} và "
                                   f"{b} — mỗi trường chỉ một cột; hãy xoá một cột"))
+            doubled.add(code)
         else:
             columns[i] = code
             first_column[code] = i
+    columns = {i: code for i, code in columns.items() if code not in doubled}  # neither column is read
     seen: dict[str, int] = {}
     for r, (vrow, frow) in enumerate(rows, start=HEADER_ROWS + 1):
         if r - HEADER_ROWS > limits.max_rows:
