@@ -153,14 +153,13 @@ def test_the_parser_raises_only_value_errors(raw):
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture], deadline=None)
 @given(raw=values)
 def test_the_write_path_stores_only_storable_values(world, raw):
+    from django.contrib.auth import get_user_model
     from django.db import transaction
 
     from ntm.figures.models import Figure
     from ntm.figures.services import WriteRefused, set_figure
     from ntm.testing import YEAR
     from ntm.units.models import Unit
-
-    from django.contrib.auth import get_user_model
 
     unit = Unit.objects.get(pk=world["tho_long"].pk)
     user = get_user_model().objects.get(username="xa")
@@ -187,11 +186,11 @@ def test_the_write_path_stores_only_storable_values(world, raw):
 
 @pytest.mark.django_db
 def test_the_largest_allowed_value_round_trips(world):
+    from django.contrib.auth import get_user_model
+
     from ntm.figures.models import Figure
     from ntm.figures.services import set_figure
     from ntm.testing import YEAR
-
-    from django.contrib.auth import get_user_model
 
     unit, user = world["tho_long"], get_user_model().objects.get(username="xa")
     set_figure(unit, YEAR, "population_total", "5.000.000", user=user, confirm=True)
