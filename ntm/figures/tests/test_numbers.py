@@ -71,7 +71,7 @@ def test_field_aware_readings(fdef, raw, expected):
     (KM, "1.234", "“1.234” có thể là 1.234 hoặc 1,234 (đơn vị: km): hãy viết 1234 (không dấu chấm) hoặc 1,234 (dấu phẩy thập phân)"),
     (INCOME, "33.500.000", "Giá trị quá lớn: 33.500.000 vượt mức hợp lý tối đa 1.000 (đơn vị: triệu đồng/người/năm); "
                            "có phải đã ghi theo đồng? Trường này tính bằng triệu đồng/người/năm"),
-    (INCOME, "0,5", "Giá trị quá nhỏ: 0,5 dưới mức hợp lý tối thiểu 1 (đơn vị: triệu đồng/người/năm)"),
+    (HOUSEHOLDS, "0", "Giá trị quá nhỏ: 0 dưới mức hợp lý tối thiểu 1 (đơn vị: hộ)"),
     (KM, "1e30", "Giá trị quá lớn: 1e30 vượt mức hợp lý tối đa 10.000 (đơn vị: km)"),
     (KM, "NaN", "“NaN” không phải là số (ví dụ hợp lệ: 12,5 hoặc 1.234)"),
     (KM, True, "“TRUE” không phải là số (ví dụ hợp lệ: 12,5 hoặc 1.234)"),
@@ -90,7 +90,8 @@ def test_field_refusals(fdef, raw, message):
 def test_every_field_declares_a_range_in_its_unit():
     from ntm.criteria.spec import field_bounds
 
-    assert (INCOME.min, INCOME.max) == (Decimal(1), Decimal(1000))
+    assert (INCOME.min, INCOME.max) == (Decimal(0), Decimal(1000))
+    assert (HOUSEHOLDS.min, HOUSEHOLDS.max) == (Decimal(1), Decimal(1_000_000))
     assert field_bounds("any", "%", "percent") == (Decimal(0), Decimal(100))
     assert field_bounds("x", "km", "number") == (Decimal(0), Decimal(10000))
     for f in shared_fields().values():
