@@ -89,6 +89,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the server read while a recompute writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    # A save that meets another writer waits (up to 20 s) instead of failing with "database is locked";
+    # IMMEDIATE takes the write lock at BEGIN, so a transaction never fails half-way upgrading its lock.
+    DATABASES["default"]["OPTIONS"]["timeout"] = int(os.environ.get("SQLITE_TIMEOUT", "20"))
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background work (province recompute, large imports): Django's tasks framework. Inline on the
