@@ -150,14 +150,20 @@ if os.environ.get("NTM_CACHE") == "database":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ntm_cache"}}
 # Behind a reverse proxy: the META key of the header carrying the client address (rate limits).
 NTM_CLIENT_IP_HEADER = os.environ.get("NTM_CLIENT_IP_HEADER", "")
-MAILERS = {"default": {"BACKEND": os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
+# E-mail notices (recognition steps, OCOP reminders): printed to the console in development, SMTP in
+# production (DJANGO_EMAIL_HOST, DJANGO_EMAIL_PORT… or DJANGO_EMAIL_BACKEND).
+MAILERS = {"default": {"BACKEND": os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend")}}
+if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {"host": os.environ.get("DJANGO_EMAIL_HOST", "localhost"),
+                                     "port": int(os.environ.get("DJANGO_EMAIL_PORT", "25"))}
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ntm@localhost")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-MAILERS = {"default": {"BACKEND": os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
