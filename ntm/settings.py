@@ -34,6 +34,10 @@ INSTALLED_APPS = [
     "ntm.figures",
     "ntm.evaluations",
     "ntm.recognition",
+    "ntm.community",
+    "ntm.ocop",
+    "ntm.practices",
+    "ntm.portal",
     "ntm.demo",
     "ntm.reports",
     "ntm.api",
@@ -133,6 +137,17 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "ntm" / "static"]
 WHITENOISE_USE_FINDERS = DEBUG  # serve straight from the app folders in development and tests
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("NTM_MEDIA_ROOT", BASE_DIR / "media"))
+# Public pages and the feedback rate limit use the cache: set a shared backend (database, Redis) in
+# production so every worker sees the same data version and counters (ntm/portal/cache.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ntm"}}
+if os.environ.get("NTM_CACHE") == "database":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ntm_cache"}}
+# Behind a reverse proxy: the META key of the header carrying the client address (rate limits).
+NTM_CLIENT_IP_HEADER = os.environ.get("NTM_CLIENT_IP_HEADER", "")
+MAILERS = {"default": {"BACKEND": os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ntm@localhost")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
