@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -40,8 +42,13 @@ urlpatterns = [
     path("", include("ntm.plans.urls")),
     path("", include("ntm.funding.urls")),
     path("", include("ntm.recognition.urls")),
+    path("cong-khai/", include("ntm.portal.urls")),
+    path("", include("ntm.community.urls")),
+    path("", include("ntm.ocop.urls")),
+    path("", include("ntm.practices.urls")),
     path("api/", api.urls),
     path("quan-tri/", admin.site.urls),
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),  # development only (empty when DEBUG=0)
 ]
 
 # Error pages in Vietnamese, in the site's layout (ntm/core/errors.py, templates/4xx.html, 500.html).

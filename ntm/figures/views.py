@@ -20,7 +20,7 @@ from .entry import layout
 from .live import live_evaluation
 from .models import Figure, FigureChange, Period
 from .rules import year_refusal
-from .services import WriteRefused, set_figure, set_period, values_for
+from .services import NeedsConfirmation, WriteRefused, set_figure, set_period, values_for
 
 YEARS = range(2010, 2031)
 
@@ -84,20 +84,23 @@ def save(request, pk: int, year: int, field: str):
     if field not in defs:
         raise Http404("Trường số liệu không thuộc bộ tiêu chí của năm này")
     raw = request.POST.get("value", "")
-    error = None
+    error = warning = None
     try:
         set_figure(unit, year, field, raw, user=request.user, source=request.POST.get("source", "").strip()[:255],
-                   comment=request.POST.get("comment", "")[:1000])
+                   comment=request.POST.get("comment", "")[:1000], confirm=request.POST.get("confirm") == "1")
+    except NeedsConfirmation as exc:  # only warning rules: say why, offer "Vẫn lưu" (re-post with confirm=1)
+        warning = " ".join(e.split(": ", 1)[-1] if e.startswith(defs[field].name) else e for e in exc.errors)
     except WriteRefused as exc:
         error = " ".join(e.split(": ", 1)[-1] if e.startswith(defs[field].name) else e for e in exc.errors)
     evaluation, level_label = _evaluation(unit, year)
     value = values_for([unit.pk], [year]).get((unit.pk, year), {}).get(field)
     return render(request, "figures/_saved.html", {
         "unit": unit, "year": year, "name": field, "fdef": defs[field], "value": value, "raw": raw, "error": error,
+        "warning": warning,
         "evaluation": evaluation, "level_label": level_label,
         "met": {i["code"]: i for i in (evaluation or {}).get("indicators", [])},
         "closed": Period.is_closed(unit, year),
-    }, status=422 if error else 200)
+    }, status=422 if error or warning else 200)
 
 
 @login_required
