@@ -81,14 +81,17 @@ def test_accept_items_progress_and_overdue(world):
         services.accept_items(None, plan, ["9.99"], YEAR)
     electricity = plan.tasks.get(indicator="2.6")
     assert electricity.target == electricity.baseline == pytest.approx(at_risk.value)
-    # aim one point higher; then raise the figures half-way: progress is computed, ~50 %
-    services.update_task(None, electricity, target=electricity.baseline + 1)
+    # aim at 100 %; then raise the figures half-way: progress is computed, ~50 %
+    room = 100 - electricity.baseline
+    assert room > 0.2
+    services.update_task(None, electricity, target=100)
     vals = values_for([unit.pk], [YEAR])[(unit.pk, YEAR)]
     total = vals["households_total"]
-    write_figures(None, [CellInput(unit.pk, YEAR, "households_safe_electricity",
-                                   str(round((electricity.baseline + 0.5) * total / 100)))], source="test", system=True)
+    half = round((electricity.baseline + room / 2) * total / 100)
+    write_figures(None, [CellInput(unit.pk, YEAR, "households_safe_electricity", str(half))], source="test", system=True)
     row = next(r for r in task_rows(plan, dt.date(YEAR, 6, 1)) if r.task.indicator == "2.6")
-    assert row.progress == pytest.approx(0.5, abs=0.1) and not row.overdue
+    expected = (100 * half / total - electricity.baseline) / room
+    assert row.progress == pytest.approx(expected, abs=0.01) and 0.3 < row.progress < 0.7 and not row.overdue
     # the yes/no task: not done until the figure says so; overdue after its deadline
     yes_no = plan.tasks.get(indicator=items[0].indicator)
     row = next(r for r in task_rows(plan, dt.date(YEAR + 1, 1, 2)) if r.task == yes_no)
