@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 
-from ntm.accounts.scope import can, get_unit_for, is_admin, units_for
+from ntm.accounts.scope import get_unit_for, is_admin, units_for
 from ntm.core.text import fold
 from ntm.criteria.evaluate import EvaluationError, base_set_for
 from ntm.criteria.loader import registry
@@ -20,6 +20,7 @@ from ntm.criteria.spec import LEVEL_LABELS
 from ntm.evaluations.models import Evaluation
 from ntm.evaluations.rollup import LEVEL_RANK
 from ntm.evaluations.scorecard import progress
+from ntm.figures.views import import_open
 from ntm.units.models import REFORM_DATE, Unit
 
 from .excel import matrix_workbook
@@ -93,7 +94,7 @@ def dashboard(request, pk: int):
     distribution = Counter(r["criteria_met"] for r in evaluated)
     max_c = len(criteria)
     context = {
-        "unit": unit, "year": year, "years": years, "rows": shown, "can_import": can(request.user, unit, "edit"), "total": len(rows), "evaluated": n,
+        "unit": unit, "year": year, "years": years, "rows": shown, "can_import": import_open(request.user, unit, year), "total": len(rows), "evaluated": n,
         "criteria": criteria, "counts": counts, "spec": spec,
         "avg": round(sum(r["criteria_met"] for r in evaluated) / n, 1) if n else None,
         "filters": {"level": level_f, "criterion": crit_f, "sort": sort},
