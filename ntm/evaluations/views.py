@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from ntm.accounts.scope import get_unit_for
+from ntm.accounts.scope import get_unit_for, units_for
 from ntm.figures.models import Period
 from ntm.figures.views import entry_open
 from ntm.units.models import Unit
@@ -31,9 +31,14 @@ def unit_detail(request, pk: int):
     unit = get_unit_for(request, pk)
     years = years_of(unit)
     year = pick_year(request, years)
-    context = {"unit": unit, "years": years, "year": year, "ancestors": unit.ancestors(),
-               "predecessors": Unit.objects.filter(successor_links__target=unit).order_by("code"),
-               "successors": Unit.objects.filter(predecessor_links__source=unit).order_by("code"),
+    ancestors = unit.ancestors()
+    predecessors = list(Unit.objects.filter(successor_links__target=unit).order_by("code"))
+    successors = list(Unit.objects.filter(predecessor_links__source=unit).order_by("code"))
+    related = [u.pk for u in [*ancestors, *predecessors, *successors]]
+    context = {"unit": unit, "years": years, "year": year, "ancestors": ancestors,
+               "predecessors": predecessors, "successors": successors,
+               # names of units the reader may not open are shown without a link
+               "visible_ids": set(units_for(request.user).filter(pk__in=related).values_list("pk", flat=True)),
                "can_edit": year is not None and entry_open(request.user, unit, year),
                "closed": year is not None and Period.is_closed(unit, year),
                "entry_year": next((y for y in range(ENTRY_UNTIL, 2009, -1) if registry_covers(unit.level, y)), None)}
