@@ -111,7 +111,11 @@ def dashboard(request, pk: int):
         response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="ntm-{unit.code}-{year}.xlsx"'
         return response
-    template = "reports/_matrix.html" if request.htmx and request.GET.get("partial") else "reports/dashboard.html"
+    # the matrix form swaps only #matrix and pushes its filters into the address (a link or a reload
+    # reproduces the view); a plain request with the same query renders the whole page
+    partial = request.htmx and not request.htmx.history_restore_request and (
+        request.GET.get("partial") or request.htmx.target == "matrix")
+    template = "reports/_matrix.html" if partial else "reports/dashboard.html"
     return render(request, template, context)
 
 
