@@ -6,16 +6,16 @@ from django.views.generic import RedirectView
 
 from ntm.accounts import views as accounts
 from ntm.api.routes import api
-from ntm.core import views as core
 from ntm.evaluations import views as evaluations
 from ntm.figures import imports
 from ntm.figures import views as figures
+from ntm.reports import home
 from ntm.reports import upload as maps
 from ntm.reports import views as reports
 from ntm.units import views as units
 
 urlpatterns = [
-    path("", core.home, name="home"),
+    path("", home.home, name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -26,6 +26,7 @@ urlpatterns = [
     path("don-vi/tim/", units.search, name="unit_search"),
     path("don-vi/<int:pk>/", evaluations.unit_detail, name="unit_detail"),
     path("don-vi/<int:pk>/con/", units.children, name="unit_children"),
+    path("don-vi/<int:pk>/phan-loai/", units.classify, name="unit_classify"),
     path("don-vi/<int:pk>/bao-cao/<int:year>.pdf", evaluations.unit_report, name="unit_report"),
     path("don-vi/<int:pk>/so-lieu/<int:year>/", figures.entry, name="figure_entry"),
     path("don-vi/<int:pk>/so-lieu/<int:year>/ky/", figures.period, name="period"),

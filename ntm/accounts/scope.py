@@ -1,9 +1,11 @@
 """The one place where what a user may see and do is decided: every view, API route and service
 goes through it.
 
-- A grant on a unit covers the unit's subtree; a grant on a current unit also covers, read-only,
-  the legacy units it came from (and their subtrees), so a commune official of Thọ Long can read
-  Nam Giang's history. Legacy units are history: only a national administrator writes to them.
+- A grant on a unit covers the unit's subtree; a grant on a current unit also covers the legacy
+  units it came from (and their subtrees): read-only for most roles, so a commune official of Thọ
+  Long can read Nam Giang's history; the province office (which now owns its predecessors' records
+  and enters the 2025 year-end figures of the pre-reform communes) may also act on them. Closed
+  years stay closed for everyone (figures.services).
 - Every role may "view" its subtree. Other actions ("figures.edit", "units.classify", …) are
   declared by each app in its AppConfig (`actions = {action: (role, …)}`).
 - An administrator is national only when the grant has no unit (or the user is a superuser). An
@@ -26,21 +28,29 @@ from ntm.units.models import Lineage, Unit
 from .models import Grant, Role
 
 VIEW = "view"
+# Roles that act on the pre-2025 units their current unit came from, not only read them.
+HISTORY_EDITORS = frozenset({Role.PROVINCE, Role.ADMIN})
 
 
 def declared_actions() -> dict[str, frozenset[str]]:
-    """{action: roles that may do it}, collected from every app's AppConfig.actions."""
-    out: dict[str, frozenset[str]] = {}
-    for config in apps.get_app_configs():
-        for action, roles in getattr(config, "actions", {}).items():
-            out[action] = frozenset(roles)
-    return out
+    """{action: roles that may do it}, collected from every app's AppConfig.actions (cached)."""
+    if not _DECLARED:
+        for config in apps.get_app_configs():
+            for action, roles in getattr(config, "actions", {}).items():
+                _DECLARED[action] = frozenset(roles)
+    return _DECLARED
+
+
+_DECLARED: dict[str, frozenset[str]] = {}
 
 
 def _role_may(role: str, action: str) -> bool:
-    if action == VIEW or role == Role.ADMIN:
+    """Whether a grant of `role` on a unit allows `action` inside its subtree. An admin grant on a
+    unit allows what any role may do there, never the national-only actions (declared with no role)."""
+    if action == VIEW:
         return True
-    return role in declared_actions().get(action, ())
+    roles = declared_actions().get(action, frozenset())
+    return bool(roles) if role == Role.ADMIN else role in roles
 
 
 def _subtree(unit: Unit) -> Q:
@@ -82,18 +92,21 @@ def is_admin(user) -> bool:
 
 
 def scope_q(user, action: str = VIEW) -> Q | None:
-    """A filter on Unit for what `user` may do `action` on; None means everything."""
+    """A filter on Unit for what `user` may do `action` on; None means everything.
+
+    Raises LookupError for an action no app declares (a typo must not silently deny or allow)."""
+    if action != VIEW and action not in declared_actions():
+        raise LookupError(f"Undeclared action {action!r}: declare it in an AppConfig.actions")
     if is_admin(user):
         return None
     q = Q(pk__in=[])
     for g in grants(user):
         if g.unit is None or not _role_may(g.role, action):
             continue
-        q |= _subtree(g.unit)
-        if action == VIEW:
-            q |= _history(g.unit)
-    if action != VIEW:
-        q &= ~Q(scheme=Unit.Scheme.LEGACY)
+        if action == VIEW or g.role in HISTORY_EDITORS:
+            q |= _subtree(g.unit) | _history(g.unit)
+        else:
+            q |= _subtree(g.unit) & ~Q(scheme=Unit.Scheme.LEGACY)
     return q
 
 

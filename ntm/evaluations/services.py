@@ -14,6 +14,7 @@ from django.tasks import task
 
 from ntm.core import requestid
 from ntm.criteria.evaluate import EvaluationError, base_set_for
+from ntm.criteria.levels import ladder
 from ntm.criteria.loader import registry
 from ntm.figures.live import live_outcome
 from ntm.units.models import Unit
@@ -47,6 +48,16 @@ def on_figures_changed(sender, unit_ids: list[int], years: list[int], user=None,
         recompute_units(unit_ids, years, reason=LevelChange.Reason.FIGURES)
     else:
         run_or_enqueue(unit_ids=unit_ids, years=years, reason=LevelChange.Reason.FIGURES)
+
+
+def on_set_published(sender, code: str, version: int, years: list[int], province: str = "", **kwargs) -> None:
+    """A new version of a set (or a province's own version) recomputes every unit-year it covers."""
+    schedule_recompute(province=province or None, years=years, reason=LevelChange.Reason.SET_VERSION)
+
+
+def on_classification_changed(sender, unit_ids: list[int], years: list[int], **kwargs) -> None:
+    """A unit's group, region or flags changed: its stored results for those years follow."""
+    run_or_enqueue(unit_ids=unit_ids, years=years, reason=LevelChange.Reason.CLASSIFICATION)
 
 
 @task
@@ -98,8 +109,14 @@ def evaluate_stored_unit(unit: Unit, year: int) -> dict:
             for e in Evaluation.objects.filter(unit__in=communes, year=year).only(
                 "unit_id", "year", "level", "criteria_met", "criteria_total", "met")
         ]
-        out["communes"] = (rollup(summaries, communes.count()) or [None])[0]
+        out["communes"] = (rollup(summaries, communes.count(), year_ladders([year])) or [None])[0]
     return out
+
+
+def year_ladders(years, unit_level: str = "commune") -> dict[int, list]:
+    """{year: the ladder of levels in force} (criteria.levels.Step lists) for these years."""
+    specs = registry()
+    return {y: ladder(specs, unit_level, y) for y in set(years)}
 
 
 def registry_covers(level: str, year: int) -> bool:

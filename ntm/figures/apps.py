@@ -8,4 +8,5 @@ class FiguresConfig(AppConfig):
     actions = {
         "figures.edit": ("province", "commune", "hamlet"),
         "figures.close_period": ("province",),
+        "figures.reopen_period": (),
     }

@@ -39,7 +39,7 @@ window.NTM = (function () {
       yAxis: [{ type: "value", name: "xã" }, { type: "value", name: "% TC", min: 0, max: 100 }],
       series: [
         { name: "Đạt NTM", type: "bar", data: rows.map(r => r.ntm_or_above), itemStyle: { color: COLORS.ntm } },
-        { name: "NTM nâng cao trở lên", type: "bar", data: rows.map(r => r.nang_cao_or_above), itemStyle: { color: COLORS.nang_cao } },
+        { name: "Mức trên NTM (nâng cao; từ 2026: hiện đại)", type: "bar", data: rows.map(r => r.above_ntm), itemStyle: { color: COLORS.nang_cao } },
         { name: "% tiêu chí đạt (bình quân)", type: "line", yAxisIndex: 1, data: rows.map(r => r.pct), itemStyle: { color: "#e8590c" } },
       ],
     });
