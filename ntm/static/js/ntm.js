@@ -10,5 +10,9 @@
   document.addEventListener("click", (event) => {
     const button = event.target.closest && event.target.closest("button[data-once]");
     if (button) setTimeout(() => { button.disabled = true; }, 0); // after htmx has seen the click
+    // a click outside the account menu closes it
+    document.querySelectorAll("details.user-menu[open]").forEach((menu) => {
+      if (!menu.contains(event.target)) menu.open = false;
+    });
   });
 })();
