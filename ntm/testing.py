@@ -60,7 +60,7 @@ def _outsider_rows() -> dict:
     from django.contrib.auth.models import User
 
     from ntm.accounts.models import AuditEntry, Grant
-    from ntm.evaluations.models import Evaluation, LevelChange
+    from ntm.evaluations.models import Evaluation, LevelChange, RecomputeJob
     from ntm.figures.models import Figure, FigureChange, Period
     from ntm.reports.models import MapLayer
 
@@ -79,6 +79,7 @@ def _outsider_rows() -> dict:
         "evaluations.Evaluation": lambda u: Evaluation.all_rows.get_or_create(
             unit=u, year=2030, defaults={"set_code": "x", "criteria_met": 0, "criteria_total": 0, "result": {}})[0],
         "evaluations.LevelChange": lambda u: LevelChange.objects.create(unit=u, year=2030, to_level="ntm", reason="figures"),
+        "evaluations.RecomputeJob": lambda u: RecomputeJob.objects.create(province=u.province),
         "reports.MapLayer": lambda u: MapLayer.objects.create(province=u.province, kind="communes", data={}, credit="x",
                                                               matched=0),
     }

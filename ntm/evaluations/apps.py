@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class EvaluationsConfig(AppConfig):
     name = "ntm.evaluations"
     verbose_name = "Kết quả đánh giá"
+    actions = {"evaluations.recompute": ("province",)}
 
     def ready(self):
         from ntm.criteria.signals import set_published

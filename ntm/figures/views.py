@@ -151,7 +151,8 @@ def entry(request, pk: int, year: int):
 @login_required
 def save(request, pk: int, year: int, field: str):
     """Save one field through the write path; the field, the summary, the statuses and the sticky bar
-    swap in place (htmx). Without JavaScript the form posts here too: back to the page, with a message."""
+    swap in place (htmx). Without JavaScript the form posts here natively (with `native=1`): back to the
+    page, with a message."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     unit = get_unit_for(request, pk, "figures.edit")
@@ -166,7 +167,7 @@ def save(request, pk: int, year: int, field: str):
                    comment=request.POST.get("comment", "")[:1000])
     except WriteRefused as exc:
         error = " ".join(e.split(": ", 1)[-1] if e.startswith(defs[field].name) else e for e in exc.errors)
-    if not request.htmx:
+    if request.POST.get("native") and not request.htmx:  # a browser without JavaScript (see _field.html)
         if error:
             messages.error(request, f"{defs[field].name}: {error}")
         else:

@@ -97,7 +97,8 @@ def dashboard(request, pk: int):
     max_c = len(criteria)
     context = {
         "unit": unit, "year": year, "years": years, "rows": shown, "can_import": import_open(request.user, unit, year),
-        "can_classify": unit.level == Unit.Level.PROVINCE and can(request.user, unit, "units.classify"), "total": len(rows), "evaluated": n,
+        "can_classify": unit.level == Unit.Level.PROVINCE and can(request.user, unit, "units.classify"),
+        "can_recompute": unit.level == Unit.Level.PROVINCE and can(request.user, unit, "evaluations.recompute"), "total": len(rows), "evaluated": n,
         "criteria": criteria, "counts": counts, "spec": spec,
         "avg": round(sum(r["criteria_met"] for r in evaluated) / n, 1) if n else None,
         "filters": {"level": level_f, "criterion": crit_f, "sort": sort},

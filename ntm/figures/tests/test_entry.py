@@ -59,7 +59,9 @@ def test_entry_page_offers_the_last_source_and_never_submits_natively(world):
 
 def test_without_javascript_a_save_returns_to_the_page(world):
     unit, c = world["tho_long"], login("xa")
-    r = c.post(reverse("figure_save", args=[unit.pk, YEAR, "income_per_capita"]), {"value": "74"})
+    page = c.get(reverse("figure_entry", args=[unit.pk, YEAR])).content.decode()
+    assert '<noscript><input type="hidden" name="csrfmiddlewaretoken"' in page and 'name="native" value="1"></noscript>' in page
+    r = c.post(reverse("figure_save", args=[unit.pk, YEAR, "income_per_capita"]), {"value": "74", "native": "1"})
     assert r.status_code == 302 and r["Location"].endswith(f"/so-lieu/{YEAR}/#f-income_per_capita")
     assert Figure.objects.get(unit=unit, year=YEAR, field="income_per_capita").value == 74
 
