@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Q, When
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -80,13 +81,9 @@ def _field_defs(specs, base, year) -> dict:
     return {f.code: f for s in [base, *sets_above(specs, base.code, year)] for f in s.fields.values()}
 
 
-def entry_open(user, unit: Unit, year: int) -> bool:
-    """Whether the entry page of (unit, year) opens for `user` (so a page links to it only then):
-    the user may edit the unit's figures, the unit existed that year, and a criteria set in force
-    evaluates units of its level and kind."""
-    if year not in YEARS or not can(user, unit, "figures.edit"):
-        return False
-    if year_refusal(unit.full_name, unit.valid_from, unit.valid_to, year):
+def _entry_ok(unit: Unit, year: int) -> bool:
+    """The unit existed that year and a criteria set in force evaluates units of its level and kind."""
+    if year not in YEARS or year_refusal(unit.full_name, unit.valid_from, unit.valid_to, year):
         return False
     try:
         base = base_set_for(province_view(registry(), unit.province.code if unit.province else ""), unit.level, year)
@@ -95,24 +92,32 @@ def entry_open(user, unit: Unit, year: int) -> bool:
     return base.evaluates_kind(unit.kind)
 
 
+def entry_open(user, unit: Unit, year: int) -> bool:
+    """Whether the entry page of (unit, year) opens for `user` (so a page links to it only then):
+    the user may edit the unit's figures and `_entry_ok`. One query."""
+    return year in YEARS and _entry_ok(unit, year) and can(user, unit, "figures.edit")
+
+
 def import_open(user, unit: Unit, year: int) -> bool:
     """Whether the Excel import of (unit, year) opens for `user`: for a commune or hamlet as its entry
-    page; for a district or province when the user may write at least one of its communes of that year
-    (pre-2025 communes before the reform, only national administrators write those)."""
+    page; for a district or province when the user may edit it and at least one of its communes of
+    that year (pre-2025 communes before the reform). One query."""
     if unit.level in (Unit.Level.COMMUNE, Unit.Level.HAMLET):
         return entry_open(user, unit, year)
-    if year not in YEARS or not can(user, unit, "figures.edit"):
+    if year not in YEARS:
         return False
     scheme = Unit.Scheme.LEGACY if year <= REFORM_DATE.year else Unit.Scheme.CURRENT
-    communes = units_for(user, "figures.edit").filter(level=Unit.Level.COMMUNE, kind="xã", scheme=scheme)
+    communes = Q(level=Unit.Level.COMMUNE, kind="xã", scheme=scheme)
     if unit.level == Unit.Level.DISTRICT:
-        communes = communes.filter(parent=unit)
+        communes &= Q(parent=unit)
     elif scheme != unit.scheme:
-        communes = communes.filter(province__in=Unit.objects.filter(successor_links__target=unit))
+        communes &= Q(province__in=Unit.objects.filter(successor_links__target=unit))
     else:
-        communes = communes.filter(province=unit)
-    first = communes.select_related("province").first()
-    return first is not None and entry_open(user, first, year)
+        communes &= Q(province=unit)
+    # the unit itself first (when editable), then one of its communes
+    rows = list(units_for(user, "figures.edit").filter(Q(pk=unit.pk) | communes).select_related("province")
+                .order_by(Case(When(pk=unit.pk, then=0), default=1), "pk")[:2])
+    return len(rows) == 2 and rows[0].pk == unit.pk and _entry_ok(rows[1], year)
 
 
 @login_required

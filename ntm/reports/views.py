@@ -54,6 +54,8 @@ def dashboard(request, pk: int):
         year = int(request.GET.get("year") or (years[-1] if years else 0))
     except ValueError:
         year = years[-1] if years else 0
+    if not 1900 <= year <= 2100:  # no data yet, or a year no one reports: the current reporting year
+        year = years[-1] if years else REFORM_DATE.year + 1
     communes = legacy if year < REFORM_DATE.year + 1 else current
     # folded names sort the Vietnamese way ("Ái Thượng" with the A's, not after "Văn Nho")
     rows = list(communes.values("id", "code", "name", "full_name", "parent__name").order_by("parent__search_name", "search_name"))
