@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from ntm.accounts.scope import get_unit_for, units_for
-from ntm.core.text import fold
+from ntm.core.text import SEARCH_MAX, fold
 
 from . import excel, services
 from .forms import FlagsForm, GroupForm
@@ -45,8 +45,8 @@ CODE_QUERY = re.compile(r"(?i)(l:)?\s*(\d[\d-]*)")
 def search(request):
     """Units by name (diacritics and case ignored: "tho long") or by official code ("15505": the
     current commune, its pre-2025 namesake and hamlets; "L:15505": pre-2025 units only)."""
-    raw = request.GET.get("q", "").strip()
-    text = fold(raw)
+    raw = request.GET.get("q", "")[:SEARCH_MAX].strip()
+    text = fold(raw)[:SEARCH_MAX]
     results = []
     code = CODE_QUERY.fullmatch(raw)
     if code:
@@ -58,7 +58,7 @@ def search(request):
         qs = units_for(request.user).filter(search_name__contains=text).select_related("parent", "province")
         results = sorted(qs[:200], key=lambda u: (u.scheme != Unit.Scheme.CURRENT, u.search_name.find(text), len(u.search_name)))[:30]
     template = "units/_search_results.html" if request.htmx else "units/search.html"
-    return render(request, template, {"results": results, "q": request.GET.get("q", "")})
+    return render(request, template, {"results": results, "q": request.GET.get("q", "")[:SEARCH_MAX]})
 
 
 @login_required

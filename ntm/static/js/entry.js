@@ -2,7 +2,8 @@
 // - Enter in a field saves it and moves to the next field, like Tab: leaving the field fires the
 //   native "change" event the field's form listens to (hx-trigger="change"); the form never submits
 //   natively, so no page reload and no ?value= in the address bar.
-// - ⟲ opens the history dialog; the request itself is htmx (hx-get, hx-target="#history-body").
+// - ⟲ opens the history dialog; the request itself is htmx (hx-get, hx-target="#history-body");
+//   its close button is site.js's data-close-dialog.
 // - The source typed once is kept for the next saves (localStorage, per browser).
 // - On a phone the criteria already met start collapsed (the unmet ones stay open, first).
 (function () {
@@ -47,10 +48,6 @@
     const dialog = document.getElementById("history-dialog");
     document.getElementById("history-body").textContent = "…";
     if (dialog && !dialog.open) dialog.showModal();
-  });
-  document.addEventListener("click", (event) => {
-    const close = event.target.closest && event.target.closest("[data-close-dialog]");
-    if (close) close.closest("dialog").close();
   });
 
   function initSource() {

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 
-from ntm.core.cli import CommandError, SubcommandCommand
+from ntm.core.cli import CommandError, SubcommandCommand, read_text_file, shape_problem
+from ntm.criteria import shape
 from ntm.criteria.loader import load_all, load_path, registry
 from ntm.criteria.models import CriteriaSet
-from ntm.criteria.spec import REGION_NAMES, CriteriaSetSpec, SpecError
+from ntm.criteria.spec import REGION_NAMES, TRUST, TRUST_LABELS, CriteriaSetSpec, SpecError
 
 
 def threshold_rows(spec: CriteriaSetSpec, ind) -> list[dict]:
@@ -21,9 +24,13 @@ def threshold_rows(spec: CriteriaSetSpec, ind) -> list[dict]:
         row.update({"year_from": t.year_from, "year_to": t.year_to, "op": t.op or ind.op})
         if t.ref_set:
             row.update({"value": None, "ref": f"{t.ref_set}/{t.ref_indicator}", "factor": t.factor})
+        elif t.past:
+            row.update({"value": None, "past": t.past, "factor": t.factor})
         else:
             row["value"] = t.value
-        row.update({"verified": t.verified, "source": t.source})
+        if t.when:
+            row["when"] = {"field": t.when.field, "op": t.when.op, "value": t.when.value}
+        row.update({"trust": t.trust, "verified": t.verified, "source": t.source})
         rows.append(row)
     return rows
 
@@ -54,6 +61,32 @@ def spec_detail(spec: CriteriaSetSpec, version: int) -> dict:
     }
 
 
+# tomllib's messages (Python 3.12), in Vietnamese.
+TOML_MESSAGES = {
+    "Cannot overwrite a value": "khoá hoặc bảng bị khai báo hai lần",
+    "Expected '=' after a key in a key/value pair": "thiếu dấu = sau tên khoá",
+    "Expected ']' at the end of a table declaration": "thiếu ] ở cuối tên bảng",
+    "Expected ']]' at the end of an array declaration": "thiếu ]] ở cuối tên mảng bảng",
+    "Invalid date or datetime": "ngày giờ không hợp lệ",
+    "Invalid initial character for a key part": "tên khoá bắt đầu bằng ký tự không hợp lệ",
+    "Invalid statement": "dòng không hợp lệ",
+    "Invalid value": "giá trị không hợp lệ (văn bản cần ngoặc kép)",
+    "Unclosed array": "mảng chưa đóng ngoặc ]",
+    "Unclosed inline table": "bảng trên một dòng chưa đóng ngoặc }",
+    "Unterminated string": "chuỗi chưa đóng ngoặc kép",
+    "Illegal character": "ký tự không được phép",
+}
+
+
+def toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> str:
+    """ "FILE:4:22: lỗi cú pháp TOML: chuỗi chưa đóng ngoặc kép" """
+    found = re.match(r"^(.*?)(?: '.*')? \(at line (\d+), column (\d+)\)$", str(exc))
+    if not found:
+        return f"{path}: lỗi cú pháp TOML: {exc}"
+    message, line, col = found.groups()
+    return f"{path}:{line}:{col}: lỗi cú pháp TOML: {TOML_MESSAGES.get(message, message)}"
+
+
 class Command(SubcommandCommand):
     help = "Bộ tiêu chí: nạp (kiểm tra và lưu phiên bản mới), liệt kê, xem"
     subcommands = {
@@ -61,7 +94,7 @@ class Command(SubcommandCommand):
         "load-all": "Nạp mọi tệp trong ntm/criteria/sets (bỏ qua tệp không đổi)",
         "list": "Liệt kê các bộ tiêu chí đã nạp",
         "show": "Xem một bộ: tiêu chí, chỉ tiêu, ngưỡng và nguồn",
-        "unverified": "Liệt kê mọi ngưỡng chưa xác minh (Markdown, cho docs/criteria.md)",
+        "unverified": "Liệt kê mọi ngưỡng không đọc được trong quyết định (thứ cấp, chưa xác minh) và số đếm theo bộ",
     }
 
     def arguments_load(self, p):
@@ -71,11 +104,25 @@ class Command(SubcommandCommand):
         p.add_argument("set_code")
 
     def handle_load(self, file, **_):
+        """Checks, in order: the file (exists, regular, size, text, UTF-8), TOML syntax, nesting
+        and finite numbers, each key's type (criteria.shape), then the meaning (spec.build_spec);
+        only a file that passes all is stored (in one transaction)."""
         path = Path(file)
+        text = read_text_file(path, "tệp bộ tiêu chí")
         try:
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                raise SpecError([toml_error(path, exc)]) from exc
+            problems = shape.problems(data) or [p for p in [shape_problem(data)] if p]
+            errors = [f"{path}: {p}" for p in problems]
+            if errors:
+                raise SpecError(errors)
             result = load_path(path)
         except SpecError as exc:
             raise CommandError("Tệp bộ tiêu chí không hợp lệ:\n" + "\n".join(exc.errors)) from exc
+        except RecursionError as exc:
+            raise CommandError(f"Tệp bộ tiêu chí không hợp lệ:\n{path}: dữ liệu lồng nhau quá sâu") from exc
         return {"code": result.code, "version": result.version, "created": result.created}
 
     def handle_load_all(self, **_):
@@ -105,19 +152,39 @@ class Command(SubcommandCommand):
         return spec_detail(spec, version)
 
     def handle_unverified(self, **options):
-        lines = ["# Ngưỡng chưa xác minh / Unverified thresholds", "",
-                 "Sinh bởi `python manage.py criteria unverified` từ các tệp `ntm/criteria/sets/*.toml`.",
-                 "Mọi giá trị dưới đây hiển thị là *chưa xác minh* trong ứng dụng. Generated from the set files;",
-                 "every value below is shown as *chưa xác minh* (unverified) wherever thresholds appear.", ""]
+        """Every threshold row not read in a decision: its trust state (secondary / unverified),
+        with counts per set. JSON with --format json; Markdown (for docs/criteria.md) otherwise."""
+        sets = []
         for code, spec in sorted(registry().items()):
-            rows = [(i, t) for i in spec.indicators() for t in i.thresholds if not t.verified]
-            total = sum(len(i.thresholds) for i in spec.indicators())
-            lines += [f"## {code} — {spec.decision}", "", f"{len(rows)}/{total} ngưỡng chưa xác minh.", "",
-                      "| chỉ tiêu | phân loại | năm | ngưỡng | nguồn |", "|---|---|---|---|---|"]
-            for i, t in rows:
-                cls = t.region if spec.classification == "region" else (f"nhóm {t.group}" if spec.classification == "group" else "*")
+            rows = []
+            counts = {t: 0 for t in TRUST}
+            for ind in spec.indicators():
+                for t, row in zip(ind.thresholds, threshold_rows(spec, ind), strict=True):
+                    counts[t.trust] += 1
+                    if t.trust != "decision":
+                        rows.append({"indicator": ind.code, "name": ind.name, **row})
+            sets.append({"code": code, "decision": spec.decision, "province": spec.province or None,
+                         "counts": counts, "total": sum(counts.values()), "rows": rows})
+        return {"trust_states": {t: TRUST_LABELS[t] for t in TRUST}, "sets": sets}
+
+    def as_text(self, subcommand, result):
+        if subcommand != "unverified":
+            return super().as_text(subcommand, result)
+        lines = ["# Ngưỡng không đọc trong quyết định / Thresholds not read in a decision", "",
+                 "Sinh bởi `python manage.py criteria unverified` từ các bộ đã nạp. *thứ cấp* = trích từ nguồn thứ cấp",
+                 "(trang hỏi đáp pháp luật, văn bản tỉnh, báo); *chưa xác minh* = không đọc được ở đâu.", "",
+                 "| bộ | quyết định | đọc trong quyết định | thứ cấp | chưa xác minh | tổng |", "|---|---|---|---|---|---|"]
+        for s in result["sets"]:
+            c = s["counts"]
+            lines.append(f"| {s['code']} | {s['decision']} | {c['decision']} | {c['secondary']} | {c['unverified']} | {s['total']} |")
+        for s in result["sets"]:
+            lines += ["", f"## {s['code']} — {s['decision']}", "",
+                      "| chỉ tiêu | phân loại | năm | ngưỡng | tin cậy | nguồn |", "|---|---|---|---|---|---|"]
+            for r in s["rows"]:
+                cls = r.get("region") or (f"nhóm {r['group']}" if "group" in r else "*")
                 cls = REGION_NAMES.get(cls, cls)
-                value = f"{t.factor}× {t.ref_set}/{t.ref_indicator}" if t.ref_set else t.value
-                lines.append(f"| {i.code} {i.name[:60]} | {cls} | {t.year_from}–{t.year_to} | {t.op or i.op} {value} | {t.source} |")
-            lines.append("")
-        self.stdout.write("\n".join(lines))
+                value = f"{r['factor']}× {r.get('ref') or r.get('past')}" if r["value"] is None else r["value"]
+                when = f" khi {r['when']['field']} {r['when']['op']} {r['when']['value']:g}" if "when" in r else ""
+                lines.append(f"| {r['indicator']} {r['name'][:60]} | {cls} | {r['year_from']}–{r['year_to']} | "
+                             f"{r['op']} {value}{when} | {TRUST_LABELS[r['trust']]} | {r['source']} |")
+        return "\n".join(lines)
