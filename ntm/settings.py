@@ -34,6 +34,10 @@ INSTALLED_APPS = [
     "ntm.figures",
     "ntm.evaluations",
     "ntm.recognition",
+    "ntm.community",
+    "ntm.ocop",
+    "ntm.practices",
+    "ntm.portal",
     "ntm.demo",
     "ntm.reports",
     "ntm.api",
@@ -47,10 +51,10 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "ntm.core.middleware.VietnameseFirstMiddleware",
-    "ntm.core.middleware.QueryStringGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ntm.core.middleware.QueryStringGuardMiddleware",  # after auth: its 404 page shows the signed-in layout
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -85,6 +89,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the server read while a recompute writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    # A save that meets another writer waits (up to 20 s) instead of failing with "database is locked";
+    # IMMEDIATE takes the write lock at BEGIN, so a transaction never fails half-way upgrading its lock.
+    DATABASES["default"]["OPTIONS"]["timeout"] = int(os.environ.get("SQLITE_TIMEOUT", "20"))
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background work (province recompute, large imports): Django's tasks framework. Inline on the
@@ -133,12 +141,31 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "ntm" / "static"]
 WHITENOISE_USE_FINDERS = DEBUG  # serve straight from the app folders in development and tests
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("NTM_MEDIA_ROOT", BASE_DIR / "media"))
+# Public pages and the feedback rate limit use the cache: set a shared backend (database, Redis) in
+# production so every worker sees the same data version and counters (ntm/portal/cache.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ntm"}}
+if os.environ.get("NTM_CACHE") == "database":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ntm_cache"}}
+# Behind a reverse proxy: the META key of the header carrying the client address (rate limits).
+NTM_CLIENT_IP_HEADER = os.environ.get("NTM_CLIENT_IP_HEADER", "")
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ntm@localhost")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-MAILERS = {"default": {"BACKEND": os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
+# Mail: the console in development; SMTP in production (host, port, user, password from the
+# environment: DJANGO_EMAIL_HOST, DJANGO_EMAIL_PORT, DJANGO_EMAIL_HOST_USER, DJANGO_EMAIL_HOST_PASSWORD).
+MAILERS = {"default": {"BACKEND": os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend")}}
+if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("DJANGO_EMAIL_HOST", "localhost"), "port": int(os.environ.get("DJANGO_EMAIL_PORT", "25")),
+        "username": os.environ.get("DJANGO_EMAIL_HOST_USER", ""), "password": os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", ""),
+        "use_tls": os.environ.get("DJANGO_EMAIL_USE_TLS", "0") == "1"}
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

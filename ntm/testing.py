@@ -3,6 +3,7 @@ communes of Thanh Hóa (evaluated by the engine), and one outsider commune in H�
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import random
 from decimal import Decimal
@@ -60,10 +61,16 @@ def _outsider_rows() -> dict:
     from django.contrib.auth.models import User
 
     from ntm.accounts.models import AuditEntry, Grant
+    from ntm.community.models import Campaign, Commendation, CulturalTitle, Feedback, FeedbackEvent
     from ntm.evaluations.models import Evaluation, LevelChange, RecomputeJob
     from ntm.figures.models import Figure, FigureChange, Period
+    from ntm.ocop.models import OcopProduct
+    from ntm.practices.models import NewsPost, Practice
     from ntm.recognition.testing import outsider_rows as recognition_rows
     from ntm.reports.models import MapLayer
+
+    def feedback(u):
+        return Feedback.objects.get_or_create(unit=u, title="Ý kiến Hà Nội", defaults={"body": "x"})[0]
 
     def figure(u):
         return Figure.objects.get_or_create(unit=u, year=YEAR, field="households_total", defaults={"value": 7})[0]
@@ -84,6 +91,18 @@ def _outsider_rows() -> dict:
         **recognition_rows(),
         "reports.MapLayer": lambda u: MapLayer.objects.create(province=u.province, kind="communes", data={}, credit="x",
                                                               matched=0),
+        "community.Feedback": feedback,
+        "community.FeedbackEvent": lambda u: FeedbackEvent.objects.create(feedback=feedback(u), action="submit"),
+        "community.Campaign": lambda u: Campaign.objects.create(code=f"hn-{u.pk}", name="Phong trào Hà Nội", unit=u),
+        "community.Commendation": lambda u: Commendation.objects.create(
+            unit=u, form="giay-khen", level="ubnd-xa", recipient_type="person", recipient="x", decision_number="1",
+            decision_date=dt.date(2026, 1, 1)),
+        "community.CulturalTitle": lambda u: CulturalTitle.objects.create(unit=u, year=2026, title="thon-van-hoa", count=1),
+        "ocop.OcopProduct": lambda u: OcopProduct.objects.create(
+            unit=u, name="x", producer="x", group="thuc_pham", score_a=1, score_b=1, score_c=1, total=3, stars=1),
+        "practices.Practice": lambda u: Practice.objects.create(unit=u, title="x", summary="x", source="x",
+                                                                published_on=dt.date(2026, 1, 1)),
+        "practices.NewsPost": lambda u: NewsPost.objects.create(unit=u, title="x", body="<p>x</p>"),
     }
 
 

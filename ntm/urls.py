@@ -1,6 +1,8 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
+from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -20,7 +22,7 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("mat-khau/da-doi/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", RedirectView.as_view(url=static_url("favicon.svg"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("don-vi/", units.tree, name="unit_tree"),
     path("don-vi/tim/", units.search, name="unit_search"),
@@ -43,8 +45,13 @@ urlpatterns = [
     path("nguoi-dung/<id:pk>/", accounts.user_grants, name="user_grants"),
     path("don-vi/<id:pk>/nhat-ky/", accounts.audit_log, name="audit_log"),
     path("", include("ntm.recognition.urls")),
+    path("cong-khai/", include("ntm.portal.urls")),
+    path("", include("ntm.community.urls")),
+    path("", include("ntm.ocop.urls")),
+    path("", include("ntm.practices.urls")),
     path("api/", api.urls),
     path("quan-tri/", admin.site.urls),
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),  # development only (empty when DEBUG=0)
 ]
 
 # Error pages in Vietnamese, in the site's layout (ntm/core/errors.py, templates/4xx.html, 500.html).

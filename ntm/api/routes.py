@@ -10,6 +10,7 @@ from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
 from ntm.accounts.scope import units_for
+from ntm.api.practices import router as practices_router
 from ntm.api.recognition import router as recognition_router
 from ntm.core.params import valid_id, valid_year
 from ntm.core.text import SEARCH_MAX, fold
@@ -108,3 +109,6 @@ def criteria_set(request, code: str):
         raise Http404("Không có bộ tiêu chí này")
     version = CriteriaSet.objects.filter(code=code, published=True).order_by("-version").values_list("version", flat=True)[0]
     return spec_detail(spec, version)
+
+
+api.add_router("/", practices_router)  # public routes (auth=None on each): /api/practices, /api/ocop-products

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.utils import translation
 
 
@@ -18,7 +18,7 @@ class VietnameseFirstMiddleware:
 
 
 class QueryStringGuardMiddleware:
-    """Query-string values are cut to MAX_QUERY_VALUE characters and NUL characters dropped,
+    """A path holding NUL is a 404. Query-string values are cut to MAX_QUERY_VALUE characters and NUL characters dropped,
     before any view or the admin reads them: a 50,000-character search makes SQLite refuse the
     LIKE pattern, and PostgreSQL refuses any text holding NUL — each a 500 otherwise. No view
     reads a parameter anywhere near this long (see ntm/core/params.py for numbers)."""
@@ -29,6 +29,8 @@ class QueryStringGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if "\x00" in request.path_info:  # no address holds NUL; PostgreSQL would refuse it in a lookup
+            raise Http404("Địa chỉ không hợp lệ")
         query = request.GET
         if any(len(k) > self.MAX_QUERY_VALUE or "\x00" in k or any(len(v) > self.MAX_QUERY_VALUE or "\x00" in v for v in vs)
                for k, vs in query.lists()):

@@ -1,5 +1,6 @@
 """Vietnamese text helpers: diacritic-insensitive search keys and number parsing."""
 
+import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -41,25 +42,94 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", stripped).strip()
 
 
-_VI_NUMBER = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$|^[+-]?\d+(,\d+)?$")
+class NotANumber(ValueError):
+    """The text is not a number written the way NTM reads numbers. `exponent` holds the value of a
+    number written with an exponent ("1e30"), which is refused but whose size callers may report."""
+
+    def __init__(self, raw: object, exponent: Decimal | None = None):
+        super().__init__(f"“{raw}” không phải là số")
+        self.exponent = exponent
 
 
-def parse_vi_number(raw: str | float | int | None) -> Decimal | None:
-    """Read "12,5", "1.234,5", "1234.5" or 1234 as a Decimal; blank → None; junk → ValueError.
+class AmbiguousNumber(ValueError):
+    """ "1.234": a thousands separator (1234) or a decimal point (1,234)? `readings` holds both,
+    the Vietnamese one (thousands) first; the caller keeps the one its field's bounds allow."""
 
-    A lone dot followed by exactly three digits ("1.234") is read the Vietnamese way: a thousands
-    separator. Plain "12.5" (not three digits) is accepted as a decimal point for convenience.
+    def __init__(self, raw: str, readings: tuple[Decimal, Decimal]):
+        super().__init__(f"“{raw}” có thể là {readings[0]} hoặc {str(readings[1]).replace('.', ',')}")
+        self.readings = readings
+
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]")
+_SIGN = r"[+-]?"
+_INT = re.compile(rf"^{_SIGN}[0-9]+$")
+_VI_GROUPED = re.compile(rf"^{_SIGN}[1-9][0-9]{{0,2}}(\.[0-9]{{3}})+(,[0-9]+)?$")
+_AMBIGUOUS = re.compile(rf"^{_SIGN}[1-9][0-9]{{0,2}}\.[0-9]{{3}}$")
+_COMMA_DECIMAL = re.compile(rf"^{_SIGN}[0-9]+,[0-9]+$")
+_EN_GROUPED = re.compile(rf"^{_SIGN}[1-9][0-9]{{0,2}}((,[0-9]{{3}}){{2,}}(\.[0-9]+)?|(,[0-9]{{3}})+\.[0-9]+)$")
+_DOT_DECIMAL = re.compile(rf"^{_SIGN}[0-9]+\.[0-9]+$")
+_EXPONENT = re.compile(rf"^{_SIGN}[0-9]+([.,][0-9]+)?[eE][+-]?[0-9]{{1,4}}$")
+MAX_TEXT = 40
+
+
+def parse_vi_number(raw: object, *, strict: bool = False) -> Decimal | None:
+    """Read a number as typed in a form, a CSV-like text cell or a number cell; blank → None.
+
+    Accepted (ASCII digits only, an optional sign, spaces and non-breaking spaces ignored):
+    - integers: "1234", "-7";  numbers from a file: int, finite float, finite Decimal;
+    - Vietnamese: "12,5" (comma = decimal point), "1.234.567" and "1.234,5" (dot = thousands);
+    - English: "1234.5", "0.750" (a dot not followed by exactly three digits, or after a leading
+      zero, is a decimal point: "0.750" km is 0,75), "1,234,567" and "1,234.5" (comma groups
+      that cannot be a Vietnamese decimal).
+    - The one ambiguous shape is one dot followed by exactly three digits after 1–3 digits not
+      starting with 0 ("1.234", "12.500"): with `strict=True` it raises AmbiguousNumber holding
+      both readings (thousands first) for the caller to settle with the field's bounds and kind
+      (see `ntm.figures.rules.clean_value`); otherwise the Vietnamese reading (1234) is returned.
+
+    Raises NotANumber (a ValueError) for everything else: words, "NaN", "Infinity", exponents
+    ("1e30", with its value in `.exponent`), "1_000", full-width or other non-ASCII digits,
+    booleans (True/False are not numbers), dates, texts longer than 40 characters.
     """
     if raw is None:
         return None
-    if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
-        return Decimal(str(raw))
-    text = str(raw).strip().replace(" ", "").replace("\u00a0", "")
+    if isinstance(raw, bool):
+        raise NotANumber("TRUE" if raw else "FALSE")
+    if isinstance(raw, int):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        if not math.isfinite(raw):
+            raise NotANumber(raw)
+        return Decimal(repr(raw))
+    if isinstance(raw, Decimal):
+        if not raw.is_finite():
+            raise NotANumber(raw)
+        return raw
+    if not isinstance(raw, str):
+        raise NotANumber(raw)
+    text = _SPACES.sub("", raw.strip()).replace("\u2212", "-")
     if not text:
         return None
-    if _VI_NUMBER.match(text):
-        text = text.replace(".", "").replace(",", ".")
-    try:
+    if len(text) > MAX_TEXT:
+        raise NotANumber(raw.strip()[:MAX_TEXT] + "…")
+    if _INT.match(text):
         return Decimal(text)
-    except InvalidOperation as exc:
-        raise ValueError(f"'{raw}' không phải là số") from exc
+    if _AMBIGUOUS.match(text):
+        readings = (Decimal(text.replace(".", "")), Decimal(text))
+        if strict:
+            raise AmbiguousNumber(raw.strip(), readings)
+        return readings[0]
+    if _VI_GROUPED.match(text):
+        return Decimal(text.replace(".", "").replace(",", "."))
+    if _COMMA_DECIMAL.match(text):
+        return Decimal(text.replace(",", "."))
+    if _EN_GROUPED.match(text):
+        return Decimal(text.replace(",", ""))
+    if _DOT_DECIMAL.match(text):
+        return Decimal(text)
+    if _EXPONENT.match(text):
+        try:
+            value = Decimal(text.replace(",", "."))
+        except InvalidOperation:  # pragma: no cover — the pattern only lets valid exponents through
+            value = None
+        raise NotANumber(raw.strip(), exponent=value)
+    raise NotANumber(raw.strip())

@@ -7,11 +7,13 @@ Run `python -m ntm.criteria.spec FILE.toml` to validate a file by hand.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import operator
 import re
 import sys
 import tomllib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -149,10 +151,21 @@ class Criterion:
 
 @dataclass(frozen=True)
 class FieldDef:
+    """A raw field. `min`/`max`: its plausible range in its own unit (`unit`), from fields.toml
+    (see `field_bounds`); they are not stored with a set version, so they follow the data file."""
+
     code: str
     name: str
     unit: str
     kind: str
+
+    @property
+    def min(self) -> Decimal:
+        return field_bounds(self.code, self.unit, self.kind)[0]
+
+    @property
+    def max(self) -> Decimal:
+        return field_bounds(self.code, self.unit, self.kind)[1]
 
 
 @dataclass(frozen=True)
@@ -219,8 +232,42 @@ class CriteriaSetSpec:
 SHARED_FIELDS_FILE = Path(__file__).parent / "sets" / "fields.toml"
 
 
+KIND_BOUNDS = {"percent": (0, 100), "bool": (0, 1), "count": (0, 10_000_000), "number": (0, 1_000_000_000)}
+
+
+@functools.cache
+def shared_data() -> dict[str, Any]:
+    """fields.toml, parsed once per process: [[fields]], [[bounds]], [[rules]]."""
+    return tomllib.loads(SHARED_FIELDS_FILE.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def field_bounds(code: str, unit: str, kind: str) -> tuple[Decimal, Decimal]:
+    """(min, max) of a field in its own unit: its own `min`/`max` in fields.toml, else a `[[bounds]]`
+    entry for its code, else one for its unit of measure, else its kind's default (KIND_BOUNDS).
+    A percentage never leaves 0–100 and a yes/no field 0–1, whatever the file says."""
+    data = shared_data()
+    found: tuple | None = None
+    for f in data.get("fields", []):
+        if f.get("code") == code and ("min" in f or "max" in f):
+            found = (f.get("min"), f.get("max"))
+    for b in data.get("bounds", []):
+        if found is None and b.get("field") == code:
+            found = (b.get("min"), b.get("max"))
+    for b in data.get("bounds", []):
+        if found is None and unit and b.get("unit") == unit:
+            found = (b.get("min"), b.get("max"))
+    low, high = KIND_BOUNDS.get(kind, KIND_BOUNDS["number"])
+    if found is not None:
+        low = found[0] if found[0] is not None else low
+        high = found[1] if found[1] is not None else high
+    if kind in ("percent", "bool"):
+        low, high = max(low, KIND_BOUNDS[kind][0]), min(high, KIND_BOUNDS[kind][1])
+    return Decimal(str(low)), Decimal(str(high))
+
+
 def shared_fields() -> dict[str, FieldDef]:
-    data = tomllib.loads(SHARED_FIELDS_FILE.read_text(encoding="utf-8"))
+    data = shared_data()
     return {f["code"]: FieldDef(f["code"], f["name"], f.get("unit", ""), f.get("kind", "number")) for f in data["fields"]}
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from ntm.community import demo as community_demo
 from ntm.core.text import fold
 from ntm.criteria.classify import ClassRow, classify
 from ntm.criteria.evaluate import EvaluationError, base_set_for
@@ -21,6 +22,8 @@ from ntm.evaluations.models import Evaluation
 from ntm.evaluations.rollup import at_least
 from ntm.figures.models import Figure
 from ntm.figures.services import CellInput, write_figures
+from ntm.ocop import demo as ocop_demo
+from ntm.practices import demo as practices_demo
 from ntm.recognition import demo as recognition_demo
 from ntm.units.models import REFORM_DATE, Classification, Lineage, Unit
 
@@ -48,6 +51,9 @@ def run(log: Callable[[str], None] = print) -> None:
     if created:
         log(f"✔ Tài khoản mẫu (mật khẩu {PASSWORD}): {', '.join(created)}")
     recognition_demo.load(log)
+    ocop_demo.load(log)
+    community_demo.load(log)
+    practices_demo.load(log)
 
 
 def _generate(log: Callable[[str], None]) -> None:

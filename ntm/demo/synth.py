@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ntm.criteria.evaluate import Classification, Registry, evaluate_unit, resolve_threshold, sets_above
 from ntm.criteria.spec import LEVEL_RANK, CriteriaSetSpec, Indicator
+from ntm.figures.rules import rules_for
 
 
 @dataclass
@@ -26,19 +27,42 @@ class Target:
     fixed: dict[str, float] = field(default_factory=dict)  # values supplied from elsewhere (rollups)
 
 
-def typical_size(name: str, rng: random.Random, sizes: Mapping[str, float]) -> float:
-    """A plausible size for a denominator the caller did not give (demo data only)."""
+def typical_size(name: str, rng: random.Random, sizes: dict[str, float]) -> float:
+    """A plausible size for a denominator the caller did not give (demo data only), consistent with
+    the unit's other sizes so the cross-field rules of fields.toml hold (a part never exceeds its
+    whole: working-age population ≤ population, households keeping livestock ≤ households…).
+    Sizes drawn here are remembered in `sizes`, so every indicator of the unit-year sees the same."""
     if name in sizes:
         return sizes[name]
+    if "households_total" not in sizes:
+        sizes["households_total"] = float(rng.randint(900, 2500))
+    if "population_total" not in sizes:
+        sizes["population_total"] = float(round(sizes["households_total"] * rng.uniform(3.3, 3.9)))
+    households, population = sizes["households_total"], sizes["population_total"]
+    derived = (
+        ("working_age", lambda: round(population * rng.uniform(0.55, 0.65))),
+        ("workers_total", lambda: round(typical_size("working_age_population", rng, sizes) * rng.uniform(0.85, 0.95))),
+        ("children_under5", lambda: round(population * rng.uniform(0.06, 0.09))),
+        ("livestock_households", lambda: round(households * rng.uniform(0.3, 0.7))),
+        ("household", lambda: round(households * rng.uniform(0.6, 1.0))),
+        ("population", lambda: population), ("people", lambda: population),
+        ("worker", lambda: typical_size("workers_total", rng, sizes)),
+        ("labou", lambda: typical_size("workers_total", rng, sizes)),
+    )
+    for key, size in derived:
+        if key in name:
+            sizes[name] = float(size())
+            return sizes[name]
     for key, low, high in (
-        ("household", 900, 2500), ("population", 3500, 9000), ("people", 3500, 9000), ("hamlet", 5, 14),
-        ("school", 3, 6), ("km", 12, 45), ("ha", 250, 900), ("children", 300, 800), ("worker", 2000, 5000),
-        ("labour", 2000, 5000), ("labor", 2000, 5000), ("student", 150, 400), ("facilit", 20, 80), ("business", 10, 60),
-        ("commune", 15, 35), ("product", 5, 30), ("farm", 50, 400), ("cooperative", 1, 4), ("road", 12, 45),
+        ("hamlet", 5, 14), ("school", 3, 6), ("km", 12, 45), ("ha", 250, 900), ("student", 150, 400),
+        ("facilit", 20, 80), ("business", 10, 60), ("commune", 15, 35), ("product", 5, 30), ("farm", 50, 400),
+        ("cooperative", 1, 4), ("road", 12, 45),
     ):
         if key in name:
-            return float(rng.randint(low, high))
-    return float(rng.randint(20, 120))
+            sizes[name] = float(rng.randint(low, high))
+            return sizes[name]
+    sizes[name] = float(rng.randint(20, 120))
+    return sizes[name]
 
 
 class _Bounds:
@@ -134,10 +158,40 @@ def _pass(
                 # a row chosen by a condition on a size (`when`: schools_total > 3) reads that size
                 known = {**values, **{t.when.field: size_of(t.when.field) for t in ind.thresholds if t.when}}
                 _constrain(spec, ind, ind.code not in failing, cls, year, registry, bounds, den_of, values, known)
-    picked = {name: b.pick(rng) for name, b in bounds.items()}
+    # The declared cross-field rules (a part never exceeds its whole: smart hamlets ≤ hamlets…) cap
+    # the drawn counts by the unit's sizes, as the write path will check them.
+    fields = {k: f for spec, _ in plan for k, f in spec.fields.items()}
+    picked: dict[str, float] = {}
+    for parts, right in _caps(fields):
+        whole = dens.get(right, values.get(right, sizes.get(right)))
+        parts = [p for p in parts if p in bounds]
+        if not parts or whole is None:
+            continue
+        for i, part in enumerate(parts):  # parts of one whole drawn in turn, each leaving room for the rest
+            rest = sum(bounds[p].lo for p in parts[i + 1:]) + sum(picked[p] for p in parts[:i] if p in picked)
+            bounds[part].add(hi=float(whole) - rest)
+            if len(parts) > 1:
+                picked[part] = bounds[part].pick(rng)
+    picked.update({name: b.pick(rng) for name, b in bounds.items() if name not in picked})
     values.update(picked)
     values.update(dens)
     return values, dens, picked
+
+
+_CAPS: dict[tuple[str, ...], list[tuple[list[str], str]]] = {}
+
+
+def _caps(fields) -> list[tuple[list[str], str]]:
+    """([parts], whole) for every declared "part (+ part…) <= whole" rule (plain fields, no factors)."""
+    key = tuple(sorted(fields))
+    if key in _CAPS:
+        return _CAPS[key]
+    out = _CAPS[key] = []
+    for rule in rules_for(fields):
+        if rule.op in ("<=", "<") and len(rule.right) == 1 and rule.right[0].field and rule.right[0].factor == 1 \
+                and all(t.field and t.factor == 1 for t in rule.left):
+            out.append(([t.field for t in rule.left], rule.right[0].field))
+    return out
 
 
 def _constrain(spec, ind, passing, cls, year, registry, bounds, den_of, fixed, known=None) -> None:
@@ -162,7 +216,10 @@ def _constrain(spec, ind, passing, cls, year, registry, bounds, den_of, fixed, k
     step = 1.0 if integer else 0.01
     # round away float noise (100 × 7 / 100 must be 7, not 7.000000000000001)
     t = round(float(threshold) * scale / (1.0 if ind.field else 100.0), 9)
-    b = bounds.setdefault(key, _Bounds(0.0, upper, integer))
+    fdef = spec.fields.get(key)
+    if fdef is not None:  # the field's plausible range (fields.toml): the demo stays inside it
+        upper = min(upper, float(fdef.max))
+    b = bounds.setdefault(key, _Bounds(float(fdef.min) if fdef is not None else 0.0, upper, integer))
     if op in (">=", ">"):
         edge = (math.ceil(t) if integer else t) + (step if op == ">" else 0)
         b.add(lo=edge) if passing else b.add(hi=(math.ceil(t) - 1 if integer else t - step) if op == ">=" else t)

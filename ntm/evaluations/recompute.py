@@ -85,7 +85,8 @@ def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = 
             chunk = others[start : start + BATCH]
             ids = [r["id"] for r in chunk]
             past = past_for(ids, keys) if keys else None
-            count += _store(evaluate_rows(chunk, these, values_for(ids, these), class_rows(ids), past=past),
+            # derived: values the layers above count for a unit (e.g. OCOP products in force, ntm.ocop)
+            count += _store(evaluate_rows(chunk, these, values_for(ids, these, derived=True), class_rows(ids), past=past),
                             ids, these, reason)
     return count + recompute_districts(sorted(districts), years, reason)
 

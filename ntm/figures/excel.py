@@ -1,48 +1,129 @@
-"""Excel import of figures: all-or-nothing, every error named by sheet, row, column and reason.
+"""Excel files of figures: the template, reading an uploaded workbook, marking its bad cells.
+No ORM here: the import plan (`imports.plan_import`) gives the units and fields and checks values
+through the write path.
 
 The template has one row per unit and one column per raw field of the year's sets (row 1: what
-users read, row 2: the field code the importer reads, data from row 3)."""
+users read, row 2: the field code the importer reads, data from row 3), and a hidden sheet
+`_ntm` with the time it was downloaded and the values as downloaded, so an upload can tell the
+cells its user edited from those someone else changed meanwhile.
+
+Reading is defensive, every refusal a Vietnamese sentence naming sheet, row and column:
+- before parsing (`inspect`): file size, .xls / CSV / not a zip, damaged zip, the size the zip
+  declares it expands to (a zip bomb is refused before anything is decompressed), XML with a
+  DTD or entities (also refused by defusedxml inside openpyxl);
+- while streaming the sheet (`read_sheet`, read-only mode, row by row, never the whole sheet in
+  memory as cells): rows limit, damaged sheet XML, the same field in two columns, a unit name
+  that does not match its code, a formula without a stored value, an Excel error value, the
+  cell's number format (a cell shown as 75% holds 0,75 and means 75 in a percent field).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import re
+import zipfile
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from io import BytesIO
-from zipfile import BadZipFile
+from xml.etree.ElementTree import ParseError
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from ntm.core.text import parse_vi_number
+from ntm.core.text import fold
 from ntm.criteria.spec import FieldDef
 
-from .rules import InvalidFigure, clean_value
-
 HEADER_ROWS = 2
+META_SHEET = "_ntm"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an upload may be; said on the import page."""
+
+    max_bytes: int = 5 * 1024 * 1024
+    max_expanded: int = 60 * 1024 * 1024  # the total the zip declares its parts expand to
+    max_parts: int = 500
+    max_rows: int = 5000
+    max_columns: int = 400
+
+
+LIMITS = Limits()
+
+
+class FileRefused(Exception):
+    """The whole file is refused (not a cell of it); the message says why, in Vietnamese."""
 
 
 @dataclass
-class ImportResult:
-    errors: list[str]
-    written: int = 0
-    unit_ids: tuple[int, ...] = ()
+class Problem:
+    """A refusal tied to a cell (row/column 1-based; 0 when it is about the whole sheet)."""
+
+    row: int
+    column: int
+    message: str
+
+
+@dataclass
+class SheetCell:
+    """A value read from the sheet, ready for `write_figures` (raw: int/float/str/bool/Decimal)."""
+
+    unit_id: int
+    code: str
+    field: str
+    raw: object
+    row: int
+    column: int
+    where: str
+
+
+@dataclass
+class Reading:
+    cells: list[SheetCell] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    rows: int = 0
+    downloaded_at: dt.datetime | None = None
+    originals: dict[tuple[str, str], object] | None = None  # (unit code, field) → value as downloaded
+
+    @property
+    def errors(self) -> list[str]:
+        return [p.message for p in self.problems]
 
 
 def sheet_name(year: int) -> str:
     return f"Số liệu {year}"
 
 
-def template(year: int, fields: list[FieldDef], units: list[dict], values: dict[tuple[int, int], dict]) -> bytes:
+def where(sheet: str, row: int, column: int) -> str:
+    return f"Trang “{sheet}”, dòng {row}, cột {get_column_letter(column)}"
+
+
+# --- the template --------------------------------------------------------------------------------
+
+def template(year: int, fields: list[FieldDef], units: list[dict], values: dict[tuple[int, int], dict],
+             downloaded_at: dt.datetime | None = None) -> bytes:
+    """The year's sheet for these units with their current values, and the hidden `_ntm` sheet
+    (download time, the same grid as downloaded) the upload compares against."""
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_name(year)
     ws.append(["Mã đơn vị", "Tên đơn vị"] + [f"{f.name} ({f.unit})" if f.unit else f.name for f in fields])
     ws.append(["code", "name"] + [f.code for f in fields])
+    meta = wb.create_sheet(META_SHEET)
+    meta.sheet_state = "hidden"
+    meta.append(["downloaded_at", (downloaded_at or dt.datetime.now(dt.UTC)).isoformat()])
+    meta.append(["year", year])
+    meta.append(["code"] + [f.code for f in fields])
     for u in units:
         current = values.get((u["id"], year), {})
-        ws.append([u["code"], u["full_name"]] + [current.get(f.code) for f in fields])
+        row = [current.get(f.code) for f in fields]
+        ws.append([u["code"], u["full_name"]] + row)
+        meta.append([u["code"]] + row)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for cell in ws[2]:
@@ -57,65 +138,290 @@ def template(year: int, fields: list[FieldDef], units: list[dict], values: dict[
     return out.getvalue()
 
 
-def read(data: bytes, year: int, fields: dict[str, FieldDef], units_by_code: dict[str, int],
-         current: dict[tuple[int, int], dict[str, float]], limits) -> tuple[dict[tuple[int, str], Decimal | None], list[str]]:
-    """Parse and check everything; return the cells to write, or the list of errors."""
+# --- before parsing ------------------------------------------------------------------------------
+
+_DAMAGED = ("Tệp Excel bị hỏng hoặc không trọn vẹn (có thể bị cắt khi sao chép hay tải lên){detail}: "
+            "hãy mở tệp bằng Excel, lưu lại (dạng .xlsx) rồi tải lên lần nữa")
+
+
+def inspect(data: bytes, filename: str = "", limits: Limits = LIMITS) -> None:
+    """Refuse a file that is not a readable .xlsx before openpyxl parses anything.
+
+    Raises FileRefused with a Vietnamese sentence."""
+    mb = 1024 * 1024
+    if len(data) > limits.max_bytes:
+        raise FileRefused(f"Tệp quá lớn: {len(data) / mb:.1f} MB (tối đa {limits.max_bytes // mb} MB)".replace(".", ","))
+    if not data:
+        raise FileRefused("Tệp rỗng (0 byte)")
+    name = filename.lower()
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise FileRefused("Tệp là bảng tính Excel 97–2003 (.xls) hoặc tệp có mật khẩu: NTM chỉ đọc .xlsx — hãy mở "
+                          "bằng Excel, bỏ mật khẩu nếu có, chọn Lưu thành → Excel Workbook (.xlsx) rồi tải lên")
+    if data[:4] != b"PK\x03\x04":
+        if name.endswith((".csv", ".txt")) or _looks_like_text(data):
+            raise FileRefused("Tệp là văn bản (CSV), không phải bảng tính Excel (.xlsx): hãy mở bằng Excel, chọn Lưu thành → "
+                              "Excel Workbook (.xlsx), hoặc điền vào tệp mẫu tải từ trang này")
+        raise FileRefused("Tệp không phải bảng tính Excel (.xlsx) đọc được: hãy dùng tệp mẫu tải từ trang này")
     try:
-        wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
-        return {}, [f"Tệp không phải bảng tính Excel (.xlsx) đọc được: {exc.__class__.__name__}"]
+        archive = zipfile.ZipFile(BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise FileRefused(_DAMAGED.format(detail="")) from exc
+    names = {p.filename for p in parts}
+    if "xl/workbook.xml" not in names:
+        raise FileRefused("Tệp nén không phải bảng tính Excel (.xlsx) (thiếu phần xl/workbook.xml): hãy dùng tệp mẫu "
+                          "tải từ trang này")
+    if len(parts) > limits.max_parts:
+        raise FileRefused(f"Tệp có {len(parts)} phần nén (tối đa {limits.max_parts}): không phải tệp mẫu số liệu")
+    expanded = sum(p.file_size for p in parts)
+    if expanded > limits.max_expanded:
+        raise FileRefused(f"Tệp giải nén ra {expanded / mb:.0f} MB (tối đa {limits.max_expanded // mb} MB): quá lớn "
+                          "cho một tệp số liệu — hãy chỉ giữ trang số liệu của năm và tải lên lại")
+    for p in parts:
+        if not p.filename.endswith((".xml", ".rels")):
+            continue
+        try:
+            with archive.open(p) as stream:
+                head = stream.read(4096)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
+            raise FileRefused(_DAMAGED.format(detail=f" (phần “{p.filename}” không giải nén được)")) from exc
+        if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper() or b"\x00<\x00!" in head:
+            raise FileRefused(f"Tệp có khai báo DOCTYPE/ENTITY trong phần “{p.filename}”: Excel không tạo ra loại "
+                              "tệp này và NTM không đọc nó — hãy mở bằng Excel, lưu lại rồi tải lên")
+
+
+def _looks_like_text(data: bytes) -> bool:
+    head = data[:2048]
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = head.decode("utf-16")
+        except UnicodeDecodeError:
+            return False
+    return bool(text) and all(ch.isprintable() or ch in "\r\n\t" for ch in text[:500])
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+_READ_ERRORS = (ParseError, zipfile.BadZipFile, zlib.error, KeyError, EOFError, ValueError, OSError, TypeError,
+                IndexError, AttributeError, InvalidFileException)
+_PERCENT = re.compile(r'%(?=(?:[^"]*"[^"]*")*[^"]*$)')  # a % outside quoted text in a number format
+
+
+def open_workbooks(data: bytes):
+    """(values, formulas): the workbook read-only twice — cached values, and formulas to tell a
+    formula without a stored value from a blank cell. Raises FileRefused when it cannot be opened."""
+    try:
+        values = load_workbook(BytesIO(data), read_only=True, data_only=True)
+        formulas = load_workbook(BytesIO(data), read_only=True, data_only=False)
+    except _READ_ERRORS as exc:
+        raise FileRefused(_DAMAGED.format(detail=f" ({_reason(exc)})")) from exc
+    except Exception as exc:  # defusedxml's refusals (entities, DTD) and anything else the parser raises
+        raise FileRefused(_DAMAGED.format(detail=f" ({_reason(exc)})")) from exc
+    return values, formulas
+
+
+def sheet_years(data: bytes, filename: str = "") -> list[int]:
+    """The years of the "Số liệu YYYY" sheets of a workbook (FileRefused when unreadable)."""
+    inspect(data, filename)
+    values, formulas = open_workbooks(data)
+    try:
+        return sorted(int(m.group(1)) for n in values.sheetnames if (m := re.match(r"^Số liệu (\d{4})$", n)))
+    finally:
+        values.close()
+        formulas.close()
+
+
+def read_sheet(data: bytes, year: int, fields: Mapping[str, FieldDef], units: Mapping[str, dict],
+               limits: Limits = LIMITS, filename: str = "") -> Reading:
+    """Stream the year's sheet: every cell to write, or every problem (sheet, row, column, reason).
+
+    `units`: code → {"id", "full_name", "name"} of the units this upload may write. Blank cells are
+    left as they are (not cleared). Raises FileRefused when the file itself cannot be read."""
+    inspect(data, filename, limits=limits)
+    values_wb, formulas_wb = open_workbooks(data)
+    try:
+        return _read(values_wb, formulas_wb, year, fields, units, limits)
+    except FileRefused:
+        raise
+    except Exception as exc:  # a damaged part met while streaming (truncated XML, a bad CRC…)
+        raise FileRefused(_DAMAGED.format(detail=f" (trang “{sheet_name(year)}”: {_reason(exc)})")) from exc
+    finally:
+        values_wb.close()
+        formulas_wb.close()
+
+
+def _reason(exc: Exception) -> str:
+    kind = exc.__class__.__name__
+    if isinstance(exc, ParseError) or kind in ("ParseError", "XMLSyntaxError"):
+        return "phần XML bị cắt hoặc sai cú pháp"
+    if kind in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError"):
+        return "có khai báo DOCTYPE/ENTITY"
+    if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)):
+        return "phần nén bị hỏng"
+    if isinstance(exc, KeyError):
+        return "thiếu một phần của tệp"
+    return "cấu trúc tệp không đọc được"
+
+
+def _read(values_wb, formulas_wb, year, fields, units, limits) -> Reading:
     name = sheet_name(year)
-    if name not in wb.sheetnames:
-        return {}, [f"Không có trang “{name}” (các trang: {', '.join(wb.sheetnames)}). Hãy dùng tệp mẫu của năm {year}."]
-    rows = list(wb[name].iter_rows(values_only=True))
-    if len(rows) < HEADER_ROWS:
-        return {}, [f"Trang “{name}”: thiếu dòng tiêu đề (dòng 2 ghi mã trường)"]
-    codes = [str(c).strip() if c is not None else "" for c in rows[1]]
-    errors: list[str] = []
+    out = Reading()
+    if name not in values_wb.sheetnames:
+        shown = [n for n in values_wb.sheetnames if n != META_SHEET]
+        raise FileRefused(f"Không có trang “{name}” (các trang: {', '.join(shown)}). Hãy dùng tệp mẫu của năm {year}.")
+    problem = out.problems.append
+    rows = zip(values_wb[name].iter_rows(), formulas_wb[name].iter_rows(), strict=False)
+    header = next(rows, None)
+    codes_row = next(rows, None)
+    if header is None or codes_row is None:
+        raise FileRefused(f"Trang “{name}”: thiếu dòng tiêu đề (dòng 2 ghi mã trường) — hãy dùng tệp mẫu")
+    codes = [_text(c.value) for c in codes_row[0]]
+    if len(codes) > limits.max_columns:
+        raise FileRefused(f"Trang “{name}”: {len(codes)} cột (tối đa {limits.max_columns})")
     if codes[:1] != ["code"]:
-        errors.append(f"Trang “{name}”, dòng 2, cột A: cần “code” (dòng 2 ghi mã trường; hãy dùng tệp mẫu)")
-    columns = {}
+        problem(Problem(2, 1, f"{where(name, 2, 1)}: cần “code” (dòng 2 ghi mã trường; hãy dùng tệp mẫu)"))
+    columns: dict[int, str] = {}
+    first_column: dict[str, int] = {}
+    doubled: set[str] = set()
     for i, code in enumerate(codes[2:], start=3):
         if not code:
             continue
         if code not in fields:
-            errors.append(f"Trang “{name}”, dòng 2, cột {get_column_letter(i)}: “{code}” không phải trường số liệu của năm {year}")
+            problem(Problem(2, i, f"{where(name, 2, i)}: “{code}” không phải trường số liệu của năm {year}"))
+        elif code in first_column:
+            a, b = get_column_letter(first_column[code]), get_column_letter(i)
+            problem(Problem(2, i, f"Trang “{name}”, dòng 2: trường “{code}” ({fields[code].name}) có ở hai cột {a} và "
+                                  f"{b} — mỗi trường chỉ một cột; hãy xoá một cột"))
+            doubled.add(code)
         else:
             columns[i] = code
-    cells: dict[tuple[int, str], Decimal | None] = {}
-    names = {k: f.name for k, f in fields.items()}
-    seen: dict[int, int] = {}
-    for r, row in enumerate(rows[HEADER_ROWS:], start=HEADER_ROWS + 1):
-        if row is None or all(v in (None, "") for v in row):
+            first_column[code] = i
+    columns = {i: code for i, code in columns.items() if code not in doubled}  # neither column is read
+    seen: dict[str, int] = {}
+    for r, (vrow, frow) in enumerate(rows, start=HEADER_ROWS + 1):
+        if r - HEADER_ROWS > limits.max_rows:
+            raise FileRefused(f"Trang “{name}” có hơn {limits.max_rows:,} dòng số liệu (tối đa {limits.max_rows:,}): "
+                              "hãy chia thành nhiều tệp".replace(",", "."))
+        vals = [c.value for c in vrow]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in vals):
             continue
-        code = str(row[0]).strip() if row[0] is not None else ""
+        out.rows += 1
+        code = _text(vals[0] if vals else None)
         code = code[:-2] if code.endswith(".0") else code  # a code Excel turned into a number
-        unit_id = units_by_code.get(code) or units_by_code.get(code.zfill(5))
-        if unit_id is None:
-            errors.append(f"Trang “{name}”, dòng {r}, cột A: mã đơn vị “{code}” không có hoặc bạn không được nhập cho đơn vị này")
+        unit = units.get(code) or units.get(code.zfill(5))
+        if not code:
+            problem(Problem(r, 1, f"{where(name, r, 1)}: thiếu mã đơn vị"))
             continue
-        if unit_id in seen:
-            errors.append(f"Trang “{name}”, dòng {r}, cột A: đơn vị “{code}” đã có ở dòng {seen[unit_id]}")
+        if unit is None:
+            problem(Problem(r, 1, f"{where(name, r, 1)}: mã đơn vị “{code}” không có hoặc bạn không được nhập cho đơn vị này"))
             continue
-        seen[unit_id] = r
-        row_values = dict(current.get((unit_id, year), {}))
-        raw_cells = {columns[i]: row[i - 1] for i in columns if i - 1 < len(row)}
-        for field, raw in raw_cells.items():  # the row's own values count for numerator ≤ denominator
-            try:
-                number = parse_vi_number(raw if not isinstance(raw, str) else raw.strip())
-            except ValueError:
-                continue  # reported below, with its row and column
-            if number is not None:
-                row_values[field] = float(number)
-        for i, field in columns.items():
-            raw = row[i - 1] if i - 1 < len(row) else None
-            if raw is None or raw == "":
+        if unit["code"] in seen:
+            problem(Problem(r, 1, f"{where(name, r, 1)}: đơn vị “{code}” đã có ở dòng {seen[unit['code']]}"))
+            continue
+        seen[unit["code"]] = r
+        label = _text(vals[1] if len(vals) > 1 else None)
+        if label and not _same_name(label, unit):
+            problem(Problem(r, 2, f"{where(name, r, 2)}: tên “{label}” không khớp mã {unit['code']} "
+                                  f"({unit['full_name']}) — kiểm tra lại mã đơn vị hoặc tên, chưa ghi gì"))
+            continue
+        for i, fcode in columns.items():
+            vcell = vrow[i - 1] if i - 1 < len(vrow) else None
+            fcell = frow[i - 1] if i - 1 < len(frow) else None
+            raw = getattr(vcell, "value", None)
+            formula = getattr(fcell, "value", None)
+            at = where(name, r, i)
+            fdef = fields[fcode]
+            if isinstance(formula, str) and formula.startswith("=") and raw is None:
+                problem(Problem(r, i, f"{at} ({fdef.name}): ô có công thức “{formula[:60]}” nhưng chưa có giá trị tính "
+                                      "sẵn — hãy mở tệp bằng Excel và lưu lại (để công thức được tính) rồi tải lên"))
                 continue
-            under, over = limits(field)
-            try:
-                # numbers typed as numbers arrive as int/float; "1.234,5" typed as text arrives as str
-                text = repr(raw).replace(".", ",") if isinstance(raw, float) else str(raw)
-                cells[(unit_id, field)] = clean_value(text, fields[field], row_values, under, over, names)
-            except InvalidFigure as exc:
-                errors.append(f"Trang “{name}”, dòng {r}, cột {get_column_letter(i)} ({fields[field].name}): {exc}")
-    return cells, errors
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                continue
+            if getattr(vcell, "data_type", "") == "e" or (isinstance(raw, str) and raw.startswith("#") and raw.endswith(("!", "?", "A"))):
+                problem(Problem(r, i, f"{at} ({fdef.name}): ô báo lỗi công thức {raw} — sửa công thức trong Excel"))
+                continue
+            if isinstance(raw, (dt.datetime, dt.date, dt.time, dt.timedelta)):
+                problem(Problem(r, i, f"{at} ({fdef.name}): ô dạng ngày giờ ({raw}) không phải là số — đặt định dạng "
+                                      "ô là Số (Number)"))
+                continue
+            if isinstance(raw, (int, float)) and not isinstance(raw, bool) and _PERCENT.search(
+                    getattr(vcell, "number_format", "") or ""):
+                if fdef.kind != "percent":
+                    problem(Problem(r, i, f"{at} ({fdef.name}): ô định dạng phần trăm (hiển thị "
+                                          f"{_pct(raw)}%) nhưng trường tính bằng {fdef.unit or 'số'}: hãy ghi số theo "
+                                          f"đơn vị {fdef.unit or 'của trường'} và bỏ định dạng %"))
+                    continue
+                raw = Decimal(repr(float(raw))) * 100  # shown as 75% → holds 0,75 → means 75
+            out.cells.append(SheetCell(unit["id"], unit["code"], fcode, raw, r, i, at))
+    out.downloaded_at, out.originals = _meta(values_wb, year)
+    return out
+
+
+def _meta(wb, year: int) -> tuple[dt.datetime | None, dict[tuple[str, str], object] | None]:
+    """The download time and the values as downloaded, from the hidden `_ntm` sheet (None, None when
+    the file has none or it is for another year)."""
+    if META_SHEET not in wb.sheetnames:
+        return None, None
+    rows = wb[META_SHEET].iter_rows(values_only=True)
+    try:
+        first, second, codes = next(rows), next(rows), next(rows)
+        stamp = dt.datetime.fromisoformat(str(first[1])) if first and first[0] == "downloaded_at" else None
+        if stamp is None or not second or second[0] != "year" or int(second[1]) != year:
+            return None, None
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=dt.UTC)
+        originals: dict[tuple[str, str], object] = {}
+        for row in rows:
+            if not row or row[0] is None:
+                continue
+            code = _text(row[0])
+            for fcode, value in zip(codes[1:], row[1:], strict=False):
+                if fcode and value is not None:
+                    originals[(code, str(fcode))] = value
+        return stamp, originals
+    except (StopIteration, ValueError, TypeError, IndexError):
+        return None, None
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _same_name(label: str, unit: Mapping) -> bool:
+    """The name beside a code matches the unit: its full name or its name, accents and case aside."""
+    key = fold(label)
+    return key in {fold(unit.get("full_name") or ""), fold(unit.get("name") or "")}
+
+
+def _pct(raw: float) -> str:
+    text = f"{raw * 100:.4f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+# --- marking a workbook --------------------------------------------------------------------------
+
+def mark(data: bytes, year: int, problems: list[Problem], extra: Mapping[tuple[int, int], list[str]] | None = None) -> bytes:
+    """The uploaded workbook back, each bad cell filled red with a comment saying why (problems without
+    a cell go on A1). Only called on files that `read_sheet` could read (so within the limits)."""
+    wb = load_workbook(BytesIO(data))
+    ws = wb[sheet_name(year)]
+    notes: dict[tuple[int, int], list[str]] = {}
+    for p in problems:
+        notes.setdefault((p.row or 1, p.column or 1), []).append(p.message)
+    for key, messages in (extra or {}).items():
+        notes.setdefault(key, []).extend(messages)
+    fill = PatternFill("solid", fgColor="FFC9C9")
+    for (r, c), messages in notes.items():
+        cell = ws.cell(r, c)
+        cell.fill = fill
+        text = "\n".join(dict.fromkeys(messages))
+        cell.comment = Comment(text[:30000], "NTM", height=160, width=320)
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,7 +1,26 @@
-"""Excel import views: download the year's template for a unit (a commune, or every commune of a
-district or province), upload it back. Nothing is written unless every cell is valid."""
+"""Excel import: download the year's template for a unit (a commune, or every commune of a district
+or province), upload it back, see every change before anything is written, confirm.
+
+One plan (`plan_import`) serves the page and `manage.py figures import`: the file is read
+(`excel.read_sheet`), every value goes through the write path in dry-run mode (`write_figures(...,
+dry_run=True)`: scope, closed years, value rules, cross-field rules), and the cells are compared
+with the values as the template was downloaded, to find conflicts:
+
+- a cell its user left as downloaded while someone else changed it since: not written (the newer
+  value is kept), and listed;
+- a cell its user edited that someone else also changed: written only when the user ticks
+  "ghi đè" on the preview.
+
+The uploaded file waits in `staging` (per user, by token) between preview and confirmation; the
+confirmation re-plans and refuses if the changes are no longer those shown. Errors can be
+downloaded as the user's own workbook with each bad cell marked.
+"""
 
 from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -11,14 +30,165 @@ from django.shortcuts import redirect, render
 
 from ntm.accounts.scope import get_unit_for, units_for
 from ntm.criteria.evaluate import sets_above
+from ntm.criteria.spec import FieldDef
 from ntm.units.models import REFORM_DATE, Unit
 
-from . import excel
-from .models import closed_unit_years
-from .rules import ratio_limits
-from .services import CellInput, WriteRefused, values_for, write_figures
+from . import excel, staging
+from .models import Figure, FigureChange, closed_unit_years
+from .rules import InvalidFigure, _fmt, clean_value
+from .services import CellInput, NeedsConfirmation, WriteRefused, values_for, write_figures
 from .views import _context
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class Row:
+    unit: str
+    field: str
+    old: Decimal | None
+    new: Decimal | None
+    where: str = ""
+    conflict: bool = False  # someone else changed it too: written only with "ghi đè"
+
+
+@dataclass
+class Conflict:
+    unit: str
+    field: str
+    downloaded: Decimal | None
+    current: Decimal | None
+    uploaded: Decimal | None
+    who: str
+    when: object
+    kept: bool  # True: the user did not edit the cell, the newer value stays; False: both edited it
+    where: str = ""
+
+
+@dataclass
+class Plan:
+    errors: list[str] = field(default_factory=list)
+    problems: list[excel.Problem] = field(default_factory=list)
+    changes: list[Row] = field(default_factory=list)
+    unchanged: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    cells: list[CellInput] = field(default_factory=list)
+    overwrites: list[CellInput] = field(default_factory=list)  # written only with "ghi đè"
+    checked_conflicts: bool = False
+    readable: bool = False  # the file could be read (a marked copy can be made)
+    cell_notes: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # the write path's reasons per cell
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def digest(self) -> str:
+        rows = sorted((c.where, str(c.old), str(c.new)) for c in self.changes)
+        rows += sorted((c.where, str(c.current), str(c.uploaded), str(c.kept)) for c in self.conflicts)
+        return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
+
+
+def plan_import(user, data: bytes, year: int, units: dict[str, dict], fields: dict[str, FieldDef],
+                filename: str = "", overwrite: bool = False) -> Plan:
+    """Read and check an uploaded workbook against the write path, without writing anything.
+
+    `units`: code → {"id", "code", "full_name", "name"} the upload may write (the page's targets, or
+    every unit `--as USER` may edit for the CLI). With `overwrite`, cells both the user and someone
+    else changed are part of the write."""
+    plan = Plan()
+    try:
+        reading = excel.read_sheet(data, year, fields, units, filename=filename)
+    except excel.FileRefused as exc:
+        plan.errors = [str(exc)]
+        return plan
+    plan.readable = True
+    plan.problems = list(reading.problems)
+    cells = [CellInput(c.unit_id, year, c.field, c.raw, where=c.where) for c in reading.cells]
+    positions = {c.where: (c.row, c.column) for c in reading.cells}
+    names = {u["id"]: u["full_name"] for u in units.values()}
+    keep, plan.conflicts, plan.checked_conflicts, overwrites = _conflicts(user, year, reading, fields, cells, names)
+    plan.overwrites = overwrites
+    plan.cells = keep + (overwrites if overwrite else [])
+    if not reading.cells and not reading.problems:
+        plan.problems.append(excel.Problem(0, 0, "Tệp không có ô số liệu nào để nhập."))
+    try:
+        result = write_figures(user, keep + overwrites, door="excel", dry_run=True)
+    except WriteRefused as exc:
+        plan.problems += [excel.Problem(0, 0, message) for message in exc.errors]
+        for where, texts in exc.by_where.items():
+            if where in positions:
+                plan.cell_notes.setdefault(positions[where], []).extend(texts)
+    else:
+        both = {(c.unit_id, c.field) for c in overwrites}
+        plan.changes = [Row(names.get(ch.unit_id, str(ch.unit_id)), fields[ch.field].name if ch.field in fields else ch.field,
+                            ch.old, ch.new, _where_of(keep + overwrites, ch), (ch.unit_id, ch.field) in both)
+                        for ch in result.changes]
+        plan.unchanged = result.unchanged
+        plan.warnings = result.warnings
+        for where, texts in result.warnings_by_where.items():
+            if where in positions:
+                plan.cell_notes.setdefault(positions[where], []).extend(f"Cảnh báo: {t}" for t in texts)
+    plan.errors = [p.message for p in plan.problems]
+    return plan
+
+
+def _where_of(cells: list[CellInput], change) -> str:
+    for c in cells:
+        if c.unit_id == change.unit_id and c.field == change.field:
+            return c.where
+    return ""
+
+
+def _conflicts(user, year, reading: excel.Reading, fields, cells: list[CellInput], names):
+    """(cells to write, conflicts, whether conflicts could be checked, cells both sides edited)."""
+    if reading.downloaded_at is None:
+        return cells, [], False, []
+    unit_ids = sorted({c.unit_id for c in cells})
+    current = {(u, f): v for u, f, v in Figure.objects.filter(unit_id__in=unit_ids, year=year).values_list(
+        "unit_id", "field", "value")}
+    later: dict[tuple[int, str], tuple[str, object]] = {}
+    for unit_id, fcode, who, when in FigureChange.objects.filter(
+            figure__unit_id__in=unit_ids, figure__year=year, changed_at__gt=reading.downloaded_at).order_by(
+            "changed_at", "id").values_list("figure__unit_id", "figure__field", "changed_by__username", "changed_at"):
+        later[(unit_id, fcode)] = (who or "hệ thống", when)
+    code_of = {c.unit_id: s.code for c, s in zip(cells, reading.cells, strict=True)}
+    keep, conflicts, overwrites = [], [], []
+    for cell in cells:
+        fdef = fields.get(cell.field)
+        try:
+            new = clean_value(cell.raw, fdef)
+        except InvalidFigure:
+            keep.append(cell)  # refused later by the write path, with its position
+            continue
+        now = current.get((cell.unit_id, cell.field))
+        if reading.originals is not None:
+            try:
+                was = clean_value(reading.originals.get((code_of[cell.unit_id], cell.field)), fdef)
+            except InvalidFigure:
+                was = None
+            someone = not _same(now, was)
+        else:  # a template without its grid: any change by another user since the download
+            was = None
+            someone = (cell.unit_id, cell.field) in later and later[(cell.unit_id, cell.field)][0] != getattr(user, "username", "")
+        if not someone or _same(new, now):
+            keep.append(cell)
+            continue
+        who, when = later.get((cell.unit_id, cell.field), ("người khác", None))
+        untouched = reading.originals is not None and _same(new, was)
+        conflicts.append(Conflict(names.get(cell.unit_id, ""), fdef.name if fdef else cell.field, was, now, new, who, when,
+                                  kept=untouched, where=cell.where))
+        if not untouched:
+            overwrites.append(cell)
+    return keep, conflicts, True, overwrites
+
+
+def _same(a: Decimal | None, b: Decimal | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and a == b)
+
+
+# --- views ---------------------------------------------------------------------------------------
 
 class UploadForm(forms.Form):
     file = forms.FileField(label="Tệp Excel (.xlsx) theo mẫu")
@@ -35,10 +205,10 @@ def _targets(request, unit: Unit, year: int) -> list[dict]:
         qs = editable.filter(level=Unit.Level.COMMUNE, kind="xã", scheme=scheme)
         qs = qs.filter(parent=unit) if unit.level == Unit.Level.DISTRICT else qs.filter(
             province__in=Unit.objects.filter(successor_links__target=unit) if scheme != unit.scheme else [unit])
-    return list(qs.order_by("search_name").values("id", "code", "full_name", "level"))
+    return list(qs.order_by("search_name").values("id", "code", "full_name", "name", "level"))
 
 
-def _fields(unit: Unit, targets: list[dict], year: int):
+def _fields(unit: Unit, targets: list[dict], year: int) -> dict[str, FieldDef]:
     """Columns: every raw field of the year's ladder for the units imported (denominators first)."""
     sample = unit if unit.level in (Unit.Level.COMMUNE, Unit.Level.HAMLET) else Unit.objects.get(pk=targets[0]["id"])
     specs, base, _ = _context(sample, year)
@@ -49,7 +219,13 @@ def _fields(unit: Unit, targets: list[dict], year: int):
             for name in (ind.denominator, ind.field, ind.numerator):
                 if name and name not in fields:
                     fields[name] = spec.fields[name]
-    return fields, ladder
+    return fields
+
+
+def _limits_text() -> dict:
+    mb = 1024 * 1024
+    return {"max_mb": excel.LIMITS.max_bytes // mb, "max_expanded_mb": excel.LIMITS.max_expanded // mb,
+            "max_rows": f"{excel.LIMITS.max_rows:,}".replace(",", ".")}
 
 
 @login_required
@@ -58,34 +234,86 @@ def import_figures(request, pk: int, year: int):
     targets = _targets(request, unit, year)
     if not targets:
         raise Http404("Không có đơn vị nào bạn được nhập số liệu năm này")
-    fields, ladder = _fields(unit, targets, year)
+    fields = _fields(unit, targets, year)
+    by_code = {t["code"]: t for t in targets}
     if request.GET.get("template"):
         data = excel.template(year, list(fields.values()), targets, values_for([t["id"] for t in targets], [year]))
-        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(data, content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="so-lieu-{unit.code}-{year}.xlsx"'
         return response
+    if request.GET.get("marked"):
+        return _marked(request, unit, year, fields, by_code, request.GET["marked"])
+    context = {"unit": unit, "year": year, "targets": len(targets), "limits": _limits_text(),
+               "closed": bool(closed_unit_years([t["id"] for t in targets], [year]))}
     form = UploadForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
-    closed = bool(closed_unit_years([t["id"] for t in targets], [year]))
+    if request.method == "POST" and request.POST.get("token"):
+        return _confirm(request, unit, year, fields, by_code, context)
     if request.method == "POST" and form.is_valid():
-        by_code = {t["code"]: t["id"] for t in targets}
-        current = values_for(list(by_code.values()), [year])
-        cells, errors = excel.read(form.cleaned_data["file"].read(), year, fields, by_code, current,
-                                   lambda f: ratio_limits(ladder, f))
-        if not errors and not cells:
-            errors = ["Tệp không có ô số liệu nào để nhập."]
-        if not errors:
-            try:
-                result = write_figures(
-                    request.user, [CellInput(u, year, f, v) for (u, f), v in cells.items()],
-                    source=form.cleaned_data["source"][:255], comment="Nhập từ Excel", door="excel")
-            except WriteRefused as exc:
-                errors = exc.errors
-            else:
-                messages.success(request, f"Đã nhập {len(cells)} ô số liệu của {len({u for u, _ in cells})} đơn vị "
-                                          f"({result.written} ô thay đổi); kết quả đã cập nhật.")
-                return redirect("figure_import", pk=unit.pk, year=year)
-    return render(request, "figures/import.html", {"unit": unit, "year": year, "form": form, "errors": errors[:100],
-                                                   "more": max(0, len(errors) - 100), "targets": len(targets),
-                                                   "closed": closed})
+        upload = form.cleaned_data["file"]
+        if upload.size > excel.LIMITS.max_bytes:
+            context.update(form=form, plan=Plan(errors=[
+                f"Tệp quá lớn: {upload.size / 1024 / 1024:.1f} MB (tối đa {excel.LIMITS.max_bytes // 1024 // 1024} MB)".replace(".", ",")]))
+            return render(request, "figures/import.html", context)
+        data = upload.read()
+        plan = plan_import(request.user, data, year, by_code, fields, filename=upload.name)
+        token = ""
+        if plan.readable:
+            token = staging.save(request.user, data, {"unit": unit.pk, "year": year, "name": upload.name,
+                                                      "source": form.cleaned_data["source"][:255]})
+        context.update(form=UploadForm(initial={"source": form.cleaned_data["source"]}), plan=plan, token=token)
+        return render(request, "figures/import.html", context)
+    context.update(form=form)
+    return render(request, "figures/import.html", context)
 
+
+def _confirm(request, unit, year, fields, by_code, context):
+    token = request.POST["token"]
+    stored = staging.load(request.user, token)
+    if stored is None or stored[1].get("unit") != unit.pk or stored[1].get("year") != year:
+        messages.error(request, "Tệp đã tải lên không còn (quá 2 giờ hoặc đã ghi): hãy tải lên lại.")
+        return redirect("figure_import", pk=unit.pk, year=year)
+    data, meta = stored
+    overwrite = request.POST.get("overwrite") == "1"
+    plan = plan_import(request.user, data, year, by_code, fields, overwrite=overwrite)
+    context.update(form=UploadForm(initial={"source": meta.get("source", "")}), plan=plan, token=token)
+    if request.POST.get("digest") != plan.digest:
+        context["stale"] = True
+        return render(request, "figures/import.html", context)
+    if plan.errors:
+        return render(request, "figures/import.html", context)
+    try:
+        result = write_figures(request.user, plan.cells, source=meta.get("source", "")[:255], comment="Nhập từ Excel",
+                               door="excel", confirm=request.POST.get("confirm_warnings") == "1")
+    except NeedsConfirmation:
+        context["need_warning_confirm"] = True
+        return render(request, "figures/import.html", context)
+    except WriteRefused as exc:
+        plan.errors = exc.errors
+        return render(request, "figures/import.html", context)
+    staging.discard(request.user, token)
+    kept = sum(1 for c in plan.conflicts if c.kept or not overwrite)
+
+    messages.success(request, f"Đã ghi {result.written} ô thay đổi của {len(result.unit_ids)} đơn vị "
+                              f"({result.unchanged} ô không đổi" + (f", giữ {kept} ô người khác đã sửa" if kept else "")
+                     + "); kết quả đã cập nhật.")
+    return redirect("figure_import", pk=unit.pk, year=year)
+
+
+def _marked(request, unit, year, fields, by_code, token):
+    stored = staging.load(request.user, token)
+    if stored is None or stored[1].get("unit") != unit.pk:
+        raise Http404("Tệp đã tải lên không còn: hãy tải lên lại")
+    data, meta = stored
+    plan = plan_import(request.user, data, year, by_code, fields)
+    if not plan.readable:
+        raise Http404("Tệp không đọc được nên không đánh dấu được")
+    marked = excel.mark(data, year, [p for p in plan.problems if p.row], plan.cell_notes)
+    response = HttpResponse(marked, content_type=XLSX)
+    stem = (meta.get("name") or f"so-lieu-{unit.code}-{year}.xlsx").rsplit(".", 1)[0]
+    safe = "".join(ch for ch in stem if ch.isalnum() or ch in "-_")[:60] or "so-lieu"
+    response["Content-Disposition"] = f'attachment; filename="{safe}-loi.xlsx"'
+    return response
+
+
+def shown(value: Decimal | None) -> str:
+    return "—" if value is None else _fmt(value)

@@ -34,18 +34,24 @@ from ntm.criteria.spec import CriteriaSetSpec, FieldDef
 from ntm.units.models import Lineage, Unit
 
 from .models import Figure, FigureChange, Period, closed_unit_years
-from .rules import InvalidFigure, clean_value, ratio_limits, year_refusal
+from .rules import InvalidFigure, ValidationRule, broken_rules, clean_value, rules_for, year_refusal
 from .signals import figures_changed
 
 EDIT = "figures.edit"
 
 
 class WriteRefused(Exception):
-    """Nothing was written; `errors` lists every reason, in Vietnamese."""
+    """Nothing was written; `errors` lists every reason, in Vietnamese (each prefixed with where it came
+    from); `by_where` maps a cell's `where` to its reasons without the prefix ("" for cells without one)."""
 
-    def __init__(self, errors: list[str]):
+    def __init__(self, errors: list[str], by_where: dict[str, list[str]] | None = None):
         super().__init__("\n".join(errors))
         self.errors = errors
+        self.by_where = by_where or {}
+
+
+class NeedsConfirmation(WriteRefused):
+    """Only warning rules are broken: nothing was written; the same write with `confirm=True` goes through."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,8 @@ class WriteResult:
     unchanged: int = 0
     unit_ids: list[int] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    warnings_by_where: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def written(self) -> int:
@@ -111,17 +119,24 @@ def fields_for(ladder: list[CriteriaSetSpec]) -> dict[str, FieldDef]:
 
 
 _FIELDS: dict[tuple, tuple] = {}
-_LIMITS: dict[tuple, tuple] = {}
+_RULES: dict[tuple, tuple] = {}
 
 
-def _limits(ladder: list[CriteriaSetSpec], name: str) -> tuple[set[str], set[str]]:
-    key = (*(id(s) for s in ladder), name)
-    cached = _LIMITS.get(key)
+def _rules(ladder: list[CriteriaSetSpec]) -> list[ValidationRule]:
+    """The cross-field rules of a ladder (declared + numerator ≤ denominator), cached per ladder."""
+    key = tuple(id(s) for s in ladder)
+    cached = _RULES.get(key)
     if cached is None or cached[0] != ladder:
-        if len(_LIMITS) > 5000:
-            _LIMITS.clear()
-        cached = _LIMITS[key] = (list(ladder), ratio_limits(ladder, name))
+        if len(_RULES) > 500:
+            _RULES.clear()
+        cached = _RULES[key] = (list(ladder), rules_for(fields_for(ladder), ladder),
+                                {k: d.name for k, d in fields_for(ladder).items()})
     return cached[1]
+
+
+def _names(ladder: list[CriteriaSetSpec]) -> dict[str, str]:
+    _rules(ladder)
+    return _RULES[tuple(id(s) for s in ladder)][2]
 
 
 _UNIT_COLUMNS = ("id", "code", "full_name", "level", "kind", "scheme", "valid_from", "valid_to", "province__code")
@@ -129,13 +144,17 @@ _UNIT_COLUMNS = ("id", "code", "full_name", "level", "kind", "scheme", "valid_fr
 
 @transaction.atomic
 def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment: str = "", door: str = "form",
-                  dry_run: bool = False, system: bool = False, audit_each: bool = True) -> WriteResult:
+                  dry_run: bool = False, system: bool = False, audit_each: bool = True,
+                  confirm: bool = False) -> WriteResult:
     """Check and write figures; see the module docstring. `system=True` (generated demo data) skips the
     user's scope, writes one audit entry for the batch and no per-cell history, but every other check
     stands. `dry_run=True` checks everything and returns the changes that would be made (the import
-    preview) without writing.
+    preview) without writing; its `warnings` list the warning rules broken. Without `confirm=True` a
+    write that breaks a warning rule raises NeedsConfirmation (the form asks "Vẫn lưu?", the import
+    preview shows them beside its confirm button); generated data must break none.
 
-    Raises WriteRefused (every error) and writes nothing if any cell is refused."""
+    Raises WriteRefused (every error; `by_where` maps each cell's `where` to its messages, so a
+    workbook can be marked cell by cell) and writes nothing if any cell is refused."""
     cells = list(cells)
     result = WriteResult()
     if not cells:
@@ -144,6 +163,11 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
     years = sorted({c.year for c in cells})
     units = {u["id"]: u for u in Unit.objects.filter(pk__in=unit_ids).values(*_UNIT_COLUMNS)}
     errors: list[str] = []
+    by_where: dict[str, list[str]] = {}
+
+    def refuse(cell: CellInput, text: str) -> None:
+        errors.append(f"{cell.where}: {text}" if cell.where else text)
+        by_where.setdefault(cell.where, []).append(text)
 
     if not system:
         allowed = set(restrict(Unit.objects.filter(pk__in=unit_ids), user, EDIT).values_list("pk", flat=True))
@@ -179,39 +203,44 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
     after: dict[tuple[int, int], dict[str, float | None]] = defaultdict(dict)
     for (uid, year, name), fig in existing.items():
         after[(uid, year)][name] = None if fig.value is None else float(fig.value)
-    parsed: list[tuple[CellInput, FieldDef]] = []
-    seen: dict[tuple[int, int, str], str] = {}
+    values: dict[tuple[int, int, str], Decimal | None] = {}
+    by_key: dict[tuple[int, int, str], CellInput] = {}
+    touched: dict[tuple[int, int], set[str]] = defaultdict(set)
     for cell in cells:
         key = (cell.unit_id, cell.year, cell.field)
-        prefix = f"{cell.where}: " if cell.where else ""
         defs = fields_for(ladders[(cell.unit_id, cell.year)])
         fdef = defs.get(cell.field)
         if fdef is None:
-            errors.append(f"{prefix}“{cell.field}” không phải trường số liệu của bộ tiêu chí năm {cell.year}")
+            refuse(cell, f"“{cell.field}” không phải trường số liệu của bộ tiêu chí năm {cell.year}")
             continue
-        if key in seen:
-            errors.append(f"{prefix}“{fdef.name}” của {units[cell.unit_id]['full_name']} đã có ở {seen[key] or 'ô khác'}")
+        if key in by_key:
+            refuse(cell, f"“{fdef.name}” của {units[cell.unit_id]['full_name']} đã có ở {by_key[key].where or 'ô khác'}")
             continue
-        seen[key] = cell.where
-        parsed.append((cell, fdef))
-        try:  # a first pass so the row's own new values count for numerator ≤ denominator
-            value = clean_value(cell.raw, fdef, {}, set(), set(), {})
-            after[(cell.unit_id, cell.year)][cell.field] = None if value is None else float(value)
-        except InvalidFigure:
-            pass
-    values: dict[tuple[int, int, str], Decimal | None] = {}
-    for cell, fdef in parsed:
-        ladder = ladders[(cell.unit_id, cell.year)]
-        defs = fields_for(ladder)
-        under, over = _limits(ladder, cell.field)
+        by_key[key] = cell
         try:
-            values[(cell.unit_id, cell.year, cell.field)] = clean_value(
-                cell.raw, fdef, after[(cell.unit_id, cell.year)], under, over, {k: d.name for k, d in defs.items()})
+            value = clean_value(cell.raw, fdef)
         except InvalidFigure as exc:
-            prefix = f"{cell.where}: " if cell.where else ""
-            errors.append(f"{prefix}{fdef.name}: {exc}")
+            refuse(cell, f"{fdef.name}: {exc}")
+            continue
+        values[key] = value
+        after[(cell.unit_id, cell.year)][cell.field] = None if value is None else float(value)
+        touched[(cell.unit_id, cell.year)].add(cell.field)
+    for (uid, year), names_touched in sorted(touched.items()):
+        ladder = ladders[(uid, year)]
+        defs = fields_for(ladder)
+        for broken in broken_rules(after[(uid, year)], _rules(ladder), names_touched, _names(ladder)):
+            cell = by_key[(uid, year, broken.field)]
+            text = f"{defs[broken.field].name}: {broken.message}"
+            if broken.warning:
+                prefix = f"{cell.where}: " if cell.where else ""
+                result.warnings.append(f"{prefix}{text}")
+                result.warnings_by_where.setdefault(cell.where, []).append(text)
+            else:
+                refuse(cell, text)
     if errors:
-        raise WriteRefused(errors)
+        raise WriteRefused(errors, by_where)
+    if result.warnings and not confirm and not dry_run:
+        raise NeedsConfirmation(result.warnings, result.warnings_by_where)
 
     now = timezone.now()
     new, changed, history = [], [], []
@@ -270,9 +299,11 @@ def _num(value: Decimal | None) -> str | None:
 
 
 def set_figure(unit: Unit, year: int, field: str, raw, *, user, source: str = "", comment: str = "",
-               door: str = "form") -> WriteResult:
-    """One value through `write_figures` (the entry form, the CLI). Raises WriteRefused."""
-    return write_figures(user, [CellInput(unit.pk, year, field, raw)], source=source, comment=comment, door=door)
+               door: str = "form", confirm: bool = False) -> WriteResult:
+    """One value through `write_figures` (the entry form, the CLI). Raises WriteRefused (NeedsConfirmation
+    when only warning rules are broken and `confirm` is not given)."""
+    return write_figures(user, [CellInput(unit.pk, year, field, raw)], source=source, comment=comment, door=door,
+                         confirm=confirm)
 
 
 # --- periods ---------------------------------------------------------------------------------

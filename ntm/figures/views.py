@@ -23,7 +23,7 @@ from .entry import layout
 from .live import live_evaluation
 from .models import Figure, FigureChange, Period
 from .rules import year_refusal
-from .services import WriteRefused, set_figure, set_period, values_for
+from .services import NeedsConfirmation, WriteRefused, set_figure, set_period, values_for
 
 YEARS = range(2010, 2031)
 
@@ -166,10 +166,12 @@ def save(request, pk: int, year: int, field: str):
     if field not in defs:
         raise Http404("Trường số liệu không thuộc bộ tiêu chí của năm này")
     raw = request.POST.get("value", "")
-    error = None
+    error = warning = None
     try:
         set_figure(unit, year, field, raw, user=request.user, source=request.POST.get("source", "").strip()[:255],
-                   comment=request.POST.get("comment", "")[:1000])
+                   comment=request.POST.get("comment", "")[:1000], confirm=request.POST.get("confirm") == "1")
+    except NeedsConfirmation as exc:  # only warning rules: say why, offer "Vẫn lưu" (re-post with confirm=1)
+        warning = " ".join(e.split(": ", 1)[-1] if e.startswith(defs[field].name) else e for e in exc.errors)
     except WriteRefused as exc:
         error = " ".join(e.split(": ", 1)[-1] if e.startswith(defs[field].name) else e for e in exc.errors)
     if request.POST.get("native") and not request.htmx:  # a browser without JavaScript (see _field.html)
@@ -180,9 +182,9 @@ def save(request, pk: int, year: int, field: str):
         return redirect(reverse("figure_entry", args=[unit.pk, year]) + f"#f-{field}")
     value = values_for([unit.pk], [year]).get((unit.pk, year), {}).get(field)
     return render(request, "figures/_saved.html", {
-        "unit": unit, "year": year, "fdef": defs[field], "value": value, "raw": raw, "error": error,
+        "unit": unit, "year": year, "fdef": defs[field], "value": value, "raw": raw, "error": error, "warning": warning,
         "closed": Period.is_closed(unit, year), **_evaluation_context(unit, year),
-    }, status=422 if error else 200)
+    }, status=422 if error or warning else 200)
 
 
 @login_required

@@ -32,9 +32,10 @@ LEVEL_COLORS = {"": "#ced4da", "ntm": "#69db7c", "nang_cao": "#4dabf7", "kieu_ma
 LEGACY_MAPS = {"38": "geo/thanhhoa_pre2025_districts.geojson"}  # old boundaries we may ship (see static/geo/README.md)
 
 
-def commune_scopes(user, unit: Unit):
-    """(communes before the reform, communes after) that this dashboard covers, within the user's scope."""
-    visible = units_for(user).filter(level=Unit.Level.COMMUNE, kind="xã")
+def commune_scopes(user, unit: Unit, visible=None):
+    """(communes before the reform, communes after) that this dashboard covers, within the user's scope
+    (or within `visible`, a Unit queryset: the public portal passes every unit)."""
+    visible = (units_for(user) if visible is None else visible).filter(level=Unit.Level.COMMUNE, kind="xã")
     if unit.level == Unit.Level.DISTRICT:
         return visible.filter(parent=unit), Unit.objects.none()
     if unit.scheme == Unit.Scheme.LEGACY:
@@ -168,11 +169,9 @@ def _green(share: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-@login_required
-def national(request):
-    if not is_admin(request.user):
-        raise Http404
-    year = year_param(request, 2025)
+def province_table(year: int) -> tuple[list[dict], dict]:
+    """Per province of the year's code space: communes evaluated, at NTM or above, share; and totals.
+    The national page and the public portal show these same numbers."""
     stats = {
         r["unit__province_id"]: r
         for r in Evaluation.objects.filter(year=year, unit__level=Unit.Level.COMMUNE).values("unit__province_id")
@@ -189,5 +188,14 @@ def national(request):
         provinces.append({"unit": p, "evaluated": n, "ntm": k, "share": round(100 * k / n) if n else None})
     provinces.sort(key=lambda r: (r["share"] is None, -(r["share"] or 0), fold(r["unit"].name)))
     totals = {"evaluated": sum(r["evaluated"] for r in provinces), "ntm": sum(r["ntm"] for r in provinces)}
+    return provinces, totals
+
+
+@login_required
+def national(request):
+    if not is_admin(request.user):
+        raise Http404
+    year = year_param(request, 2025)
+    provinces, totals = province_table(year)
     return render(request, "reports/national.html",
                   {"provinces": provinces, "year": year, "years": range(2011, 2027), "totals": totals})

@@ -124,3 +124,9 @@ def test_long_and_odd_searches_are_answered(world):
     assert "Thọ Long" in r.content.decode()
     assert client.get("/api/units", {"q": LONG}).status_code == 200
     assert client.get("/api/units", {"q": FULL_WIDTH}).json()
+
+
+def test_nul_in_a_path_is_not_found(world):
+    client = login("admin")
+    for path in ("/api/units/%00/recognitions", "/don-vi/%00/", "/api/criteria-sets/%00"):
+        assert client.get(path).status_code == 404, path

@@ -1,5 +1,6 @@
 """Excel import with real files: the template round-trips; any bad cell writes nothing."""
 
+import re
 from io import BytesIO
 
 import pytest
@@ -34,6 +35,15 @@ def upload(client, unit, wb):
     return client.post(reverse("figure_import", args=[unit.pk, YEAR]), {"file": f, "source": "Báo cáo năm"})
 
 
+def confirm(client, unit, preview, **extra):
+    """Post the preview's confirmation form (token and digest from its hidden inputs)."""
+    body = preview.content.decode()
+    assert preview.status_code == 200 and 'data-testid="import-preview"' in body, body[:3000]
+    token = re.search(r'name="token" value="([^"]+)"', body).group(1)
+    digest = re.search(r'name="digest" value="([^"]+)"', body).group(1)
+    return client.post(reverse("figure_import", args=[unit.pk, YEAR]), {"token": token, "digest": digest, **extra})
+
+
 def column_of(ws, field):
     return next(c.column for c in ws[2] if c.value == field)
 
@@ -59,7 +69,11 @@ def test_a_good_file_writes_everything_and_updates_results(world):
     r = row_of(ws, "15505")
     ws.cell(r, column_of(ws, "income_per_capita")).value = 321.5
     ws.cell(r, column_of(ws, "households_total")).value = "1.950"  # typed as Vietnamese text
-    response = upload(client, world["tho_long"], wb)
+    preview = upload(client, world["tho_long"], wb)
+    assert not Figure.objects.filter(unit=world["tho_long"], year=YEAR, field="income_per_capita", value=321.5).exists()
+    body = preview.content.decode()
+    assert "321,5" in body and "chưa ghi gì" in body.lower() or "Xem trước" in body
+    response = confirm(client, world["tho_long"], preview)
     assert response.status_code == 302
     fig = Figure.objects.get(unit=world["tho_long"], year=YEAR, field="income_per_capita")
     assert float(fig.value) == 321.5 and fig.source == "Báo cáo năm"

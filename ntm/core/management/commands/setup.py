@@ -16,7 +16,9 @@ class Command(NtmCommand):
         parser.add_argument("--no-demo", action="store_true")
 
     def handle(self, *args, **options):
-        for label, cmd in (("Đơn vị hành chính", ["units", "load"]), ("Bộ tiêu chí", ["criteria", "load-all"])):
+        for label, cmd in (("Đơn vị hành chính", ["units", "load"]), ("Bộ tiêu chí", ["criteria", "load-all"]),
+                           ("Phong trào thi đua", ["community", "campaigns"]),
+                           ("Bài học kinh nghiệm", ["practices", "load-seed"])):
             start = time.perf_counter()
             call_command(*cmd, stdout=io.StringIO())
             self.stdout.write(f"✔ {label} ({time.perf_counter() - start:.1f} s)")

@@ -3,25 +3,33 @@ as the pages (scope of `--as USER`, closed years, the unit's years and kind, val
 
     figures set --unit CODE [--legacy] --year YYYY --field FIELD --value V --as USER [--source TEXT]
     figures show --unit CODE [--legacy] --year YYYY --format json
-    figures import FILE.xlsx --as USER [--dry-run] [--source TEXT] --format json
+    figures import FILE.xlsx --as USER [--dry-run] [--confirm] [--overwrite] [--source TEXT] --format json
+
+`import` reads the file as the import page does (`figures.imports.plan_import`: the same limits,
+messages, conflicts with the values as the template was downloaded) for every "Số liệu YYYY" sheet.
 
 A refused write exits 1 with the Vietnamese reason and writes nothing."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ntm.accounts.scope import restrict
 from ntm.core.cli import CommandError, SubcommandCommand, dump, user_named
 from ntm.figures import excel
+from ntm.figures.imports import plan_import
 from ntm.figures.models import Figure
-from ntm.figures.rules import ratio_limits
-from ntm.figures.services import CellInput, WriteRefused, fields_for, ladder_for, set_figure, values_for, write_figures
+from ntm.figures.services import (
+    NeedsConfirmation,
+    WriteRefused,
+    fields_for,
+    ladder_for,
+    set_figure,
+    values_for,
+    write_figures,
+)
 from ntm.units.models import REFORM_DATE, Unit
 from ntm.units.schemas import find_unit
-
-SHEET = re.compile(r"^Số liệu (\d{4})$")
 
 
 def _unit(code: str, legacy: bool) -> Unit:
@@ -50,6 +58,7 @@ class Command(SubcommandCommand):
         p.add_argument("--value", required=True)
         p.add_argument("--source", default="")
         p.add_argument("--as", dest="as_user")
+        p.add_argument("--confirm", action="store_true", help="vẫn ghi khi chỉ có cảnh báo")
 
     def arguments_show(self, p):
         self._unit_args(p)
@@ -58,12 +67,16 @@ class Command(SubcommandCommand):
         p.add_argument("file")
         p.add_argument("--as", dest="as_user")
         p.add_argument("--dry-run", action="store_true")
+        p.add_argument("--confirm", action="store_true", help="vẫn ghi khi chỉ có cảnh báo")
+        p.add_argument("--overwrite", action="store_true", help="ghi cả ô người khác đã sửa sau khi tải mẫu")
         p.add_argument("--source", default="Nhập từ dòng lệnh")
 
-    def handle_set(self, unit, legacy, year, field, value, source, as_user, **_):
+    def handle_set(self, unit, legacy, year, field, value, source, as_user, confirm, **_):
         user, target = user_named(as_user), _unit(unit, legacy)
         try:
-            result = set_figure(target, year, field, value, user=user, source=source, door="cli")
+            result = set_figure(target, year, field, value, user=user, source=source, door="cli", confirm=confirm)
+        except NeedsConfirmation as exc:
+            raise CommandError("\n".join([*exc.errors, "Có cảnh báo: chạy lại với --confirm để vẫn ghi"])) from exc
         except WriteRefused as exc:
             raise CommandError("\n".join(exc.errors)) from exc
         return {"unit": target.code, "year": year, "field": field, "changed": result.written,
@@ -75,32 +88,48 @@ class Command(SubcommandCommand):
         return {"unit": target.code, "scheme": target.scheme, "name": target.full_name, "year": year,
                 "figures": [{"field": f, "value": _shown(v), "source": s} for f, v, s in rows]}
 
-    def handle_import(self, file, as_user, dry_run, source, **_):
+    def handle_import(self, file, as_user, dry_run, source, confirm, overwrite, **_):
         user = user_named(as_user)
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Không đọc được tệp “{file}” (không có hoặc là thư mục)")
+        if path.stat().st_size > excel.LIMITS.max_bytes:
+            mb = 1024 * 1024
+            raise CommandError(f"Tệp quá lớn: {path.stat().st_size / mb:.1f} MB (tối đa {excel.LIMITS.max_bytes // mb} MB)".replace(".", ","))
         data = path.read_bytes()
-        years = _sheet_years(data)
-        cells: list[CellInput] = []
         errors: list[str] = []
-        for year in years:
-            got, errs = _read_year(data, year, user)
-            cells += got
-            errors += errs
-        if not years:
+        try:
+            years = excel.sheet_years(data, path.name)
+        except excel.FileRefused as exc:
+            errors, years = [str(exc)], []
+        if not years and not errors:
             errors.append("Tệp không có trang “Số liệu NĂM” nào (hãy dùng tệp mẫu tải từ trang nhập Excel)")
-        result = None
-        if not errors:
+        cells, changes, conflicts, warnings, unchanged = [], [], [], [], 0
+        for year in years:
+            units, fields = _scope(user, year)
+            plan = plan_import(user, data, year, units, fields, filename=path.name, overwrite=overwrite)
+            errors += plan.errors
+            cells += plan.cells
+            warnings += plan.warnings
+            unchanged += plan.unchanged
+            changes += [{"year": year, "unit": r.unit, "field": r.field, "old": _shown(r.old), "new": _shown(r.new),
+                         "where": r.where, "conflict": r.conflict} for r in plan.changes]
+            conflicts += [{"year": year, "unit": c.unit, "field": c.field, "downloaded": _shown(c.downloaded),
+                           "current": _shown(c.current), "uploaded": _shown(c.uploaded), "by": c.who,
+                           "kept": c.kept, "where": c.where} for c in plan.conflicts]
+        written = 0
+        if not errors and not dry_run:
             try:
                 result = write_figures(user, cells, source=source[:255], comment="Nhập từ Excel (dòng lệnh)",
-                                       door="excel", dry_run=dry_run)
+                                       door="excel", confirm=confirm)
+                written = result.written
+            except NeedsConfirmation as exc:
+                errors = [*exc.errors, "Có cảnh báo: xem lại rồi chạy lại với --confirm để vẫn ghi"]
             except WriteRefused as exc:
                 errors = exc.errors
         out = {"file": str(path), "dry_run": dry_run, "cells": len(cells), "errors": errors,
-               "changed": result.written if result else 0,
-               "changes": [{"unit": c.unit_id, "year": c.year, "field": c.field, "old": _shown(c.old),
-                            "new": _shown(c.new)} for c in (result.changes if result else [])][:1000]}
+               "changed": written if not dry_run else len(changes), "unchanged": unchanged,
+               "changes": changes[:1000], "conflicts": conflicts[:1000], "warnings": warnings}
         if errors:
             self.stdout.write(dump(out) if _["format"] == "json" else "\n".join(errors))
             raise CommandError(f"{len(errors)} lỗi — chưa ghi gì", returncode=1)
@@ -123,30 +152,14 @@ def _shown(value) -> float | int | None:
     return int(number) if number.is_integer() else number
 
 
-def _sheet_years(data: bytes) -> list[int]:
-    from io import BytesIO
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(BytesIO(data), read_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise CommandError("Tệp không phải bảng tính Excel (.xlsx) đọc được; hãy mở và lưu lại bằng Excel") from exc
-    try:
-        return sorted(int(m.group(1)) for name in wb.sheetnames if (m := SHEET.match(name)))
-    finally:
-        wb.close()
-
-
-def _read_year(data: bytes, year: int, user) -> tuple[list[CellInput], list[str]]:
-    """One sheet of the template, read as the import page reads it, for the units `user` may edit."""
+def _scope(user, year: int) -> tuple[dict[str, dict], dict]:
+    """The units `user` may write for `year` (by code) and the fields of their sets: what the page's
+    import offers, for every unit in the user's scope."""
     scheme = Unit.Scheme.LEGACY if year <= REFORM_DATE.year else Unit.Scheme.CURRENT
     editable = restrict(Unit.objects.filter(scheme__in=[scheme, Unit.Scheme.LOCAL]), user, "figures.edit")
     units = list(editable.filter(level__in=[Unit.Level.COMMUNE, Unit.Level.HAMLET, Unit.Level.DISTRICT]).values(
-        "id", "code", "full_name", "level", "kind", "province__code"))
-    by_code = {u["code"]: u["id"] for u in units}
-    fields, ladder = {}, []
+        "id", "code", "name", "full_name", "level", "kind", "province__code"))
+    fields: dict = {}
     seen_ladders: set[tuple] = set()
     for u in units:
         try:
@@ -154,11 +167,7 @@ def _read_year(data: bytes, year: int, user) -> tuple[list[CellInput], list[str]
         except Exception:  # noqa: BLE001 — a unit no set measures is refused later, by the write path
             continue
         key = tuple(s.code for s in lad)
-        if key in seen_ladders:
-            continue
-        seen_ladders.add(key)
-        ladder += [s for s in lad if s not in ladder]
-        fields.update(fields_for(lad))
-    current = values_for(list(by_code.values()), [year])
-    cells, errors = excel.read(data, year, fields, by_code, current, lambda f: ratio_limits(ladder, f))
-    return [CellInput(u, year, f, v) for (u, f), v in cells.items()], errors
+        if key not in seen_ladders:
+            seen_ladders.add(key)
+            fields.update(fields_for(lad))
+    return {u["code"]: u for u in units}, fields
