@@ -2,7 +2,9 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from ntm.accounts import views as accounts
 from ntm.api.routes import api
@@ -18,6 +20,9 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("mat-khau/da-doi/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("favicon.ico", RedirectView.as_view(url=static_url("favicon.svg"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("don-vi/", units.tree, name="unit_tree"),
     path("don-vi/tim/", units.search, name="unit_search"),

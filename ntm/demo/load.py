@@ -67,7 +67,7 @@ def _generate(log: Callable[[str], None]) -> None:
         paths, communes = _legacy_communes(specs, figures)
         log(f"  · {len(communes)} xã (trước 2025), {len(figures)} số liệu")
         _districts(specs, paths, figures)
-        hamlets = _hamlets(specs, figures)
+        hamlets = _hamlets(specs, paths, figures)
         log(f"  · {hamlets} thôn của huyện Thọ Xuân")
         _current_communes(specs, paths, figures)
         if MISSES:
@@ -177,9 +177,16 @@ def _rollup_failures(base, fixed) -> set[str]:
     return {c.code for c in probe.criteria if c.met is False}
 
 
-def _hamlets(specs, figures) -> int:
+CONDITION = "1"  # thon-kieu-mau-2021: "Thôn thuộc xã đạt chuẩn NTM hoặc đã được công nhận thôn, bản đạt chuẩn NTM"
+
+
+def _hamlets(specs, paths, figures) -> int:
     """Hamlets of Thọ Xuân's communes (thôn are not in the official lists), with their
-    post-2025 continuations under the new communes, and model-hamlet figures 2019–2025."""
+    post-2025 continuations under the new communes, and model-hamlet figures 2019–2025.
+
+    The hamlet condition "belongs to an NTM commune or is a recognised hamlet" (criterion 1 of
+    thon-kieu-mau-2021) follows the commune's own path: met when the commune is NTM that year or the
+    hamlet was recognised in an earlier year, never met otherwise."""
     communes = list(
         Unit.objects.filter(scheme=Unit.Scheme.LEGACY, level=Unit.Level.COMMUNE, parent__code=story.THO_XUAN, kind="xã")
         .order_by("code").prefetch_related("successors")
@@ -205,16 +212,22 @@ def _hamlets(specs, figures) -> int:
     links = [Lineage(source=u, target=new_by_code[u.code], date=REFORM_DATE) for u in old if u.code in new_by_code]
     Lineage.objects.bulk_create(links)
     years = story.hamlet_years(len(old), SEED)
+    parent_code = {c.pk: c.code for c in communes}
     for hamlet, km_year in zip(old, years, strict=True):
+        path = paths[parent_code[hamlet.parent_id]]
         for year in range(2019, story.LAST_LEGACY_YEAR + 1):
             try:
                 base = base_set_for(specs, "hamlet", year)
             except EvaluationError:
                 continue
             hrng = random.Random(f"{SEED}-{hamlet.code}-{year}")
-            reached = km_year is not None and year >= km_year
+            condition = path.level(year) is not None or (km_year is not None and year > km_year)
+            reached = condition and km_year is not None and year >= km_year
             codes = [c.code for c in base.criteria]
-            fail = set() if reached else set(hrng.sample(codes, k=min(len(codes), hrng.randint(1, 3))))
+            others = [c for c in codes if c != CONDITION]
+            fail = set() if reached else set(hrng.sample(others, k=min(len(others), hrng.randint(1, 3))))
+            if not condition:
+                fail.add(CONDITION)
             target = Target(fail=fail, level=base.level if reached else None)
             values = _synth(specs, base.code, classify(hamlet.region, [], year), year, target, hrng,
                                 {"households_total": hrng.randint(120, 400)})

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from ntm.accounts.scope import can, get_object_for, get_unit_for
+from ntm.accounts.scope import get_object_for, get_unit_for, units_for
 from ntm.core.params import year_param
 from ntm.figures.models import Period
+from ntm.figures.views import entry_open
 from ntm.units.models import Unit
 
 from .models import RecomputeJob
@@ -29,12 +30,19 @@ def unit_detail(request, pk: int):
     unit = get_unit_for(request, pk)
     years = years_of(unit)
     year = pick_year(request, years)
-    context = {"unit": unit, "years": years, "year": year, "ancestors": unit.ancestors(),
-               "predecessors": Unit.objects.filter(successor_links__target=unit).order_by("code"),
-               "successors": Unit.objects.filter(predecessor_links__source=unit).order_by("code"),
-               "can_edit": can(request.user, unit, "figures.edit"),
+    ancestors = unit.ancestors()
+    predecessors = list(Unit.objects.filter(successor_links__target=unit).order_by("code"))
+    successors = list(Unit.objects.filter(predecessor_links__source=unit).order_by("code"))
+    related = [u.pk for u in [*ancestors, *predecessors, *successors]]
+    context = {"unit": unit, "years": years, "year": year, "ancestors": ancestors,
+               "predecessors": predecessors, "successors": successors,
+               # names of units the reader may not open are shown without a link
+               "visible_ids": set(units_for(request.user).filter(pk__in=related).values_list("pk", flat=True)),
+               "can_edit": year is not None and entry_open(request.user, unit, year),
                "closed": year is not None and Period.is_closed(unit, year),
                "entry_year": next((y for y in range(ENTRY_UNTIL, 2009, -1) if registry_covers(unit.level, y)), None)}
+    if year is None and context["entry_year"] and not entry_open(request.user, unit, context["entry_year"]):
+        context["entry_year"] = None
     if year is not None:
         context.update(scorecard(unit, year))
         now = (context.get("rollup") or {}).get("now")

@@ -21,6 +21,7 @@ from ntm.criteria.loader import registry
 from ntm.criteria.spec import LEVEL_LABELS
 from ntm.evaluations.models import Evaluation
 from ntm.evaluations.scorecard import progress
+from ntm.figures.views import import_open
 from ntm.recognition.services import recognised_levels
 from ntm.units.models import REFORM_DATE, Unit
 
@@ -99,7 +100,7 @@ def dashboard(request, pk: int):
     distribution = Counter(r["criteria_met"] for r in evaluated)
     max_c = len(criteria)
     context = {
-        "unit": unit, "year": year, "years": years, "rows": shown, "can_import": can(request.user, unit, "figures.edit"),
+        "unit": unit, "year": year, "years": years, "rows": shown, "can_import": import_open(request.user, unit, year),
         "can_classify": unit.level == Unit.Level.PROVINCE and can(request.user, unit, "units.classify"),
         "can_recompute": unit.level == Unit.Level.PROVINCE and can(request.user, unit, "evaluations.recompute"), "total": len(rows), "evaluated": n,
         "criteria": criteria, "counts": counts, "spec": spec,
@@ -119,7 +120,11 @@ def dashboard(request, pk: int):
         response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="ntm-{unit.code}-{year}.xlsx"'
         return response
-    template = "reports/_matrix.html" if request.htmx and request.GET.get("partial") else "reports/dashboard.html"
+    # the matrix form swaps only #matrix and pushes its filters into the address (a link or a reload
+    # reproduces the view); a plain request with the same query renders the whole page
+    partial = request.htmx and not request.htmx.history_restore_request and (
+        request.GET.get("partial") or request.htmx.target == "matrix")
+    template = "reports/_matrix.html" if partial else "reports/dashboard.html"
     return render(request, template, context)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,11 +38,23 @@ def children(request, pk: int):
     return render(request, "units/_children.html", {"unit": unit, "children": kids})
 
 
+CODE_QUERY = re.compile(r"(?i)(l:)?\s*(\d[\d-]*)")
+
+
 @login_required
 def search(request):
-    text = fold(request.GET.get("q", "")[:SEARCH_MAX])[:SEARCH_MAX]
+    """Units by name (diacritics and case ignored: "tho long") or by official code ("15505": the
+    current commune, its pre-2025 namesake and hamlets; "L:15505": pre-2025 units only)."""
+    raw = request.GET.get("q", "")[:SEARCH_MAX].strip()
+    text = fold(raw)[:SEARCH_MAX]
     results = []
-    if len(text) >= 2:
+    code = CODE_QUERY.fullmatch(raw)
+    if code:
+        qs = units_for(request.user).filter(code__startswith=code[2]).select_related("parent", "province")
+        if code[1]:
+            qs = qs.filter(scheme=Unit.Scheme.LEGACY)
+        results = sorted(qs[:200], key=lambda u: (u.code != code[2], u.scheme != Unit.Scheme.CURRENT, len(u.code), u.code))[:30]
+    elif len(text) >= 2:
         qs = units_for(request.user).filter(search_name__contains=text).select_related("parent", "province")
         results = sorted(qs[:200], key=lambda u: (u.scheme != Unit.Scheme.CURRENT, u.search_name.find(text), len(u.search_name)))[:30]
     template = "units/_search_results.html" if request.htmx else "units/search.html"

@@ -42,7 +42,7 @@ def test_sign_in_find_commune_enter_figure_scorecard_changes(page_as, world):
     page.get_by_role("link", name="Nhập số liệu").click()
     page.wait_for_load_state("networkidle")
     field, value, is_bool = failing_fix(world["tho_long"])
-    cells_before = page.locator("td[id^='st-']").count()
+    cells_before = page.locator("[id^='st-']").count()
     if is_bool:
         page.locator(f"form[hx-post$='/{field}/'] select").first.select_option(value)
     else:
@@ -52,9 +52,10 @@ def test_sign_in_find_commune_enter_figure_scorecard_changes(page_as, world):
     expect(page.get_by_test_id("criteria-met")).to_have_text("10/10")  # (no wait_for_function: the CSP forbids eval)
     assert "Nông thôn mới" in page.get_by_test_id("level").inner_text()
     # the indicator's own status cell turned green in place; no cell was added or lost
-    assert page.locator("td[id^='st-']").count() == cells_before
-    assert page.locator("td[id^='st-'] .cell-0").count() == 0
-    shoot(page, "entry-laptop")
+    assert page.locator("[id^='st-']").count() == cells_before
+    assert page.locator("[id^='st-'] .cell-0").count() == 0
+    assert "10/10" in page.get_by_test_id("entry-bar").inner_text()  # the sticky bar followed
+    shoot(page, "entry-laptop-saved")
     assert Evaluation.objects.get(unit=world["tho_long"], year=2026).level == "ntm"
 
 

@@ -128,3 +128,21 @@ def test_thanh_hoa_dashboard_for_a_legacy_year_in_a_few_queries(django_assert_ma
     assert r.status_code == 200
     assert body.count('class="name"') == 454  # every legacy xã of Thanh Hóa × 19 criteria
     assert "thanhhoa_pre2025_districts.geojson" in body
+
+
+def test_hamlet_condition_agrees_with_its_commune():
+    """Criterion 1 of a model hamlet ("belongs to an NTM commune or is a recognised hamlet") is met
+    exactly when its commune is NTM that year or the hamlet was recognised in an earlier year."""
+    hamlets = Evaluation.objects.filter(unit__level="hamlet", unit__parent__parent__code="395").select_related("unit")
+    commune_level = {(e.unit_id, e.year): e.level for e in
+                     Evaluation.objects.filter(unit__level="commune", unit__parent__code="395", unit__scheme="legacy")}
+    first_km = {}
+    for e in hamlets.order_by("year"):
+        if e.level == "kieu_mau":
+            first_km.setdefault(e.unit_id, e.year)
+    checked = 0
+    for e in hamlets:
+        expected = bool(commune_level.get((e.unit.parent_id, e.year))) or first_km.get(e.unit_id, 9999) < e.year
+        assert e.met["1"] is expected, (e.unit.full_name, e.year, commune_level.get((e.unit.parent_id, e.year)))
+        checked += 1
+    assert checked > 1000
