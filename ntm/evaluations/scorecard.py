@@ -8,6 +8,7 @@ from collections import Counter
 from django.db.models import Count, Sum
 
 from ntm.criteria.evaluate import EvaluationError
+from ntm.criteria.loader import registry
 from ntm.criteria.spec import LEVEL_LABELS, LEVEL_RANK
 from ntm.units.models import Lineage, Unit
 
@@ -88,4 +89,14 @@ def scorecard(unit: Unit, year: int) -> dict:
         for c in data["criteria"]:
             c["indicators"] = by_crit.get(c["code"], [])
     return {"evaluation": data, "trend": trend(unit), "rollup": communes_rollup(unit, year),
-            "level_label": LEVEL_LABELS.get((data or {}).get("level") or "", "")}
+            "level_label": LEVEL_LABELS.get((data or {}).get("level") or "", ""),
+            "criteria_set": set_info(data["set"]) if data else None}
+
+
+def set_info(code: str) -> dict:
+    """What readers see for a set: its title and decision ("Bộ tiêu chí quốc gia về xã nông thôn mới
+    giai đoạn 2026–2030", "51/2025/QĐ-TTg"), never the internal code alone."""
+    spec = registry().get(code)
+    if spec is None:
+        return {"code": code, "name": code, "decision": ""}
+    return {"code": code, "name": spec.name, "decision": spec.decision}

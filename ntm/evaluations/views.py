@@ -43,20 +43,3 @@ def unit_detail(request, pk: int):
             shares = sorted(now["criteria_share"].items(), key=lambda kv: kv[1])[:3]
             context["weakest"] = [(code, round(share * 100)) for code, share in shares]
     return render(request, "units/detail.html", context)
-
-
-@login_required
-def unit_report(request, pk: int, year: int):
-    """The scorecard as a PDF report (administrative-document layout)."""
-    from django.http import Http404, HttpResponse
-
-    from ntm.reports.pdf import scorecard_pdf
-
-    unit = get_unit_for(request, pk)
-    data = scorecard(unit, year)
-    if not data["evaluation"]:
-        raise Http404("Đơn vị chưa có kết quả đánh giá năm này")
-    pdf = scorecard_pdf({"unit": unit, "year": year, **data})
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="bao-cao-ntm-{unit.code}-{year}.pdf"'
-    return response

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from ntm.accounts.scope import can, get_unit_for, is_admin, units_for
 from ntm.core.text import fold
@@ -19,11 +20,13 @@ from ntm.criteria.loader import registry
 from ntm.criteria.spec import LEVEL_LABELS
 from ntm.evaluations.models import Evaluation
 from ntm.evaluations.rollup import LEVEL_RANK
-from ntm.evaluations.scorecard import progress
+from ntm.evaluations.scorecard import progress, scorecard
 from ntm.units.models import REFORM_DATE, Unit
 
+from .documents import respond
 from .excel import matrix_workbook
 from .models import MapLayer
+from .unit_report import CHAIR, DEPUTY, Signing, unit_document
 
 LEVEL_COLORS = {"": "#ced4da", "ntm": "#69db7c", "nang_cao": "#4dabf7", "kieu_mau": "#ffc940", "hien_dai": "#9775fa"}
 LEGACY_MAPS = {"38": "geo/thanhhoa_pre2025_districts.geojson"}  # old boundaries we may ship (see static/geo/README.md)
@@ -112,6 +115,22 @@ def dashboard(request, pk: int):
         return response
     template = "reports/_matrix.html" if request.htmx and request.GET.get("partial") else "reports/dashboard.html"
     return render(request, template, context)
+
+
+@login_required
+def unit_report(request, pk: int, year: int, fmt: str = "pdf"):
+    """The unit's evaluation report as an administrative document (Decree 30/2020 layout): PDF to
+    print, .docx to edit before signing. Optional GET: so (registry number), nguoi_ky (signer's
+    name), ky=chu_tich|pho_chu_tich (the chair signs, or a deputy "KT. CHỦ TỊCH")."""
+    unit = get_unit_for(request, pk)
+    data = scorecard(unit, year)
+    if not data["evaluation"]:
+        raise Http404(_("Đơn vị chưa có kết quả đánh giá năm này"))
+    signing = Signing(number=request.GET.get("so", "").strip()[:20],
+                      signer_name=request.GET.get("nguoi_ky", "").strip()[:80],
+                      signer=DEPUTY if request.GET.get("ky") == DEPUTY else CHAIR)
+    doc = unit_document(unit, year, data, data["criteria_set"], signing)
+    return respond(doc, fmt, f"bao-cao-ntm-{unit.code}-{year}")
 
 
 def _map(unit: Unit, year: int, rows: list[dict], legacy) -> dict | None:

@@ -1,5 +1,6 @@
 from django import template
 
+from ntm.core.text import format_number
 from ntm.criteria.spec import LEVEL_LABELS
 
 register = template.Library()
@@ -13,7 +14,15 @@ def get_item(mapping, key):
     return mapping.get(key)
 
 
-
+@register.filter
+def num(value, places=2):
+    """`{{ value|num }}`: a figure, threshold or gap with the decimals it needs (5,44 not 5,4400;
+    1.234,5 not 1.234,5000), at most `places` (default 2) — see `ntm.core.text.format_number`."""
+    try:
+        places = int(places)
+    except (TypeError, ValueError):
+        places = 2
+    return format_number(value, places)
 
 
 @register.filter
