@@ -45,6 +45,7 @@ from typing import ClassVar
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
+BLANK = "\u00a0"  # a space that HTML and Word keep: room for the clerk to write a number or a day
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}  # Decree 30, Phụ lục I, mục I.3
 
 
@@ -169,7 +170,7 @@ class Document:
     @property
     def number_line(self) -> str:
         """ "Số: 15/BC-UBND", or with the number left blank "Số:       /BC-UBND"."""
-        return f"Số: {self.number or ' ' * 6}/{self.symbol}"
+        return f"Số: {self.number or BLANK * 8}/{self.symbol}"
 
     @property
     def date_line(self) -> str:
@@ -185,7 +186,7 @@ def date_line(place: str, date: dt.date | None, year: int | None = None) -> str:
     """ "Thọ Long, ngày 05 tháng 02 năm 2026": a day below 10 and the months 1–2 take a leading
     zero (Decree 30, Phụ lục I, mục II.5). No date: blanks for the clerk, "ngày    tháng    năm 2026"."""
     if date is None:
-        blank = " " * 5
+        blank = BLANK * 5
         return f"{place}, ngày{blank}tháng{blank}năm {year or dt.date.today().year}"
     month = f"{date.month:02d}" if date.month < 3 else str(date.month)
     return f"{place}, ngày {date.day:02d} tháng {month} năm {date.year}"

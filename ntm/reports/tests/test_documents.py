@@ -10,7 +10,18 @@ from django.urls import reverse
 from docx import Document as Docx
 
 from ntm.criteria.loader import registry
-from ntm.reports.documents import Document, Heading, Issuer, Paragraph, Row, Signer, Table, date_line, render_docx, render_pdf
+from ntm.reports.documents import (
+    Document,
+    Heading,
+    Issuer,
+    Paragraph,
+    Row,
+    Signer,
+    Table,
+    date_line,
+    render_docx,
+    render_pdf,
+)
 from ntm.testing import YEAR, login
 
 
