@@ -103,7 +103,7 @@ def criteria_table(evaluation: dict) -> tuple[Table, bool]:
                 verdict += f" (thiếu {format_number(i['gap'])})"
             rows.append(Row((i["code"], i["name"], requirement, _value(i["value"], i["kind"], i.get("unit") or ""), verdict)))
     table = Table(columns=("TT", "Tiêu chí, chỉ tiêu", "Yêu cầu", "Kết quả", "Đánh giá"), rows=rows,
-                  widths=(9, 43, 17, 17, 14), align="llrrc")
+                  widths=(8, 42, 17, 19, 14), align="llrrc")
     return table, unverified
 
 
