@@ -9,7 +9,7 @@ from ntm.accounts.scope import can, get_unit_for
 from ntm.figures.models import Period
 from ntm.units.models import Unit
 
-from .scorecard import scorecard, years_of
+from .scorecard import reform_mark, scorecard, years_of
 from .service import registry_covers
 
 ENTRY_UNTIL = 2026  # the latest reporting year offered for a unit with no figures yet
@@ -35,9 +35,12 @@ def unit_detail(request, pk: int):
                "successors": Unit.objects.filter(predecessor_links__source=unit).order_by("code"),
                "can_edit": can(request.user, unit, "edit"),
                "closed": year is not None and Period.is_closed(unit, year),
+               "reform": reform_mark(),
                "entry_year": next((y for y in range(ENTRY_UNTIL, 2009, -1) if registry_covers(unit.level, y)), None)}
     if year is not None:
         context.update(scorecard(unit, year))
+        history = [r["year"] for r in (context.get("rollup") or {}).get("history", [])]
+        context["reform"]["crossed"] = bool(history) and history[0] < context["reform"]["year"] <= history[-1]
         now = (context.get("rollup") or {}).get("now")
         if now:
             shares = sorted(now["criteria_share"].items(), key=lambda kv: kv[1])[:3]

@@ -20,7 +20,7 @@ from ntm.criteria.loader import registry
 from ntm.criteria.spec import LEVEL_LABELS
 from ntm.evaluations.models import Evaluation
 from ntm.evaluations.rollup import LEVEL_RANK
-from ntm.evaluations.scorecard import progress, scorecard
+from ntm.evaluations.scorecard import progress, reform_mark, scorecard
 from ntm.units.models import REFORM_DATE, Unit
 
 from .documents import respond
@@ -95,8 +95,10 @@ def dashboard(request, pk: int):
     counts = {lvl: sum(1 for r in evaluated if LEVEL_RANK.get(r["level"] or "", 0) >= LEVEL_RANK[lvl]) for lvl in ("ntm", "nang_cao", "kieu_mau")}
     distribution = Counter(r["criteria_met"] for r in evaluated)
     max_c = len(criteria)
+    reform = reform_mark()
+    reform["crossed"] = bool(years) and years[0] < reform["year"] <= years[-1]
     context = {
-        "unit": unit, "year": year, "years": years, "rows": shown, "can_import": can(request.user, unit, "edit"), "total": len(rows), "evaluated": n,
+        "unit": unit, "year": year, "years": years, "reform": reform, "rows": shown, "can_import": can(request.user, unit, "edit"), "total": len(rows), "evaluated": n,
         "criteria": criteria, "counts": counts, "spec": spec,
         "avg": round(sum(r["criteria_met"] for r in evaluated) / n, 1) if n else None,
         "filters": {"level": level_f, "criterion": crit_f, "sort": sort},
@@ -106,6 +108,7 @@ def dashboard(request, pk: int):
             "distribution": {"labels": list(range(max_c + 1)), "values": [distribution.get(i, 0) for i in range(max_c + 1)]},
             "weakest": sorted(share, key=lambda s: s[2])[:8],
             "map": _map(unit, year, rows, legacy),
+            "reform": reform,
         },
     }
     if request.GET.get("format") == "xlsx":

@@ -1,6 +1,8 @@
 // Charts for NTM pages (ECharts, vendored). Data comes from json_script blocks.
 window.NTM = (function () {
-  const LEVEL = { "": "Chưa đạt", ntm: "NTM", nang_cao: "NTM nâng cao", kieu_mau: "NTM kiểu mẫu", hien_dai: "NTM hiện đại" };
+  const LEVEL = (document.documentElement.lang || "vi").startsWith("en")
+    ? { "": "Not reached", ntm: "NTM", nang_cao: "Advanced NTM", kieu_mau: "Model NTM", hien_dai: "Modern NTM" }
+    : { "": "Chưa đạt", ntm: "NTM", nang_cao: "NTM nâng cao", kieu_mau: "NTM kiểu mẫu", hien_dai: "NTM hiện đại" };
   const COLORS = { "": "#adb5bd", ntm: "#2f9e44", nang_cao: "#1c7ed6", kieu_mau: "#f59f00", hien_dai: "#7048e8" };
   function init(id) {
     const el = document.getElementById(id);
@@ -10,37 +12,87 @@ window.NTM = (function () {
     el.dataset.ready = "1";
     return chart;
   }
-  function trendChart(id, series) {
+  // Numbers the way the page's language writes them: 86,1 and 1.234 in Vietnamese, 86.1 in English.
+  const LANG = (document.documentElement.lang || "vi").slice(0, 2);
+  const NUM = new Intl.NumberFormat(LANG === "en" ? "en" : "vi-VN", { maximumFractionDigits: 1 });
+  function fmt(v) { return v === null || v === undefined || v === "-" || Number.isNaN(+v) ? "—" : NUM.format(+v); }
+  function pct(v) { return fmt(v) + "%"; }
+  const T = LANG === "en"
+    ? { criteria: "criteria", met: "criteria met", share: "% of criteria met", communes: "communes" }
+    : { criteria: "tiêu chí", met: "tiêu chí đạt", share: "% tiêu chí đạt", communes: "xã" };
+
+  // A vertical mark at the first year after the 2025 reform, when the years on the axis straddle it.
+  function reformLine(years, reform) {
+    if (!reform || !years.some(y => y < reform.year) || !years.some(y => y >= reform.year)) return undefined;
+    const at = years.find(y => y >= reform.year);
+    return {
+      silent: true, symbol: "none", lineStyle: { type: "dashed", color: "#868e96", width: 1.5 },
+      // the label reads leftwards from the top of the line, so it stays inside the chart
+      label: { formatter: reform.short || reform.label, position: "end", align: "right", distance: 16, padding: [0, 4, 0, 0],
+               color: "#495057", fontSize: 11, backgroundColor: "rgba(255,255,255,.85)" },
+      tooltip: { show: false },
+      data: [{ xAxis: String(at) }],
+    };
+  }
+
+  // Share of criteria met per year (%), so 19-criteria years (QĐ 318) and 10-criteria years
+  // (QĐ 51/2025) compare on one axis; the tooltip gives the count and the set's size.
+  function trendChart(id, series, reform) {
     const chart = init(id);
     if (!chart) return;
-    const years = [...new Set(series.flatMap(s => s.points.map(p => p.year)))].sort();
+    const years = [...new Set(series.flatMap(s => s.points.map(p => p.year)))].sort((a, b) => a - b);
+    const lone = years.length === 1;
     chart.setOption({
-      tooltip: { trigger: "axis" },
+      tooltip: {
+        trigger: "axis",
+        formatter: items => {
+          const rows = items.filter(i => i.data).map(i => {
+            const p = i.data.point;
+            return `${i.marker}${i.seriesName}: ${p.met}/${p.total} ${T.criteria} (${pct(p.pct)}) — ${LEVEL[p.level] || ""}`;
+          });
+          return rows.length ? [items[0].axisValue, ...rows].join("<br>") : "";
+        },
+      },
       legend: { type: "scroll", bottom: 0 },
-      grid: { left: 36, right: 12, top: 16, bottom: 56 },
-      xAxis: { type: "category", data: years },
-      yAxis: { type: "value", min: 0, max: Math.max(...series.flatMap(s => s.points.map(p => p.total)), 1) },
-      series: series.map(s => ({
-        name: s.name, type: "line", smooth: true, symbolSize: 7, connectNulls: false,
+      grid: { left: 44, right: 64, top: 52, bottom: 56 },
+      xAxis: { type: "category", data: years.map(String) },
+      yAxis: { type: "value", min: 0, max: 100, name: T.share, nameTextStyle: { align: "left" },
+               axisLabel: { formatter: v => pct(v) } },
+      series: series.map((s, n) => ({
+        name: s.name, type: "line", smooth: false, symbolSize: lone ? 12 : 7, connectNulls: false,
         lineStyle: { width: s.own ? 3 : 1.5 },
-        data: years.map(y => { const p = s.points.find(p => p.year === y); return p ? { value: p.met, itemStyle: { color: COLORS[p.level] } } : null; }),
+        markLine: n === 0 ? reformLine(years, reform) : undefined,
+        data: years.map(y => {
+          const p = s.points.find(p => p.year === y);
+          if (!p) return null;
+          const last = s.own && p === s.points[s.points.length - 1];
+          return {
+            value: p.pct, point: p, itemStyle: { color: COLORS[p.level] },
+            // a lone year (or the unit's latest) says its value, not just a dot
+            label: (lone || last) ? { show: true, position: "top", formatter: `${p.met}/${p.total} (${pct(p.pct)})`, fontWeight: 600 } : undefined,
+          };
+        }),
       })),
     });
     return chart;
   }
-  function rollupChart(id, rows) {
+  function rollupChart(id, rows, reform) {
     const chart = init(id);
     if (!chart) return;
+    const years = rows.map(r => r.year);
     chart.setOption({
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", valueFormatter: v => fmt(v) },
       legend: { bottom: 0 },
-      grid: { left: 40, right: 44, top: 28, bottom: 78 },
-      xAxis: { type: "category", data: rows.map(r => r.year) },
-      yAxis: [{ type: "value", name: "xã" }, { type: "value", name: "% TC", min: 0, max: 100 }],
+      grid: { left: 44, right: 48, top: 52, bottom: 78 },
+      xAxis: { type: "category", data: years.map(String) },
+      yAxis: [{ type: "value", name: T.communes, axisLabel: { formatter: v => fmt(v) } },
+              { type: "value", min: 0, max: 100, axisLabel: { formatter: v => pct(v) } }],
       series: [
-        { name: "Đạt NTM", type: "bar", data: rows.map(r => r.ntm_or_above), itemStyle: { color: COLORS.ntm } },
-        { name: "NTM nâng cao trở lên", type: "bar", data: rows.map(r => r.nang_cao_or_above), itemStyle: { color: COLORS.nang_cao } },
-        { name: "% tiêu chí đạt (bình quân)", type: "line", yAxisIndex: 1, data: rows.map(r => r.pct), itemStyle: { color: "#e8590c" } },
+        { name: LANG === "en" ? "NTM reached" : "Đạt NTM", type: "bar", data: rows.map(r => r.ntm_or_above), itemStyle: { color: COLORS.ntm },
+          markLine: reformLine(years, reform) },
+        { name: LANG === "en" ? "Advanced NTM or above" : "NTM nâng cao trở lên", type: "bar", data: rows.map(r => r.nang_cao_or_above), itemStyle: { color: COLORS.nang_cao } },
+        { name: LANG === "en" ? "% of criteria met (average)" : "% tiêu chí đạt (bình quân)", type: "line", yAxisIndex: 1, data: rows.map(r => r.pct),
+          itemStyle: { color: "#e8590c" }, tooltip: { valueFormatter: v => pct(v) } },
       ],
     });
     return chart;
@@ -48,12 +100,13 @@ window.NTM = (function () {
   function barChart(id, labels, values, opts) {
     const chart = init(id);
     if (!chart) return;
+    const o = opts || {};
     chart.setOption({
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", valueFormatter: v => (o.percent ? pct(v) : fmt(v)) },
       grid: { left: 48, right: 12, top: 16, bottom: 32 },
-      xAxis: { type: "category", data: labels, name: (opts || {}).xname },
-      yAxis: { type: "value", max: (opts || {}).max },
-      series: [{ type: "bar", data: values, itemStyle: { color: (opts || {}).color || COLORS.ntm } }],
+      xAxis: { type: "category", data: labels, name: o.xname },
+      yAxis: { type: "value", max: o.max, axisLabel: { formatter: v => (o.percent ? pct(v) : fmt(v)) } },
+      series: [{ type: "bar", data: values, itemStyle: { color: o.color || COLORS.ntm } }],
     });
     return chart;
   }
@@ -74,5 +127,5 @@ window.NTM = (function () {
     });
     return chart;
   }
-  return { trendChart, rollupChart, barChart, mapChart, LEVEL, COLORS };
+  return { trendChart, rollupChart, barChart, mapChart, LEVEL, COLORS, fmt };
 })();
