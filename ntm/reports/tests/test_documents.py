@@ -63,7 +63,7 @@ def test_date_line_pads_days_below_ten_and_the_first_two_months():
     assert date_line("Thọ Long", dt.date(2026, 2, 5)) == "Thọ Long, ngày 05 tháng 02 năm 2026"
     assert date_line("Thọ Long", dt.date(2026, 11, 30)) == "Thọ Long, ngày 30 tháng 11 năm 2026"
     assert date_line("Thọ Long", dt.date(2026, 3, 9)) == "Thọ Long, ngày 09 tháng 3 năm 2026"
-    assert date_line("Thọ Long", None, 2027).startswith("Thọ Long, ngày ") and date_line("X", None, 2027).endswith("năm 2027")
+    assert date_line("Thọ Long", None, 2027).startswith("Thọ Long, ngày\u00a0") and date_line("X", None, 2027).endswith("năm 2027")
 
 
 def test_number_and_recipients_follow_the_decree():
