@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from .forms import GrantForm, UserCreateForm
 from .models import Grant, audit
@@ -28,7 +29,7 @@ def user_list(request):
         grant = Grant.objects.create(user=user, unit=d["unit"], role=d["role"])
         audit(request.user, "create_user", user, None, {"username": user.username})
         audit(request.user, "grant", grant, None, {"role": grant.role, "unit": grant.unit_id})
-        messages.success(request, f"Đã tạo người dùng {user.username}.")
+        messages.success(request, _("Đã tạo người dùng %(username)s.") % {"username": user.username})
         return redirect("user_list")
     return render(request, "accounts/users.html", {"users": users, "form": form})
 
@@ -42,12 +43,12 @@ def user_grants(request, pk: int):
         grant = get_object_or_404(Grant, pk=request.POST["delete"], user=user)
         audit(request.user, "revoke", grant, {"role": grant.role, "unit": grant.unit_id}, None)
         grant.delete()
-        messages.success(request, "Đã thu hồi quyền.")
+        messages.success(request, _("Đã thu hồi quyền."))
         return redirect("user_grants", pk=user.pk)
     if request.method == "POST" and form.is_valid():
         grant, created = Grant.objects.get_or_create(user=user, unit=form.cleaned_data["unit"], role=form.cleaned_data["role"])
         if created:
             audit(request.user, "grant", grant, None, {"role": grant.role, "unit": grant.unit_id})
-        messages.success(request, "Đã cấp quyền.")
+        messages.success(request, _("Đã cấp quyền."))
         return redirect("user_grants", pk=user.pk)
     return render(request, "accounts/grants.html", {"subject": user, "grants": user.grants.select_related("unit"), "form": form})

@@ -112,7 +112,7 @@ def scorecard(unit: Unit, year: int) -> dict:
         for c in data["criteria"]:
             c["indicators"] = by_crit.get(c["code"], [])
     return {"evaluation": data, "trend": trend(unit), "rollup": communes_rollup(unit, year),
-            "level_label": LEVEL_LABELS.get((data or {}).get("level") or "", ""),
+            "level_label": _(LEVEL_LABELS.get((data or {}).get("level") or "", "")) if data else "",
             "criteria_set": set_info(data["set"]) if data else None}
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from django.utils.translation import gettext as _
+
 
 class GeoError(ValueError):
     pass
@@ -14,24 +16,25 @@ def parse_layer(raw: bytes, known_codes: set[str]) -> tuple[dict, int, list[str]
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise GeoError("Tệp không phải văn bản UTF-8") from exc
+        raise GeoError(_("Tệp không phải văn bản UTF-8")) from exc
     except json.JSONDecodeError as exc:
-        raise GeoError(f"Tệp không phải GeoJSON hợp lệ: dòng {exc.lineno}, cột {exc.colno} ({exc.msg})") from exc
+        raise GeoError(_("Tệp không phải GeoJSON hợp lệ: dòng %(line)s, cột %(col)s (%(msg)s)")
+                       % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}) from exc
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
-        raise GeoError("Cần một FeatureCollection (GeoJSON) có danh sách features")
+        raise GeoError(_("Cần một FeatureCollection (GeoJSON) có danh sách features"))
     unmatched, matched = [], 0
     for n, feature in enumerate(data["features"], start=1):
         geometry = (feature or {}).get("geometry") or {}
         if geometry.get("type") not in ("Polygon", "MultiPolygon"):
-            raise GeoError(f"Vùng thứ {n}: hình học phải là Polygon hoặc MultiPolygon")
+            raise GeoError(_("Vùng thứ %(n)s: hình học phải là Polygon hoặc MultiPolygon") % {"n": n})
         code = str(((feature or {}).get("properties") or {}).get("code", "")).strip()
         if not code:
-            raise GeoError(f"Vùng thứ {n}: thiếu properties.code (mã đơn vị hành chính)")
+            raise GeoError(_("Vùng thứ %(n)s: thiếu properties.code (mã đơn vị hành chính)") % {"n": n})
         feature["properties"]["code"] = code
         if code in known_codes:
             matched += 1
         else:
             unmatched.append(code)
     if not matched:
-        raise GeoError("Không vùng nào khớp mã với đơn vị của tỉnh này")
+        raise GeoError(_("Không vùng nào khớp mã với đơn vị của tỉnh này"))
     return data, matched, unmatched

@@ -72,7 +72,7 @@ def dashboard(request, pk: int):
         e = evals.get(r["id"])
         r["level"] = e["level"] if e else None
         r["criteria_met"] = e["criteria_met"] if e else None
-        r["cells"] = [(e["met"].get(code) if e else None) for code, _ in criteria]
+        r["cells"] = [(e["met"].get(code) if e else None) for code, _name in criteria]
     # filters and sort (server-side, so the page works without JavaScript)
     level_f, crit_f, sort = request.GET.get("level", ""), request.GET.get("criterion", ""), request.GET.get("sort", "name")
     shown = rows
@@ -80,7 +80,7 @@ def dashboard(request, pk: int):
         shown = [r for r in shown if r["level"] == ""]
     elif level_f:
         shown = [r for r in shown if (r["level"] or "") and LEVEL_RANK.get(r["level"], 0) >= LEVEL_RANK.get(level_f, 9)]
-    codes = [c for c, _ in criteria]
+    codes = [c for c, _name in criteria]
     if crit_f in codes:
         idx = codes.index(crit_f)
         shown = [r for r in shown if r["level"] is not None and r["cells"][idx] is not True]  # evaluated, not meeting it
@@ -102,7 +102,7 @@ def dashboard(request, pk: int):
         "criteria": criteria, "counts": counts, "spec": spec,
         "avg": round(sum(r["criteria_met"] for r in evaluated) / n, 1) if n else None,
         "filters": {"level": level_f, "criterion": crit_f, "sort": sort},
-        "levels": [(k, v) for k, v in LEVEL_LABELS.items() if k],
+        "levels": [(k, _(v)) for k, v in LEVEL_LABELS.items() if k],
         "charts": {
             "history": history,
             "distribution": {"labels": list(range(max_c + 1)), "values": [distribution.get(i, 0) for i in range(max_c + 1)]},
@@ -142,7 +142,7 @@ def _map(unit: Unit, year: int, rows: list[dict], legacy) -> dict | None:
     uploaded = {layer.kind: layer for layer in MapLayer.objects.filter(province__code=province.code, province__scheme=Unit.Scheme.CURRENT)
                 .only("id", "kind", "credit").order_by("uploaded_at")}
     if year > REFORM_DATE.year and unit.scheme == Unit.Scheme.CURRENT and unit.level == Unit.Level.PROVINCE:
-        data = [{"code": r["code"], "label": f"{r['full_name']}: {LEVEL_LABELS.get(r['level'] or '', '—') if r['level'] is not None else 'chưa có số liệu'}",
+        data = [{"code": r["code"], "label": f"{r['full_name']}: {_(LEVEL_LABELS.get(r['level'] or '', '—')) if r['level'] is not None else _('chưa có số liệu')}",
                  "color": LEVEL_COLORS.get(r["level"] or "", "#f1f3f5") if r["level"] is not None else None} for r in rows]
         layer = uploaded.get(MapLayer.Kind.COMMUNES)
         url = reverse("map_layer", args=[layer.pk]) if layer else static(f"geo/communes/{province.code}.geojson")
@@ -163,7 +163,7 @@ def _map(unit: Unit, year: int, rows: list[dict], legacy) -> dict | None:
         total, ntm = per.get(d["name"], (0, 0))
         share = ntm / total if total else None
         data.append({"code": d["code"], "value": share,
-                     "label": f"{d['full_name']}: {ntm}/{total} xã đạt NTM" if total else d["full_name"],
+                     "label": f"{d['full_name']}: " + _("%(ntm)s/%(total)s xã đạt NTM") % {"ntm": ntm, "total": total} if total else d["full_name"],
                      "color": None if share is None else _green(share)})
     url = reverse("map_layer", args=[layer.pk]) if layer else static(path)
     return {"url": url, "rows": data, "legend": "share", "credit": layer.credit if layer else None}

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext
 
 from ntm.core.text import format_number
 from ntm.criteria.spec import LEVEL_LABELS
@@ -27,7 +28,8 @@ def num(value, places=2):
 
 @register.filter
 def level_label(code):
-    return LEVEL_LABELS.get(code or "", code)
+    label = LEVEL_LABELS.get(code or "", code)
+    return gettext(label) if label else label
 
 
 @register.filter
