@@ -24,7 +24,7 @@ def user_list(request):
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        first, _, last = d["full_name"].rpartition(" ")
+        first, _sep, last = d["full_name"].rpartition(" ")
         user = User.objects.create_user(d["username"], password=d["password"], first_name=first or last, last_name=last if first else "")
         grant = Grant.objects.create(user=user, unit=d["unit"], role=d["role"])
         audit(request.user, "create_user", user, None, {"username": user.username})
