@@ -34,6 +34,7 @@ urlpatterns = [
     path("ban-do/<int:pk>.geojson", maps.layer, name="map_layer"),
     path("nguoi-dung/", accounts.user_list, name="user_list"),
     path("nguoi-dung/<int:pk>/", accounts.user_grants, name="user_grants"),
+    path("don-vi/<int:pk>/nhat-ky/", accounts.audit_log, name="audit_log"),
     path("api/", api.urls),
     path("quan-tri/", admin.site.urls),
 ]

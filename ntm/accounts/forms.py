@@ -55,3 +55,13 @@ class UserCreateForm(GrantForm):
         password = self.cleaned_data["password"]
         validate_password(password)
         return password
+
+
+class AuditFilterForm(forms.Form):
+    ACTIONS = [("", "Mọi thao tác"), ("figures.", "Số liệu"), ("figures.excel", "Nhập Excel"),
+               ("figures.close_period", "Khoá kỳ"), ("figures.reopen_period", "Mở lại kỳ"), ("units.", "Phân loại đơn vị"),
+               ("accounts.", "Người dùng, phân quyền"), ("admin.", "Trang quản trị")]
+    action = forms.ChoiceField(label="Thao tác", choices=ACTIONS, required=False)
+    user = forms.CharField(label="Người thực hiện", max_length=150, required=False)
+    since = forms.DateField(label="Từ ngày", required=False)
+    until = forms.DateField(label="Đến ngày", required=False)

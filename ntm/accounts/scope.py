@@ -1,19 +1,49 @@
-"""The one place where what a user may see and do is decided (every view goes through it).
+"""The one place where what a user may see and do is decided: every view, API route and service
+goes through it.
 
-A grant on a unit covers the unit's subtree; a grant on a current unit also covers, read-only,
-the legacy units it came from (and their subtrees), so a commune official of Thọ Long can read
-Nam Giang's history. Legacy units are history: only an administrator edits them.
+- A grant on a unit covers the unit's subtree; a grant on a current unit also covers, read-only,
+  the legacy units it came from (and their subtrees), so a commune official of Thọ Long can read
+  Nam Giang's history. Legacy units are history: only a national administrator writes to them.
+- Every role may "view" its subtree. Other actions ("figures.edit", "units.classify", …) are
+  declared by each app in its AppConfig (`actions = {action: (role, …)}`).
+- An administrator is national only when the grant has no unit (or the user is a superuser). An
+  "admin" grant on a unit gives every declared action inside that unit's subtree and nothing more.
+- `restrict(queryset, user, action)` filters any model that declares `unit_path`;
+  `get_object_for` fetches one such object for a request: 404 to an outsider, 403 to a member who
+  may see it but not do `action`.
 """
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
 from ntm.units.models import Lineage, Unit
 
-from .models import ACTIONS, Grant, Role
+from .models import Grant, Role
+
+VIEW = "view"
+
+
+def declared_actions() -> dict[str, frozenset[str]]:
+    """{action: roles that may do it}, collected from every app's AppConfig.actions (cached)."""
+    if not _DECLARED:
+        for config in apps.get_app_configs():
+            for action, roles in getattr(config, "actions", {}).items():
+                _DECLARED[action] = frozenset(roles)
+    return _DECLARED
+
+
+_DECLARED: dict[str, frozenset[str]] = {}
+
+
+def _role_may(role: str, action: str) -> bool:
+    if action == VIEW or role == Role.ADMIN:
+        return True
+    return role in declared_actions().get(action, ())
 
 
 def _subtree(unit: Unit) -> Q:
@@ -39,7 +69,7 @@ def _history(unit: Unit) -> Q:
 
 
 def grants(user) -> list[Grant]:
-    if not user.is_authenticated:
+    if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_ntm_grants", None)
     if cached is None:
@@ -48,44 +78,78 @@ def grants(user) -> list[Grant]:
 
 
 def is_admin(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or any(g.role == Role.ADMIN for g in grants(user)))
+    """A national administrator: a superuser, or an admin grant with no unit."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or any(g.role == Role.ADMIN and g.unit_id is None for g in grants(user))
 
 
-def scope_q(user, action: str = "view") -> Q | None:
-    """A filter on Unit for what `user` may do `action` on; None means everything."""
+def scope_q(user, action: str = VIEW) -> Q | None:
+    """A filter on Unit for what `user` may do `action` on; None means everything.
+
+    Raises LookupError for an action no app declares (a typo must not silently deny or allow)."""
+    if action != VIEW and action not in declared_actions():
+        raise LookupError(f"Undeclared action {action!r}: declare it in an AppConfig.actions")
     if is_admin(user):
         return None
     q = Q(pk__in=[])
     for g in grants(user):
-        if action not in ACTIONS[g.role] or g.unit is None:
+        if g.unit is None or not _role_may(g.role, action):
             continue
         q |= _subtree(g.unit)
-        if action == "view":
+        if action == VIEW:
             q |= _history(g.unit)
-    if action != "view":
+    if action != VIEW:
         q &= ~Q(scheme=Unit.Scheme.LEGACY)
     return q
 
 
-def units_for(user, action: str = "view"):
-    """Units the user may `action` (the `.restrict()` of this project)."""
+def units_for(user, action: str = VIEW):
+    """Units the user may `action`."""
     q = scope_q(user, action)
     return Unit.objects.all() if q is None else Unit.objects.filter(q)
+
+
+def restrict(queryset: models.QuerySet, user, action: str = VIEW) -> models.QuerySet:
+    """Rows of any unit-owned model (one declaring `unit_path`) that `user` may `action`.
+
+    Raises TypeError for a model that does not declare `unit_path` (so no model is left unscoped)."""
+    path = getattr(queryset.model, "unit_path", None)
+    if path is None:
+        raise TypeError(f"{queryset.model.__name__} không khai báo unit_path: không thể giới hạn phạm vi")
+    q = scope_q(user, action)
+    if q is None:
+        if not is_admin(user) and not getattr(user, "is_authenticated", False):
+            return queryset.none()
+        return queryset
+    if path == "":
+        return queryset.filter(q)
+    return queryset.filter(**{f"{path}__in": Unit.objects.filter(q).values("pk")})
 
 
 def can(user, unit: Unit, action: str) -> bool:
     return units_for(user, action).filter(pk=unit.pk).exists()
 
 
-def get_unit_for(request, pk: int, action: str = "view") -> Unit:
-    """404 to an outsider (never reveal that the unit exists to someone who cannot see it),
-    403 to someone who may see it but not do `action`."""
-    unit = units_for(request.user, "view").select_related("parent", "province").filter(pk=pk).first()
-    if unit is None:
-        raise Http404("Không tìm thấy đơn vị")
-    if action != "view" and not can(request.user, unit, action):
-        raise PermissionDenied("Bạn không có quyền thực hiện thao tác này trên đơn vị này")
-    return unit
+def get_object_for(request, queryset: models.QuerySet | type[models.Model], pk, action: str = VIEW):
+    """One object of a unit-owned model for this request: 404 to an outsider (never reveal that it
+    exists), 403 to someone who may see it but not do `action`."""
+    if isinstance(queryset, type):
+        queryset = queryset._default_manager.all()
+    try:
+        obj = restrict(queryset, request.user, VIEW).filter(pk=pk).first()
+    except (ValueError, OverflowError):  # a malformed or huge id is simply not found
+        obj = None
+    if obj is None:
+        raise Http404("Không tìm thấy hoặc bạn không có quyền xem")
+    if action != VIEW and not restrict(queryset.model._default_manager.filter(pk=obj.pk), request.user, action).exists():
+        raise PermissionDenied("Bạn không có quyền thực hiện thao tác này")
+    return obj
+
+
+def get_unit_for(request, pk: int, action: str = VIEW) -> Unit:
+    """A unit for this request (404 outsider, 403 read-only member), with parent and province loaded."""
+    return get_object_for(request, Unit.objects.select_related("parent", "province"), pk, action)
 
 
 def home_unit(user) -> Unit | None:

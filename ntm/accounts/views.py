@@ -1,15 +1,18 @@
-"""Administrators manage users and their unit-scoped grants."""
+"""Administrators manage users and their unit-scoped grants; every member reads its units' change log."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from .forms import GrantForm, UserCreateForm
-from .models import Grant, audit
-from .scope import is_admin
+from . import services
+from .forms import AuditFilterForm, GrantForm, UserCreateForm
+from .models import AuditEntry, Grant
+from .scope import get_unit_for, is_admin, restrict
 
 
 def _admin_only(request):
@@ -24,13 +27,14 @@ def user_list(request):
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        first, _sep, last = d["full_name"].rpartition(" ")
-        user = User.objects.create_user(d["username"], password=d["password"], first_name=first or last, last_name=last if first else "")
-        grant = Grant.objects.create(user=user, unit=d["unit"], role=d["role"])
-        audit(request.user, "create_user", user, None, {"username": user.username})
-        audit(request.user, "grant", grant, None, {"role": grant.role, "unit": grant.unit_id})
-        messages.success(request, _("Đã tạo người dùng %(username)s.") % {"username": user.username})
-        return redirect("user_list")
+        try:
+            user = services.create_user(request.user, username=d["username"], password=d["password"],
+                                        full_name=d["full_name"], role=d["role"], unit=d["unit"])
+        except ValidationError as exc:
+            form.add_error("unit", exc)
+        else:
+            messages.success(request, _("Đã tạo người dùng %(username)s.") % {"username": user.username})
+            return redirect("user_list")
     return render(request, "accounts/users.html", {"users": users, "form": form})
 
 
@@ -40,15 +44,42 @@ def user_grants(request, pk: int):
     user = get_object_or_404(User, pk=pk)
     form = GrantForm(request.POST or None)
     if request.method == "POST" and request.POST.get("delete"):
-        grant = get_object_or_404(Grant, pk=request.POST["delete"], user=user)
-        audit(request.user, "revoke", grant, {"role": grant.role, "unit": grant.unit_id}, None)
-        grant.delete()
+        services.revoke(request.user, get_object_or_404(Grant, pk=request.POST["delete"], user=user))
         messages.success(request, _("Đã thu hồi quyền."))
         return redirect("user_grants", pk=user.pk)
     if request.method == "POST" and form.is_valid():
-        grant, created = Grant.objects.get_or_create(user=user, unit=form.cleaned_data["unit"], role=form.cleaned_data["role"])
-        if created:
-            audit(request.user, "grant", grant, None, {"role": grant.role, "unit": grant.unit_id})
-        messages.success(request, _("Đã cấp quyền."))
-        return redirect("user_grants", pk=user.pk)
+        try:
+            services.grant(request.user, user, form.cleaned_data["role"], form.cleaned_data["unit"])
+        except ValidationError as exc:
+            form.add_error("unit", exc)
+        else:
+            messages.success(request, _("Đã cấp quyền."))
+            return redirect("user_grants", pk=user.pk)
     return render(request, "accounts/grants.html", {"subject": user, "grants": user.grants.select_related("unit"), "form": form})
+
+
+@login_required
+def audit_log(request, pk: int):
+    """Nhật ký thay đổi of a unit and everything under it, newest first, filterable."""
+    unit = get_unit_for(request, pk, "accounts.audit")
+    entries = restrict(AuditEntry.objects.all(), request.user, "view").select_related("user", "unit")
+    if unit.level == unit.Level.PROVINCE:
+        entries = entries.filter(unit__province=unit) | entries.filter(unit=unit)
+    elif unit.level == unit.Level.DISTRICT:
+        entries = entries.filter(unit__parent=unit) | entries.filter(unit=unit) | entries.filter(unit__parent__parent=unit)
+    else:
+        entries = entries.filter(unit=unit) | entries.filter(unit__parent=unit)
+    form = AuditFilterForm(request.GET or None)
+    if form.is_valid():
+        d = form.cleaned_data
+        if d.get("action"):
+            entries = entries.filter(action__startswith=d["action"])
+        if d.get("user"):
+            entries = entries.filter(user__username__iexact=d["user"])
+        if d.get("since"):
+            entries = entries.filter(at__date__gte=d["since"])
+        if d.get("until"):
+            entries = entries.filter(at__date__lte=d["until"])
+    page = Paginator(entries.order_by("-at", "-id"), 50).get_page(request.GET.get("trang"))
+    return render(request, "accounts/audit.html", {"unit": unit, "page": page, "form": form,
+                                                   "ancestors": unit.ancestors()})

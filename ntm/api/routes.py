@@ -16,9 +16,9 @@ from ntm.criteria.loader import registry
 from ntm.criteria.management.commands.criteria import spec_detail
 from ntm.criteria.models import CriteriaSet
 from ntm.evaluations.models import Evaluation
-from ntm.evaluations.service import evaluate_stored_unit
-from ntm.units.management.commands.units import unit_detail
+from ntm.evaluations.services import evaluate_stored_unit
 from ntm.units.models import Unit
+from ntm.units.schemas import unit_detail
 
 api = NinjaAPI(title="NTM API", version="1", auth=django_auth, docs_url=None, urls_namespace="api")
 

@@ -25,8 +25,11 @@ class SubcommandCommand(BaseCommand):
             getattr(self, f"arguments_{name.replace('-', '_')}", lambda _p: None)(p)
 
     def handle(self, *args, **options):
+        from . import requestid
+
         handler = getattr(self, f"handle_{options['subcommand'].replace('-', '_')}")
-        result = handler(**options)
+        with requestid.activity("cli"):
+            result = handler(**options)
         if result is None:
             return
         if options["format"] == "json":
@@ -38,4 +41,16 @@ class SubcommandCommand(BaseCommand):
         return dump(result)
 
 
-__all__ = ["SubcommandCommand", "CommandError", "dump"]
+__all__ = ["SubcommandCommand", "CommandError", "dump", "user_named"]
+
+
+def user_named(username: str | None):
+    """The account a command acts as (`--as USER`); CommandError when it does not exist."""
+    from django.contrib.auth import get_user_model
+
+    if not username:
+        raise CommandError("Cần --as TÊN_ĐĂNG_NHẬP: mọi thay đổi được ghi nhật ký theo người thực hiện")
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None or not user.is_active:
+        raise CommandError(f"Không có tài khoản đang hoạt động “{username}”")
+    return user

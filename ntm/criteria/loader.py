@@ -178,16 +178,24 @@ class _Registry:
     def __init__(self) -> None:
         self._key: tuple[int, int] | None = None
         self._specs: dict[str, CriteriaSetSpec] = {}
+        self._versions: dict[str, int] = {}
 
     def __call__(self) -> dict[str, CriteriaSetSpec]:
         agg = CriteriaSet.objects.filter(published=True).aggregate(m=Max("id"), n=Max("version"))
         key = (agg["m"] or 0, agg["n"] or 0)
         if key != self._key:
             specs: dict[str, CriteriaSetSpec] = {}
+            versions: dict[str, int] = {}
             for row in CriteriaSet.objects.filter(published=True).order_by("code", "version"):
                 specs[row.code] = build_spec(row.data, known_fields={})
-            self._specs, self._key = specs, key
+                versions[row.code] = row.version
+            self._specs, self._versions, self._key = specs, versions, key
         return self._specs
+
+    def versions(self) -> dict[str, int]:
+        """{set code: its latest published version}, as the registry holds it."""
+        self()
+        return self._versions
 
     def cache_clear(self) -> None:
         self._key = None

@@ -48,6 +48,11 @@ LEVEL_LABELS = {"": gettext_noop("Chưa đạt"), "ntm": gettext_noop("Nông th�
                 "kieu_mau": gettext_noop("NTM kiểu mẫu"), "hien_dai": gettext_noop("NTM hiện đại")}
 LEVEL_RANK = {"": 0, "ntm": 1, "nang_cao": 2, "kieu_mau": 3, "hien_dai": 3}
 ANY = "*"
+# Kinds of unit each level's sets measure unless a set says otherwise (empty: every kind).
+DEFAULT_UNIT_KINDS: dict[str, tuple[str, ...]] = {
+    "commune": ("xã",),
+    "district": ("huyện", "thị xã", "thành phố"),
+}
 
 
 class SpecError(Exception):
@@ -139,9 +144,17 @@ class CriteriaSetSpec:
     fields: dict[str, FieldDef] = field(default_factory=dict)
     province: str = ""  # a province's own version of a national set (its decision in `decision`)
     extends: str = ""
+    unit_kinds: tuple[str, ...] = ()  # kinds of unit the set evaluates (`unit_kinds` in [set]); () = the default
 
     def covers(self, year: int) -> bool:
         return self.year_from <= year <= self.year_to
+
+    def evaluates_kind(self, kind: str) -> bool:
+        """Whether a unit of this kind (xã, phường, huyện…) is measured by this set. Rural sets measure
+        rural units: commune sets xã (not phường, thị trấn, đặc khu), district sets huyện, thị xã and
+        provincial cities (QĐ 320/QĐ-TTg: "huyện, thị xã, thành phố thuộc tỉnh")."""
+        kinds = self.unit_kinds or DEFAULT_UNIT_KINDS.get(self.unit_level, ())
+        return not kinds or kind in kinds
 
     def indicators(self) -> list[Indicator]:
         return [i for c in self.criteria for i in c.indicators]
@@ -297,6 +310,7 @@ def build_spec(
         criteria=tuple(criteria),
         province=str(head.get("province", "")),
         extends=head.get("extends", ""),
+        unit_kinds=tuple(head.get("unit_kinds", ())),
     )
 
 

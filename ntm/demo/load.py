@@ -14,12 +14,13 @@ from decimal import Decimal
 from django.db import transaction
 
 from ntm.core.text import fold
+from ntm.criteria.classify import ClassRow, classify
 from ntm.criteria.evaluate import EvaluationError, base_set_for
 from ntm.criteria.loader import province_view, registry
-from ntm.evaluations.recompute import recompute_all
+from ntm.evaluations.models import Evaluation
 from ntm.evaluations.rollup import at_least
 from ntm.figures.models import Figure
-from ntm.units.classify import ClassRow, classify
+from ntm.figures.services import CellInput, write_figures
 from ntm.units.models import REFORM_DATE, Classification, Lineage, Unit
 
 from . import story
@@ -57,12 +58,15 @@ def _generate(log: Callable[[str], None]) -> None:
         hamlets = _hamlets(specs, figures)
         log(f"  · {hamlets} thôn của huyện Thọ Xuân")
         _current_communes(specs, paths, figures)
-        Figure.objects.bulk_create(figures, batch_size=5000, ignore_conflicts=True)
-        log(f"  · {len(figures)} số liệu mẫu đã ghi; đang đánh giá…")
         if MISSES:
             log(f"  ! {len(MISSES)} đơn vị-năm không khớp chính xác kịch bản (vd. {MISSES[:3]})")
-        count = recompute_all(province_code=PROVINCE)
+        log(f"  · {len(figures)} số liệu mẫu: kiểm tra, ghi và đánh giá…")
+        # The one write path, as every door: same checks (period, years, kinds, values); recompute follows.
+        write_figures(None, [CellInput(f.unit_id, f.year, f.field, f.value) for f in figures], source=SOURCE,
+                      door="demo", system=True)
         DemoRun.objects.create(seed=SEED)
+    count = Evaluation.objects.filter(unit__province__code=PROVINCE).count() + Evaluation.objects.filter(
+        unit__code=PROVINCE, unit__level="province").count()
     log(f"✔ Dữ liệu mẫu Thanh Hóa: {count} kết quả đánh giá")
 
 

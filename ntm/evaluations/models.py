@@ -1,26 +1,87 @@
-"""Stored evaluations: computed by the engine, never typed in; current on every save."""
+"""Stored evaluations: computed by the engine, never typed in; current on every save.
+
+A (unit, year) that cannot be evaluated keeps a row that says why (`error`), never a stale
+result; each change of a unit's stored level is a `LevelChange` row, so what the system said on
+any day can be answered."""
 
 from django.db import models
 
+from ntm.core.scoping import ScopedManager, ScopedQuerySet
 from ntm.units.models import Unit
 
 
+class EvaluatedQuerySet(ScopedQuerySet):
+    pass
+
+
+class EvaluatedManager(models.Manager.from_queryset(EvaluatedQuerySet)):
+    """Rows with a result (the default): rows that only say why a unit could not be evaluated are
+    left out of every count, chart and list unless asked for (`Evaluation.all_rows`)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(error="")
+
+
 class Evaluation(models.Model):
+    unit_path = "unit"
+
     unit = models.ForeignKey(Unit, models.CASCADE, related_name="evaluations", verbose_name="đơn vị")
     year = models.PositiveSmallIntegerField("năm")
     set_code = models.CharField("bộ tiêu chí", max_length=64)
+    set_version = models.PositiveIntegerField("phiên bản bộ tiêu chí", default=0)
     level = models.CharField("mức đạt", max_length=16, blank=True)
     criteria_met = models.PositiveSmallIntegerField("số tiêu chí đạt")
     criteria_total = models.PositiveSmallIntegerField("tổng số tiêu chí")
     met = models.JSONField("tiêu chí: đạt/không/thiếu", default=dict)  # {"1": true, "2": null, …}
     result = models.JSONField("kết quả chi tiết")
+    error = models.CharField("không đánh giá được vì", max_length=255, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
+
+    objects = EvaluatedManager()
+    all_rows = ScopedManager()
 
     class Meta:
         verbose_name = "kết quả đánh giá"
         verbose_name_plural = "kết quả đánh giá"
+        base_manager_name = "all_rows"
         constraints = [models.UniqueConstraint(fields=["unit", "year"], name="evaluation_unit_year")]
         indexes = [models.Index(fields=["year", "level"])]
 
     def __str__(self) -> str:
+        if self.error:
+            return f"{self.unit} {self.year}: {self.error}"
         return f"{self.unit} {self.year}: {self.criteria_met}/{self.criteria_total} {self.level or '—'}"
+
+
+class LevelChange(models.Model):
+    """One change of a unit's stored level for a year: from, to, when, why, under which set version."""
+
+    unit_path = "unit"
+
+    class Reason(models.TextChoices):
+        FIGURES = "figures", "Số liệu thay đổi"
+        SET_VERSION = "set_version", "Bộ tiêu chí có phiên bản mới"
+        CLASSIFICATION = "classification", "Phân loại đơn vị thay đổi"
+        RECOMPUTE = "recompute", "Tính lại"
+
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="level_changes", verbose_name="đơn vị")
+    year = models.PositiveSmallIntegerField("năm")
+    from_level = models.CharField("từ mức", max_length=16, blank=True)
+    to_level = models.CharField("đến mức", max_length=16, blank=True)
+    set_code = models.CharField("bộ tiêu chí", max_length=64, blank=True)
+    set_version = models.PositiveIntegerField("phiên bản", default=0)
+    reason = models.CharField("vì", max_length=16, choices=Reason.choices)
+    note = models.CharField("ghi chú", max_length=255, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField("lúc", auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "thay đổi mức đạt"
+        verbose_name_plural = "thay đổi mức đạt"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["unit", "year", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year}: {self.from_level or '—'} → {self.to_level or '—'}"

@@ -1,87 +1,71 @@
 """Recompute stored evaluations in bulk: a few reads, the pure engine, one bulk write.
 
 Communes first, then the districts above them (district sets read their communes' results).
+Every run is idempotent: the same figures, sets and classifications give the same rows, and a
+run after a crash repairs whatever the crash left (`stale_pairs` finds what is out of date).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 
-from ntm.criteria.evaluate import Evaluation as EngineResult
-from ntm.criteria.evaluate import EvaluationError, base_set_for, evaluate_unit
-from ntm.criteria.loader import province_view, registry
+from ntm.core import requestid
+from ntm.criteria.batch import UNIT_FIELDS, Outcome, evaluate_rows
+from ntm.criteria.classify import class_rows
+from ntm.figures.models import Figure
 from ntm.figures.services import values_for
-from ntm.units.classify import ClassRow, classify
-from ntm.units.models import Classification, Unit
+from ntm.units.models import Unit
 
-from .models import Evaluation
+from .models import Evaluation, LevelChange
 from .rollup import district_values
 
 BATCH = 2000
 
 
-def class_rows(unit_ids: list[int]) -> dict[int, list[ClassRow]]:
-    rows: dict[int, list[ClassRow]] = defaultdict(list)
-    for uid, scheme, value, y0, y1 in Classification.objects.filter(unit_id__in=unit_ids).values_list(
-        "unit_id", "scheme", "value", "year_from", "year_to"
-    ):
-        rows[uid].append(ClassRow(scheme, value, y0, y1))
-    return rows
-
-
-def evaluate_rows(
-    units: list[dict], years: Iterable[int], values: dict[tuple[int, int], dict[str, float]],
-    class_rows: dict[int, list[ClassRow]], detail: bool = False,
-) -> list[tuple[int, int, EngineResult]]:
-    """Run the engine over plain rows; (unit, year) pairs with no figures are skipped."""
-    specs = registry()
-    views: dict[str, dict] = {}
-    out = []
-    for unit in units:
-        view = views.setdefault(unit["province__code"] or "", province_view(specs, unit["province__code"] or ""))
-        for year in years:
-            vals = values.get((unit["id"], year))
-            if not vals:
-                continue
-            try:
-                base = base_set_for(view, unit["level"], year)
-                cls = classify(unit["region"], class_rows.get(unit["id"], []), year)
-                out.append((unit["id"], year, evaluate_unit(view, base.code, cls, year, vals, detail)))
-            except EvaluationError:  # no set for that year, or a classification is missing (e.g. group)
-                continue
-    return out
-
-
-def _store(results: list[tuple[int, int, EngineResult]]) -> int:
-    rows = []
-    for unit_id, year, ev in results:
-        rows.append(
-            Evaluation(
-                unit_id=unit_id, year=year, set_code=ev.base.set, level=ev.level or "",
+def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reason: str) -> int:
+    """Replace the stored rows of these units × years by the outcomes; a pair without an outcome (no
+    figures left) loses its row. Level changes are written as rows of their own."""
+    before = {(u, y): (lvl, err) for u, y, lvl, err in Evaluation.all_rows.filter(
+        unit_id__in=unit_ids, year__in=years).values_list("unit_id", "year", "level", "error")}
+    rows, changes = [], []
+    rid = requestid.current()
+    for o in outcomes:
+        ev = o.result
+        if ev is None:
+            rows.append(Evaluation(unit_id=o.unit_id, year=o.year, set_code=o.set_code, set_version=o.set_version,
+                                   level="", criteria_met=0, criteria_total=0, met={}, result={}, error=o.error[:255]))
+            level = ""
+        else:
+            level = ev.level or ""
+            rows.append(Evaluation(
+                unit_id=o.unit_id, year=o.year, set_code=ev.base.set, set_version=o.set_version, level=level,
                 criteria_met=ev.base.criteria_met, criteria_total=ev.base.criteria_total,
                 met={c.code: c.met for c in ev.base.criteria}, result=ev.compact(),
-            )
-        )
+            ))
+        old_level, old_error = before.pop((o.unit_id, o.year), ("", None))
+        if old_level != level or (old_error is not None and bool(old_error) != bool(o.error)):
+            changes.append(LevelChange(unit_id=o.unit_id, year=o.year, from_level=old_level, to_level=level,
+                                       set_code=o.set_code, set_version=o.set_version, reason=reason,
+                                       note=o.error[:255], request_id=rid))
+    for (unit_id, year), (old_level, _) in before.items():  # no figures any more: the row goes
+        if old_level:
+            changes.append(LevelChange(unit_id=unit_id, year=year, from_level=old_level, to_level="", reason=reason,
+                                       note="Không còn số liệu", request_id=rid))
     # Replace rather than upsert: one DELETE and plain INSERTs are cheaper than ON CONFLICT batches.
-    keys = defaultdict(list)
-    for unit_id, year, _ in results:
-        keys[year].append(unit_id)
-    for year, ids in keys.items():
-        Evaluation.objects.filter(year=year, unit_id__in=ids).delete()
-    Evaluation.objects.bulk_create(rows, batch_size=1000)
+    Evaluation.all_rows.filter(year__in=years, unit_id__in=unit_ids).delete()
+    Evaluation.all_rows.bulk_create(rows, batch_size=1000)
+    LevelChange.objects.bulk_create(changes, batch_size=1000)
     return len(rows)
 
 
-UNIT_FIELDS = ("id", "level", "region", "parent_id", "province__code")
-
-
 @transaction.atomic
-def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = True) -> int:
-    """Recompute these units for these years; districts last (they read their communes' results)."""
+def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = True,
+                    reason: str = LevelChange.Reason.FIGURES) -> int:
+    """Recompute these units for these years; districts last (they read their communes' results).
+    Returns the number of stored rows written."""
     rows = []
     for start in range(0, len(unit_ids), BATCH * 5):
         rows += Unit.objects.filter(pk__in=unit_ids[start : start + BATCH * 5]).values(*UNIT_FIELDS, "parent__level")
@@ -93,8 +77,8 @@ def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = 
     for start in range(0, len(others), BATCH):
         chunk = others[start : start + BATCH]
         ids = [r["id"] for r in chunk]
-        count += _store(evaluate_rows(chunk, years, values_for(ids, years), class_rows(ids)))
-    return count + recompute_districts(sorted(districts), years)
+        count += _store(evaluate_rows(chunk, years, values_for(ids, years), class_rows(ids)), ids, years, reason)
+    return count + recompute_districts(sorted(districts), years, reason)
 
 
 def district_rollup_values(district_ids: list[int], years: list[int]) -> dict[tuple[int, int], dict[str, float]]:
@@ -112,37 +96,54 @@ def district_rollup_values(district_ids: list[int], years: list[int]) -> dict[tu
     return {key: district_values(child, totals[key[0]]) for key, child in levels.items()}
 
 
-def district_values_for(district_ids: list[int], years: list[int]) -> dict[tuple[int, int], dict[str, float]]:
-    """A district's own figures plus its rollup figures; only districts with figures of their own."""
-    values = values_for(district_ids, years)
-    for key, rolled in district_rollup_values(district_ids, years).items():
-        if key in values:
-            values[key].update(rolled)
-    return values
-
-
-def recompute_districts(district_ids: list[int], years: list[int]) -> int:
+def recompute_districts(district_ids: list[int], years: list[int], reason: str = LevelChange.Reason.FIGURES) -> int:
     """District sets read their own figures plus counts from their communes' stored evaluations."""
     if not district_ids:
         return 0
     units = list(Unit.objects.filter(pk__in=district_ids).values(*UNIT_FIELDS))
-    return _store(evaluate_rows(units, years, district_values_for(district_ids, years), class_rows(district_ids)))
+    values = values_for(district_ids, years, derived=True)
+    return _store(evaluate_rows(units, years, values, class_rows(district_ids)), district_ids, years, reason)
 
 
-def recompute_all(province_code: str | None = None, years: list[int] | None = None) -> int:
-    """Recompute every unit with figures (optionally one province, some years)."""
-    from ntm.figures.models import Figure
-
+def figure_pairs(province_code: str | None = None, years: list[int] | None = None, legacy: bool | None = None,
+                 unit_ids: list[int] | None = None) -> dict[int, list[int]]:
+    """{year: unit ids} of every unit-year with figures, optionally narrowed."""
     qs = Figure.objects.all()
     if province_code:
-        qs = qs.filter(Q(unit__province__code=province_code))
+        qs = qs.filter(Q(unit__province__code=province_code) | Q(unit__code=province_code, unit__level="province"))
     if years:
         qs = qs.filter(year__in=years)
-    pairs = qs.values_list("unit_id", "year").distinct()
+    if legacy is not None:
+        qs = qs.filter(unit__scheme=Unit.Scheme.LEGACY) if legacy else qs.exclude(unit__scheme=Unit.Scheme.LEGACY)
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
     by_year: dict[int, list[int]] = defaultdict(list)
-    for unit_id, year in pairs:
+    for unit_id, year in qs.values_list("unit_id", "year").distinct():
         by_year[year].append(unit_id)
+    return by_year
+
+
+def recompute_all(province_code: str | None = None, years: list[int] | None = None, legacy: bool | None = None,
+                  reason: str = LevelChange.Reason.RECOMPUTE, progress=None) -> int:
+    """Recompute every unit with figures (optionally one province, some years, one code space).
+    `progress(done, total)` is called after each year. Returns the number of rows written."""
+    by_year = figure_pairs(province_code, years, legacy)
     count = 0
-    for year, ids in sorted(by_year.items()):
-        count += recompute_units(sorted(ids), [year])
+    for i, (year, ids) in enumerate(sorted(by_year.items()), start=1):
+        count += recompute_units(sorted(ids), [year], reason=reason)
+        if progress:
+            progress(i, len(by_year))
     return count
+
+
+def stale_pairs() -> dict[int, list[int]]:
+    """{year: unit ids} whose stored row is missing or older than their latest figure — what a crash
+    between writing figures and recomputing would leave."""
+    latest = Figure.objects.values("unit_id", "year").annotate(at=Max("updated_at"))
+    computed = {(u, y): at for u, y, at in Evaluation.all_rows.values_list("unit_id", "year", "computed_at")}
+    out: dict[int, list[int]] = defaultdict(list)
+    for row in latest:
+        at = computed.get((row["unit_id"], row["year"]))
+        if at is None or at < row["at"]:
+            out[row["year"]].append(row["unit_id"])
+    return out

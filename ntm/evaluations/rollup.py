@@ -6,9 +6,10 @@ Pure: takes plain summaries of stored evaluations, returns plain data.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from ntm.criteria.levels import Step, at_or_above
 from ntm.criteria.spec import LEVEL_RANK
 
 
@@ -26,9 +27,10 @@ def at_least(level: str, target: str) -> bool:
     return LEVEL_RANK.get(level, 0) >= LEVEL_RANK[target]
 
 
-def rollup(summaries: Iterable[Summary], units_total: int) -> list[dict]:
-    """Per year: units evaluated, X/Y at each level (a model commune also counts as NTM),
-    average criteria met per unit, and per criterion the share of units meeting it."""
+def rollup(summaries: Iterable[Summary], units_total: int, ladders: Mapping[int, list[Step]] | None = None) -> list[dict]:
+    """Per year: units evaluated, X/Y at each rung of that year's ladder (`ladders[year]`, from the sets
+    in force; a model commune also counts as NTM), average criteria met per unit, and per criterion
+    the share of units meeting it."""
     by_year: dict[int, list[Summary]] = defaultdict(list)
     for s in summaries:
         by_year[s.year].append(s)
@@ -45,7 +47,8 @@ def rollup(summaries: Iterable[Summary], units_total: int) -> list[dict]:
                 "year": year,
                 "units_total": units_total,
                 "evaluated": n,
-                "levels": {lvl: sum(1 for s in rows if at_least(s.level, lvl)) for lvl in ("ntm", "nang_cao", "kieu_mau")},
+                "levels": at_or_above((ladders or {}).get(year, []), [s.level for s in rows]),
+                "ladder": [(st.code, st.label) for st in (ladders or {}).get(year, [])],
                 "avg_criteria_met": round(sum(s.criteria_met for s in rows) / n, 2) if n else None,
                 "criteria_share": {code: round(k / n, 4) for code, k in sorted(shares.items(), key=lambda kv: _code_key(kv[0]))},
             }

@@ -9,13 +9,14 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from ntm.criteria.evaluate import EvaluationError, base_set_for
+from ntm.criteria.levels import at_or_above
 from ntm.criteria.loader import registry
-from ntm.criteria.spec import LEVEL_LABELS, LEVEL_RANK
+from ntm.criteria.spec import LEVEL_LABELS
 from ntm.units.models import REFORM_DATE, Lineage, Unit
 
 from .models import Evaluation
 from .rollup import Summary, rollup
-from .service import communes_of, live_evaluation
+from .services import communes_of, live_evaluation, year_ladders
 
 
 def years_of(unit: Unit) -> list[int]:
@@ -57,11 +58,17 @@ def progress(*querysets) -> list[dict]:
             row["total"] += total or 0
             row["levels"][level] += n
     rows = []
+    ladders = year_ladders(out)
     for year in sorted(out):
         r, lv = out[year], out[year]["levels"]
+        steps = ladders.get(year, [])
+        counts = at_or_above(steps, [k for k, n in lv.items() for _ in range(n)])
         rows.append({"year": year, "evaluated": r["evaluated"],
-                     "ntm_or_above": sum(n for k, n in lv.items() if LEVEL_RANK.get(k, 0) >= 1),
-                     "nang_cao_or_above": sum(n for k, n in lv.items() if LEVEL_RANK.get(k, 0) >= 2),
+                     "levels": [{"code": s.code, "label": s.label, "count": counts[s.code]} for s in steps],
+                     "ntm_or_above": counts.get("ntm", 0),
+                     # the rung above NTM in that year's ladder: nâng cao until 2025, hiện đại from 2026
+                     "above_ntm": counts[steps[1].code] if len(steps) > 1 else 0,
+                     "above_ntm_label": steps[1].label if len(steps) > 1 else "",
                      "avg": round(r["met"] / r["evaluated"], 2) if r["evaluated"] else 0,
                      # as a share, so years under a 19-criteria set and a 10-criteria set compare
                      "pct": round(100 * r["met"] / r["total"], 1) if r["total"] else 0})
@@ -92,7 +99,7 @@ def communes_rollup(unit: Unit, year: int) -> dict | None:
     rows = Evaluation.objects.filter(unit__in=communes, year=year).values_list(
         "unit_id", "level", "criteria_met", "criteria_total", "met")
     summaries = [Summary(u, year, lvl, m, t, met) for u, lvl, m, t, met in rows]
-    result = rollup(summaries, communes.count())
+    result = rollup(summaries, communes.count(), year_ladders([year]))
     history = [communes]
     if unit.level == Unit.Level.PROVINCE and unit.scheme == Unit.Scheme.CURRENT:
         history.insert(0, Unit.objects.filter(province__successor_links__target=unit, level=Unit.Level.COMMUNE, kind="xã"))

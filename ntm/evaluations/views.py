@@ -10,7 +10,7 @@ from ntm.figures.models import Period
 from ntm.units.models import Unit
 
 from .scorecard import reform_mark, scorecard, years_of
-from .service import registry_covers
+from .services import registry_covers
 
 ENTRY_UNTIL = 2026  # the latest reporting year offered for a unit with no figures yet
 
@@ -33,7 +33,7 @@ def unit_detail(request, pk: int):
     context = {"unit": unit, "years": years, "year": year, "ancestors": unit.ancestors(),
                "predecessors": Unit.objects.filter(successor_links__target=unit).order_by("code"),
                "successors": Unit.objects.filter(predecessor_links__source=unit).order_by("code"),
-               "can_edit": can(request.user, unit, "edit"),
+               "can_edit": can(request.user, unit, "figures.edit"),
                "closed": year is not None and Period.is_closed(unit, year),
                "reform": reform_mark(),
                "entry_year": next((y for y in range(ENTRY_UNTIL, 2009, -1) if registry_covers(unit.level, y)), None)}

@@ -1,13 +1,11 @@
-"""The entry form's layout and validation, as plain data (the view stays thin)."""
+"""The entry form's layout, as plain data (the view stays thin); validation is in `rules`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from ntm.core.text import parse_vi_number
 from ntm.criteria.evaluate import Classification, sets_above
-from ntm.criteria.spec import CriteriaSetSpec, FieldDef
+from ntm.criteria.spec import CriteriaSetSpec
 
 
 @dataclass
@@ -52,54 +50,3 @@ def layout(registry, base: CriteriaSetSpec, cls: Classification, year: int) -> t
             section.criteria.append((c.code, c.name, rows))
         sections.append(section)
     return dens, sections
-
-
-def ratio_limits(specs: list[CriteriaSetSpec], name: str) -> tuple[set[str], set[str]]:
-    """(denominators this field must not exceed, numerators that must not exceed it)."""
-    under, over = set(), set()
-    for s in specs:
-        for i in s.indicators():
-            if i.numerator == name and i.denominator:
-                under.add(i.denominator)
-            if i.denominator == name and i.numerator:
-                over.add(i.numerator)
-    return under, over
-
-
-class InvalidFigure(ValueError):
-    pass
-
-
-def clean_value(raw: str, fdef: FieldDef | None, current: dict[str, float | None], under: set[str], over: set[str],
-                names: dict[str, str]) -> Decimal | None:
-    """Parse and check one entered value; errors are Vietnamese sentences for the user."""
-    raw = (raw or "").strip()
-    if raw == "":
-        return None
-    kind = fdef.kind if fdef else "number"
-    if kind == "bool":
-        if raw not in ("0", "1"):
-            raise InvalidFigure("Chọn Đạt hoặc Không")
-        return Decimal(raw)
-    try:
-        value = parse_vi_number(raw)
-    except ValueError as exc:
-        raise InvalidFigure(f"“{raw}” không phải là số (ví dụ hợp lệ: 12,5 hoặc 1.234)") from exc
-    if value < 0:
-        raise InvalidFigure("Giá trị không được âm")
-    if kind == "count" and value != value.to_integral_value():
-        raise InvalidFigure("Phải là số nguyên")
-    if kind == "percent" and value > 100:
-        raise InvalidFigure("Tỷ lệ không được vượt quá 100%")
-    for den in under:
-        if current.get(den) is not None and float(value) > current[den]:
-            raise InvalidFigure(f"Không được lớn hơn “{names.get(den, den)}” ({_fmt(current[den])})")
-    for num in over:
-        if current.get(num) is not None and float(value) < current[num]:
-            raise InvalidFigure(f"Không được nhỏ hơn “{names.get(num, num)}” ({_fmt(current[num])})")
-    return value
-
-
-def _fmt(x: float) -> str:
-    text = f"{x:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", "X").replace(".", ",").replace("X", ".")

@@ -10,7 +10,6 @@ from decimal import Decimal
 from io import BytesIO
 from zipfile import BadZipFile
 
-from django.db import transaction
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -19,8 +18,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from ntm.core.text import parse_vi_number
 from ntm.criteria.spec import FieldDef
 
-from .entry import InvalidFigure, clean_value
-from .models import Figure, FigureChange
+from .rules import InvalidFigure, clean_value
 
 HEADER_ROWS = 2
 
@@ -121,27 +119,3 @@ def read(data: bytes, year: int, fields: dict[str, FieldDef], units_by_code: dic
             except InvalidFigure as exc:
                 errors.append(f"Trang “{name}”, dòng {r}, cột {get_column_letter(i)} ({fields[field].name}): {exc}")
     return cells, errors
-
-
-@transaction.atomic
-def write(cells: dict[tuple[int, str], Decimal | None], year: int, user, source: str) -> int:
-    """Write every cell in bulk, one history row per change; unchanged cells are skipped."""
-    unit_ids = {u for u, _ in cells}
-    existing = {(f.unit_id, f.field): f for f in Figure.objects.filter(unit_id__in=unit_ids, year=year)}
-    new, changed, history = [], [], []
-    for (unit_id, field), value in cells.items():
-        fig = existing.get((unit_id, field))
-        if fig is None:
-            fig = Figure(unit_id=unit_id, year=year, field=field, value=value, source=source, updated_by=user)
-            new.append(fig)
-            history.append((fig, None, value))
-        elif fig.value != value:
-            history.append((fig, fig.value, value))
-            fig.value, fig.source, fig.updated_by = value, source, user
-            changed.append(fig)
-    Figure.objects.bulk_create(new, batch_size=2000)
-    Figure.objects.bulk_update(changed, ["value", "source", "updated_by"], batch_size=500)
-    FigureChange.objects.bulk_create(
-        [FigureChange(figure=f, old_value=old, new_value=v, source=source, comment="Nhập từ Excel", changed_by=user)
-         for f, old, v in history], batch_size=2000)
-    return len(history)

@@ -9,16 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from ntm.accounts.models import audit
 from ntm.accounts.scope import get_unit_for, units_for
 from ntm.criteria.evaluate import sets_above
-from ntm.evaluations.recompute import recompute_units
 from ntm.units.models import REFORM_DATE, Unit
 
 from . import excel
-from .entry import ratio_limits
-from .models import Period
-from .services import values_for
+from .models import closed_unit_years
+from .rules import ratio_limits
+from .services import CellInput, WriteRefused, values_for, write_figures
 from .views import _context
 
 
@@ -29,7 +27,7 @@ class UploadForm(forms.Form):
 
 def _targets(request, unit: Unit, year: int) -> list[dict]:
     """The units this import may write: the unit itself, or the xã under a district/province."""
-    editable = units_for(request.user, "edit")
+    editable = units_for(request.user, "figures.edit")
     if unit.level in (Unit.Level.COMMUNE, Unit.Level.HAMLET):
         qs = editable.filter(pk=unit.pk)
     else:
@@ -56,7 +54,7 @@ def _fields(unit: Unit, targets: list[dict], year: int):
 
 @login_required
 def import_figures(request, pk: int, year: int):
-    unit = get_unit_for(request, pk, "edit")
+    unit = get_unit_for(request, pk, "figures.edit")
     targets = _targets(request, unit, year)
     if not targets:
         raise Http404("Không có đơn vị nào bạn được nhập số liệu năm này")
@@ -68,23 +66,26 @@ def import_figures(request, pk: int, year: int):
         return response
     form = UploadForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
+    closed = bool(closed_unit_years([t["id"] for t in targets], [year]))
     if request.method == "POST" and form.is_valid():
         by_code = {t["code"]: t["id"] for t in targets}
-        if Period.is_closed(unit, year):
-            errors = [f"Kỳ báo cáo {year} đã khoá: không nhập được."]
-        else:
-            current = values_for(list(by_code.values()), [year])
-            cells, errors = excel.read(form.cleaned_data["file"].read(), year, fields, by_code, current,
-                                       lambda f: ratio_limits(ladder, f))
-            if not errors and not cells:
-                errors = ["Tệp không có ô số liệu nào để nhập."]
+        current = values_for(list(by_code.values()), [year])
+        cells, errors = excel.read(form.cleaned_data["file"].read(), year, fields, by_code, current,
+                                   lambda f: ratio_limits(ladder, f))
+        if not errors and not cells:
+            errors = ["Tệp không có ô số liệu nào để nhập."]
         if not errors:
-            written = excel.write(cells, year, request.user, form.cleaned_data["source"][:255])
-            units = sorted({u for u, _ in cells})
-            recompute_units(units, [year])
-            audit(request.user, "import_excel", unit, None, {"year": year, "cells": len(cells), "changed": written})
-            messages.success(request, f"Đã nhập {len(cells)} ô số liệu của {len(units)} đơn vị ({written} ô thay đổi); kết quả đã cập nhật.")
-            return redirect("figure_import", pk=unit.pk, year=year)
+            try:
+                result = write_figures(
+                    request.user, [CellInput(u, year, f, v) for (u, f), v in cells.items()],
+                    source=form.cleaned_data["source"][:255], comment="Nhập từ Excel", door="excel")
+            except WriteRefused as exc:
+                errors = exc.errors
+            else:
+                messages.success(request, f"Đã nhập {len(cells)} ô số liệu của {len({u for u, _ in cells})} đơn vị "
+                                          f"({result.written} ô thay đổi); kết quả đã cập nhật.")
+                return redirect("figure_import", pk=unit.pk, year=year)
     return render(request, "figures/import.html", {"unit": unit, "year": year, "form": form, "errors": errors[:100],
-                                                   "more": max(0, len(errors) - 100), "targets": len(targets)})
+                                                   "more": max(0, len(errors) - 100), "targets": len(targets),
+                                                   "closed": closed})
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from ntm.units.models import Unit
+from ntm.core.scoping import ScopedManager
+from ntm.units.models import Lineage, Unit
 
 
 class Figure(models.Model):
+    """One raw value for (unit, year, field). Written only by `figures.services.write_figures`."""
+
+    unit_path = "unit"
+
     unit = models.ForeignKey(Unit, models.CASCADE, related_name="figures", verbose_name="đơn vị")
     year = models.PositiveSmallIntegerField("năm")
     field = models.CharField("trường số liệu", max_length=64)
@@ -16,6 +21,8 @@ class Figure(models.Model):
     source = models.CharField("nguồn", max_length=255, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField("cập nhật", auto_now=True)
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = "số liệu"
@@ -30,6 +37,8 @@ class Figure(models.Model):
 class FigureChange(models.Model):
     """Who changed a figure, when, from what to what, and why."""
 
+    unit_path = "figure__unit"
+
     figure = models.ForeignKey(Figure, models.CASCADE, related_name="changes")
     old_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
     new_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
@@ -37,6 +46,8 @@ class FigureChange(models.Model):
     comment = models.TextField("ghi chú", blank=True)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     changed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = "lịch sử số liệu"
@@ -48,13 +59,20 @@ class FigureChange(models.Model):
 
 
 class Period(models.Model):
-    """A reporting year of a province; once closed, its figures are read-only until reopened."""
+    """A reporting year of a province; once closed, nobody writes figures of that year for any of the
+    province's units — current, their pre-2025 predecessors and their hamlets — until an
+    administrator reopens it. Rows are kept on the current province (see `owner_province_ids`)."""
+
+    unit_path = "province"
 
     province = models.ForeignKey(Unit, models.CASCADE, related_name="periods", verbose_name="tỉnh")
     year = models.PositiveSmallIntegerField("năm")
     closed = models.BooleanField("đã khoá", default=False)
+    reason = models.CharField("lý do", max_length=255, blank=True)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     changed_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = "kỳ báo cáo"
@@ -66,4 +84,33 @@ class Period(models.Model):
 
     @classmethod
     def is_closed(cls, unit: Unit, year: int) -> bool:
-        return cls.objects.filter(province_id=unit.province_id, year=year, closed=True).exists()
+        return bool(closed_unit_years([unit.pk], [year]))
+
+
+def owner_province_ids(province_ids: set[int]) -> dict[int, set[int]]:
+    """{province id: the province rows whose closed periods bind it}: itself and, for a pre-2025
+    province, the current province it was merged into (the office that now owns its history)."""
+    out = {pid: {pid} for pid in province_ids if pid is not None}
+    for source, target in Lineage.objects.filter(source_id__in=out, target__level=Unit.Level.PROVINCE).values_list(
+            "source_id", "target_id"):
+        out[source].add(target)
+    return out
+
+
+def closed_unit_years(unit_ids: list[int], years: list[int]) -> dict[tuple[int, int], Period]:
+    """{(unit id, year): the closed Period} for every pair that falls in a closed year."""
+    rows = list(Unit.objects.filter(pk__in=unit_ids).values_list("id", "province_id", "level"))
+    prov_of = {uid: (pid if level != Unit.Level.PROVINCE else uid) for uid, pid, level in rows}
+    owners = owner_province_ids(set(prov_of.values()))
+    all_owner_ids = {o for ids in owners.values() for o in ids}
+    closed = {(p.province_id, p.year): p for p in Period.objects.filter(
+        province_id__in=all_owner_ids, year__in=years, closed=True).select_related("province")}
+    out: dict[tuple[int, int], Period] = {}
+    if not closed:
+        return out
+    for uid, pid in prov_of.items():
+        for year in years:
+            hit = next((closed[(o, year)] for o in owners.get(pid, ()) if (o, year) in closed), None)
+            if hit is not None:
+                out[(uid, year)] = hit
+    return out

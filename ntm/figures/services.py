@@ -1,42 +1,332 @@
-"""Writing figures: one entry point, so history and recompute are never skipped."""
+"""The one write path for figures and periods. Every door — the entry form, the Excel import, the
+CLI, the API, the demo — calls `write_figures`, which in one transaction:
+
+1. checks scope (`figures.edit` on every unit written), the period lock (for everyone, national
+   administrators included), that the unit existed that year and that a set in force measures it;
+2. validates every value with the same rules (`figures.rules`), reporting every error, not the
+   first, each prefixed with where it came from (form field, sheet/row/column…);
+3. writes the figures and one history row per real change (an unchanged value writes nothing);
+4. records one audit entry per changed cell (or one per batch for generated data);
+5. sends `figures_changed`, on which stored evaluations are brought up to date.
+
+If anything is refused, `WriteRefused` lists every reason and nothing is written.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import FloatField
 from django.db.models.functions import Cast
+from django.utils import timezone
 
-from ntm.units.models import Unit
+from ntm.accounts import audit
+from ntm.accounts.scope import can, is_admin, restrict
+from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
+from ntm.criteria.loader import province_view, registry
+from ntm.criteria.spec import CriteriaSetSpec, FieldDef
+from ntm.units.models import Lineage, Unit
 
-from .models import Figure, FigureChange
+from .models import Figure, FigureChange, Period, closed_unit_years
+from .rules import InvalidFigure, clean_value, ratio_limits, year_refusal
+from .signals import figures_changed
+
+EDIT = "figures.edit"
+
+
+class WriteRefused(Exception):
+    """Nothing was written; `errors` lists every reason, in Vietnamese."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class CellInput:
+    """One value to write: `raw` as typed or read from a file (text, number, Decimal or None = blank),
+    `where` says where it came from for messages ("Trang “Số liệu 2026”, dòng 5, cột D")."""
+
+    unit_id: int
+    year: int
+    field: str
+    raw: object
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    unit_id: int
+    year: int
+    field: str
+    old: Decimal | None
+    new: Decimal | None
+
+
+@dataclass
+class WriteResult:
+    changes: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+    unit_ids: list[int] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        return len(self.changes)
+
+
+def ladder_for(unit: dict, year: int) -> list[CriteriaSetSpec]:
+    """The sets in force for this unit row (needs level, kind, province__code) and year, base first.
+    Raises EvaluationError when no set measures it."""
+    view = province_view(registry(), unit.get("province__code") or "")
+    base = base_set_for(view, unit["level"], year)
+    if not base.evaluates_kind(unit["kind"]):
+        raise EvaluationError(f"{unit['full_name']}: bộ tiêu chí {base.decision} không đánh giá đơn vị loại "
+                              f"“{unit['kind']}” (chỉ {', '.join(base.unit_kinds or ('xã',))})")
+    return [base, *sets_above(view, base.code, year)]
+
+
+def fields_for(ladder: list[CriteriaSetSpec]) -> dict[str, FieldDef]:
+    """Every raw field the ladder's indicators read, denominators first."""
+    key = tuple(id(s) for s in ladder)
+    cached = _FIELDS.get(key)
+    if cached is not None and cached[0] == ladder:
+        return cached[1]
+    out: dict[str, FieldDef] = {}
+    for spec in ladder:
+        for ind in spec.indicators():
+            for name in (ind.denominator, ind.field, ind.numerator):
+                if name and name not in out:
+                    out[name] = spec.fields[name]
+    if len(_FIELDS) > 500:
+        _FIELDS.clear()
+    _FIELDS[key] = (list(ladder), out)
+    return out
+
+
+_FIELDS: dict[tuple, tuple] = {}
+_LIMITS: dict[tuple, tuple] = {}
+
+
+def _limits(ladder: list[CriteriaSetSpec], name: str) -> tuple[set[str], set[str]]:
+    key = (*(id(s) for s in ladder), name)
+    cached = _LIMITS.get(key)
+    if cached is None or cached[0] != ladder:
+        if len(_LIMITS) > 5000:
+            _LIMITS.clear()
+        cached = _LIMITS[key] = (list(ladder), ratio_limits(ladder, name))
+    return cached[1]
+
+
+_UNIT_COLUMNS = ("id", "code", "full_name", "level", "kind", "scheme", "valid_from", "valid_to", "province__code")
 
 
 @transaction.atomic
-def set_figure(
-    unit: Unit, year: int, field: str, value: Decimal | None, *, user=None, source: str = "", comment: str = "",
-    recompute: bool = True,
-) -> Figure:
-    """Save one figure, record the change, and bring the unit's evaluation up to date."""
-    figure, created = Figure.objects.select_for_update().get_or_create(
-        unit=unit, year=year, field=field, defaults={"value": value, "source": source, "updated_by": user}
-    )
-    old = None if created else figure.value
-    if not created:
-        if old == value and figure.source == source:
-            return figure
-        figure.value, figure.source, figure.updated_by = value, source, user
-        figure.save()
-    FigureChange.objects.create(
-        figure=figure, old_value=old, new_value=value, source=source, comment=comment, changed_by=user
-    )
-    if recompute:
-        from ntm.evaluations.recompute import recompute_units
+def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment: str = "", door: str = "form",
+                  dry_run: bool = False, system: bool = False, audit_each: bool = True) -> WriteResult:
+    """Check and write figures; see the module docstring. `system=True` (generated demo data) skips the
+    user's scope, writes one audit entry for the batch and no per-cell history, but every other check
+    stands. `dry_run=True` checks everything and returns the changes that would be made (the import
+    preview) without writing.
 
-        recompute_units([unit.pk], [year])
-    return figure
+    Raises WriteRefused (every error) and writes nothing if any cell is refused."""
+    cells = list(cells)
+    result = WriteResult()
+    if not cells:
+        return result
+    unit_ids = sorted({c.unit_id for c in cells})
+    years = sorted({c.year for c in cells})
+    units = {u["id"]: u for u in Unit.objects.filter(pk__in=unit_ids).values(*_UNIT_COLUMNS)}
+    errors: list[str] = []
+
+    if not system:
+        allowed = set(restrict(Unit.objects.filter(pk__in=unit_ids), user, EDIT).values_list("pk", flat=True))
+        for uid in unit_ids:
+            if uid not in units:
+                errors.append(f"Không có đơn vị #{uid}")
+            elif uid not in allowed:
+                errors.append(f"Bạn không có quyền nhập số liệu cho {units[uid]['full_name']}")
+    if errors:
+        raise WriteRefused(errors)
+
+    for (uid, year), period in sorted(closed_unit_years(unit_ids, years).items()):
+        if any(c.unit_id == uid and c.year == year for c in cells):
+            errors.append(f"{units[uid]['full_name']}: kỳ báo cáo năm {year} của {period.province.full_name} đã khoá, "
+                          "không ghi được số liệu (quản trị viên có thể mở lại kỳ, kèm lý do)")
+    ladders: dict[tuple[int, int], list[CriteriaSetSpec]] = {}
+    for uid, year in sorted({(c.unit_id, c.year) for c in cells}):
+        u = units[uid]
+        refusal = year_refusal(u["full_name"], u["valid_from"], u["valid_to"], year)
+        if refusal:
+            errors.append(refusal)
+            continue
+        try:
+            ladders[(uid, year)] = ladder_for(u, year)
+        except EvaluationError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise WriteRefused(sorted(set(errors), key=errors.index))
+
+    existing = {(f.unit_id, f.year, f.field): f for f in
+                Figure.objects.select_for_update().filter(unit_id__in=unit_ids, year__in=years)}
+    # Each unit-year's values as they will stand after this write, for cross-field rules.
+    after: dict[tuple[int, int], dict[str, float | None]] = defaultdict(dict)
+    for (uid, year, name), fig in existing.items():
+        after[(uid, year)][name] = None if fig.value is None else float(fig.value)
+    parsed: list[tuple[CellInput, FieldDef]] = []
+    seen: dict[tuple[int, int, str], str] = {}
+    for cell in cells:
+        key = (cell.unit_id, cell.year, cell.field)
+        prefix = f"{cell.where}: " if cell.where else ""
+        defs = fields_for(ladders[(cell.unit_id, cell.year)])
+        fdef = defs.get(cell.field)
+        if fdef is None:
+            errors.append(f"{prefix}“{cell.field}” không phải trường số liệu của bộ tiêu chí năm {cell.year}")
+            continue
+        if key in seen:
+            errors.append(f"{prefix}“{fdef.name}” của {units[cell.unit_id]['full_name']} đã có ở {seen[key] or 'ô khác'}")
+            continue
+        seen[key] = cell.where
+        parsed.append((cell, fdef))
+        try:  # a first pass so the row's own new values count for numerator ≤ denominator
+            value = clean_value(cell.raw, fdef, {}, set(), set(), {})
+            after[(cell.unit_id, cell.year)][cell.field] = None if value is None else float(value)
+        except InvalidFigure:
+            pass
+    values: dict[tuple[int, int, str], Decimal | None] = {}
+    for cell, fdef in parsed:
+        ladder = ladders[(cell.unit_id, cell.year)]
+        defs = fields_for(ladder)
+        under, over = _limits(ladder, cell.field)
+        try:
+            values[(cell.unit_id, cell.year, cell.field)] = clean_value(
+                cell.raw, fdef, after[(cell.unit_id, cell.year)], under, over, {k: d.name for k, d in defs.items()})
+        except InvalidFigure as exc:
+            prefix = f"{cell.where}: " if cell.where else ""
+            errors.append(f"{prefix}{fdef.name}: {exc}")
+    if errors:
+        raise WriteRefused(errors)
+
+    now = timezone.now()
+    new, changed, history = [], [], []
+    for (uid, year, name), value in values.items():
+        fig = existing.get((uid, year, name))
+        if fig is None:
+            if value is None:
+                result.unchanged += 1
+                continue
+            fig = Figure(unit_id=uid, year=year, field=name, value=value, source=source, updated_by=_actor(user))
+            new.append(fig)
+            history.append((fig, None, value))
+        elif fig.value != value:
+            history.append((fig, fig.value, value))
+            fig.value, fig.updated_by, fig.updated_at = value, _actor(user), now
+            fig.source = source or fig.source  # a save without a source keeps the figure's source
+            changed.append(fig)
+        else:
+            result.unchanged += 1
+            if source and fig.source != source:
+                fig.source = source
+                changed.append(fig)
+    result.changes = [Change(f.unit_id, f.year, f.field, old, v) for f, old, v in history]
+    result.unit_ids = sorted({c.unit_id for c in result.changes})
+    result.years = sorted({c.year for c in result.changes})
+    if dry_run or (not new and not changed):
+        return result
+
+    Figure.objects.bulk_create(new, batch_size=2000)
+    Figure.objects.bulk_update(changed, ["value", "source", "updated_by", "updated_at"], batch_size=1000)
+    if not system:
+        FigureChange.objects.bulk_create(
+            [FigureChange(figure=f, old_value=old, new_value=v, source=f.source, comment=comment, changed_by=_actor(user))
+             for f, old, v in history], batch_size=2000)
+    if audit_each and not system:
+        audit.record_many(
+            audit.entry(user, f"figures.{door}", f, unit=f.unit_id, label=f"{units[f.unit_id]['full_name']} {f.year} {f.field}",
+                        before={"value": _num(old)}, after={"value": _num(v), "source": f.source})
+            for f, old, v in history)
+    else:
+        audit.record(user, f"figures.{door}", object_type="figures.figure", object_id="*",
+                     label=f"{len(history)} số liệu của {len(result.unit_ids)} đơn vị",
+                     after={"cells": len(history), "units": len(result.unit_ids), "years": result.years, "source": source})
+    if result.changes:
+        figures_changed.send(sender=Figure, unit_ids=result.unit_ids, years=result.years, user=user)
+    return result
+
+
+def _actor(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _num(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def set_figure(unit: Unit, year: int, field: str, raw, *, user, source: str = "", comment: str = "",
+               door: str = "form") -> WriteResult:
+    """One value through `write_figures` (the entry form, the CLI). Raises WriteRefused."""
+    return write_figures(user, [CellInput(unit.pk, year, field, raw)], source=source, comment=comment, door=door)
+
+
+# --- periods ---------------------------------------------------------------------------------
+
+CLOSE, REOPEN = "figures.close_period", "figures.reopen_period"
+
+
+def period_province(unit: Unit) -> Unit:
+    """The province whose office owns a unit's reporting years: the current province, also for a
+    pre-2025 unit (the office of the province it was merged into)."""
+    province = unit if unit.level == Unit.Level.PROVINCE else unit.province
+    if province is not None and province.scheme == Unit.Scheme.LEGACY:
+        successor = Unit.objects.filter(level=Unit.Level.PROVINCE, predecessor_links__source=province).first()
+        if successor is not None:
+            return successor
+    return province
+
+
+@transaction.atomic
+def set_period(user, unit: Unit, year: int, closed: bool, *, reason: str = "") -> Period:
+    """Close (`figures.close_period`: the province office) or reopen (`figures.reopen_period`: a national
+    administrator, with a reason) a province's reporting year; the lock covers the province's current
+    units, their pre-2025 predecessors and the hamlets of both. Audited.
+
+    Raises PermissionDenied or WriteRefused (Vietnamese message)."""
+    province = period_province(unit)
+    if not can(user, province, CLOSE if closed else REOPEN) and not is_admin(user):
+        raise PermissionDenied("Chỉ văn phòng điều phối tỉnh được khoá kỳ; chỉ quản trị viên được mở lại kỳ đã khoá")
+    reason = (reason or "").strip()
+    if not closed and not reason:
+        raise WriteRefused(["Cần ghi lý do mở lại kỳ báo cáo"])
+    period, _ = Period.objects.select_for_update().get_or_create(province=province, year=year)
+    if period.closed == closed:
+        return period
+    before = {"closed": period.closed, "reason": period.reason}
+    period.closed, period.reason, period.changed_by = closed, reason[:255], _actor(user)
+    period.save()
+    audit.record(user, "figures.close_period" if closed else "figures.reopen_period", period, unit=province,
+                 before=before, after={"closed": closed, "reason": period.reason})
+    return period
+
+
+def legacy_provinces(province: Unit) -> list[int]:
+    return list(Lineage.objects.filter(target=province, source__level=Unit.Level.PROVINCE).values_list("source_id", flat=True))
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+# Providers of derived values (e.g. a district's "communes NTM" counted from its communes' stored
+# evaluations) registered by the layers above: fn(unit_ids, years) → {(unit, year): {field: value}}.
+_derived: list = []
+
+
+def register_derived(provider) -> None:
+    if provider not in _derived:
+        _derived.append(provider)
 
 
 def figure_rows(queryset) -> Iterator[tuple[int, int, str, float | None]]:
@@ -46,13 +336,19 @@ def figure_rows(queryset) -> Iterator[tuple[int, int, str, float | None]]:
     return rows.iterator(chunk_size=20000)
 
 
-def values_for(unit_ids: list[int], years: list[int]) -> dict[tuple[int, int], dict[str, float]]:
-    """All figures of these units and years in one query, grouped for the engine."""
+def values_for(unit_ids: list[int], years: list[int], derived: bool = False) -> dict[tuple[int, int], dict[str, float]]:
+    """All figures of these units and years in one query, grouped for the engine; with `derived`,
+    plus the values registered providers compute (only for pairs that have figures of their own)."""
     out: dict[tuple[int, int], dict[str, float]] = {}
-    for unit_id, year, field, value in figure_rows(Figure.objects.filter(unit_id__in=unit_ids, year__in=years)):
+    for unit_id, year, name, value in figure_rows(Figure.objects.filter(unit_id__in=unit_ids, year__in=years)):
         key = (unit_id, year)
         bucket = out.get(key)
         if bucket is None:
             bucket = out[key] = {}
-        bucket[field] = value
+        bucket[name] = value
+    if derived:
+        for provider in _derived:
+            for key, extra in provider(unit_ids, years).items():
+                if key in out:
+                    out[key].update(extra)
     return out

@@ -9,18 +9,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
-from ntm.accounts.models import audit
-from ntm.accounts.scope import can, get_unit_for
+from ntm.accounts.scope import can, get_unit_for, is_admin
+from ntm.criteria.classify import class_rows, classify
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
 from ntm.criteria.loader import province_view, registry
 from ntm.criteria.spec import LEVEL_LABELS
-from ntm.evaluations.service import live_evaluation
-from ntm.units.classify import classify
 from ntm.units.models import Unit
 
-from .entry import InvalidFigure, clean_value, layout, ratio_limits
+from .entry import layout
+from .live import live_evaluation
 from .models import Figure, FigureChange, Period
-from .services import set_figure, values_for
+from .rules import year_refusal
+from .services import WriteRefused, set_figure, set_period, values_for
 
 YEARS = range(2010, 2031)
 
@@ -33,8 +33,6 @@ def _context(unit: Unit, year: int):
         base = base_set_for(specs, unit.level, year)
     except EvaluationError as exc:
         raise Http404(str(exc)) from exc
-    from ntm.evaluations.recompute import class_rows
-
     cls = classify(unit.region, class_rows([unit.pk]).get(unit.pk, []), year)
     return specs, base, cls
 
@@ -48,9 +46,16 @@ def _evaluation(unit, year):
 @login_required
 def entry(request, pk: int, year: int):
     unit = get_unit_for(request, pk)
-    if not can(request.user, unit, "edit"):
+    if not can(request.user, unit, "figures.edit"):
         raise PermissionDenied("Bạn chỉ được xem đơn vị này")
+    refusal = year_refusal(unit.full_name, unit.valid_from, unit.valid_to, year) if year in YEARS else None
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("unit_detail", pk=unit.pk)
     specs, base, cls = _context(unit, year)
+    if not base.evaluates_kind(unit.kind):
+        messages.error(request, f"{unit.full_name}: bộ tiêu chí {base.decision} không đánh giá đơn vị loại “{unit.kind}”.")
+        return redirect("unit_detail", pk=unit.pk)
     try:
         dens, sections = layout(specs, base, cls, year)
     except EvaluationError as exc:  # e.g. a 2026 commune without its commune group
@@ -63,15 +68,16 @@ def entry(request, pk: int, year: int):
         "unit": unit, "year": year, "dens": dens, "sections": sections, "values": values, "fields": field_defs,
         "closed": Period.is_closed(unit, year), "evaluation": evaluation, "level_label": level_label,
         "met": {i["code"]: i for i in (evaluation or {}).get("indicators", [])},
-        "can_close": can(request.user, unit, "close_period"),
+        "can_close": can(request.user, unit, "figures.close_period"), "can_reopen": is_admin(request.user),
     })
 
 
 @login_required
 def save(request, pk: int, year: int, field: str):
+    """Save one field through the write path; the field, the summary and the statuses swap in place."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    unit = get_unit_for(request, pk, "edit")
+    unit = get_unit_for(request, pk, "figures.edit")
     specs, base, _ = _context(unit, year)
     ladder = [base, *sets_above(specs, base.code, year)]
     defs = {f.code: f for s in ladder for f in s.fields.values()}
@@ -79,17 +85,11 @@ def save(request, pk: int, year: int, field: str):
         raise Http404("Trường số liệu không thuộc bộ tiêu chí của năm này")
     raw = request.POST.get("value", "")
     error = None
-    if Period.is_closed(unit, year):
-        error = "Kỳ báo cáo đã khoá: số liệu chỉ xem, không sửa được."
-    else:
-        current = values_for([unit.pk], [year]).get((unit.pk, year), {})
-        under, over = ratio_limits(ladder, field)
-        try:
-            value = clean_value(raw, defs[field], current, under, over, {k: d.name for k, d in defs.items()})
-            set_figure(unit, year, field, value, user=request.user, source=request.POST.get("source", "")[:255],
-                       comment=request.POST.get("comment", ""))
-        except InvalidFigure as exc:
-            error = str(exc)
+    try:
+        set_figure(unit, year, field, raw, user=request.user, source=request.POST.get("source", "").strip()[:255],
+                   comment=request.POST.get("comment", "")[:1000])
+    except WriteRefused as exc:
+        error = " ".join(e.split(": ", 1)[-1] if e.startswith(defs[field].name) else e for e in exc.errors)
     evaluation, level_label = _evaluation(unit, year)
     value = values_for([unit.pk], [year]).get((unit.pk, year), {}).get(field)
     return render(request, "figures/_saved.html", {
@@ -110,17 +110,18 @@ def history(request, pk: int, year: int, field: str):
 
 @login_required
 def period(request, pk: int, year: int):
-    """Close or reopen a province's reporting year."""
+    """Close (province office) or reopen (administrator, with a reason) a province's reporting year."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    unit = get_unit_for(request, pk, "close_period")
-    province = unit.province or unit
+    unit = get_unit_for(request, pk)
     closed = request.POST.get("closed") == "1"
-    obj, _ = Period.objects.get_or_create(province=province, year=year)
-    before = {"closed": obj.closed}
-    obj.closed, obj.changed_by = closed, request.user
-    obj.save()
-    audit(request.user, "close_period" if closed else "reopen_period", obj, before, {"closed": closed})
-    messages.success(request, f"Đã {'khoá' if closed else 'mở lại'} kỳ báo cáo {year} của {province.full_name}.")
+    try:
+        period = set_period(request.user, unit, year, closed, reason=request.POST.get("reason", ""))
+    except WriteRefused as exc:
+        messages.error(request, " ".join(exc.errors))
+    else:
+        messages.success(request, f"Đã {'khoá' if closed else 'mở lại'} kỳ báo cáo {year} của {period.province.full_name}.")
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
     return redirect("figure_entry", pk=unit.pk, year=year)
-

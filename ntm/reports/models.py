@@ -8,6 +8,8 @@ class MapLayer(models.Model):
     """Boundaries an administrator uploaded for a province (matched to units by code);
     it replaces the shipped map for that province."""
 
+    unit_path = "province"
+
     class Kind(models.TextChoices):
         COMMUNES = "communes", "Xã hiện hành"
         DISTRICTS = "districts", "Huyện trước 2025"

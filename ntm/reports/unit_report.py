@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ntm.core.text import format_number
+from ntm.criteria.spec import LEVEL_LABELS
 from ntm.units.models import Unit
 
 from .documents import Document, Heading, Issuer, Paragraph, Row, Signer, Table
@@ -119,7 +120,7 @@ def unit_document(unit: Unit, year: int, data: dict, set_info: dict | None = Non
     set_name = (set_info or {}).get("name") or f"Bộ tiêu chí {ev['set']}"
     decision = (set_info or {}).get("decision") or ""
     basis = f"{set_name} ban hành kèm theo Quyết định số {decision}" if decision else set_name
-    level = data.get("level_label") or ""
+    level = LEVEL_LABELS.get(ev["level"] or "", ev["level"] or "")  # the document is Vietnamese whatever the page's language
     body: list = [
         Paragraph(f"Thực hiện {basis}; căn cứ số liệu năm {year} đã cập nhật trên Hệ thống quản lý xây dựng nông "
                   f"thôn mới, {committee_of(issuing)} báo cáo kết quả thực hiện Bộ tiêu chí năm {year}{subject} "
@@ -139,8 +140,6 @@ def unit_document(unit: Unit, year: int, data: dict, set_info: dict | None = Non
         n += 1
     nxt = ev.get("next_level")
     if nxt and nxt.get("missing"):
-        from ntm.criteria.spec import LEVEL_LABELS
-
         body.append(Paragraph(f"{n}. Để đạt mức {LEVEL_LABELS.get(nxt['level'], nxt['level'])} còn thiếu tiêu chí: "
                               f"{', '.join(nxt['missing'])}."))
         n += 1

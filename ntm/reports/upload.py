@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ntm.accounts.models import audit
+from ntm.accounts.audit import record
 from ntm.accounts.scope import is_admin
 from ntm.units.models import Unit
 
@@ -53,7 +53,7 @@ def upload(request):
             else:
                 layer = MapLayer.objects.create(province=province, kind=kind, data=data, matched=matched,
                                                 credit=form.cleaned_data["credit"], uploaded_by=request.user)
-                audit(request.user, "upload_map", layer, None, {"province": province.code, "kind": kind, "matched": matched})
+                record(request.user, "reports.upload_map", layer, unit=province, after={"province": province.code, "kind": kind, "matched": matched})
                 note = (_("; %(n)s mã không khớp: %(codes)s") % {"n": len(unmatched), "codes": ", ".join(unmatched[:10])}
                         if unmatched else "")
                 messages.success(request, _("Đã nạp bản đồ %(province)s: %(matched)s vùng khớp mã%(note)s.")

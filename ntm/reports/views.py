@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from ntm.accounts.scope import can, get_unit_for, is_admin, units_for
 from ntm.core.text import fold
 from ntm.criteria.evaluate import EvaluationError, base_set_for
+from ntm.criteria.levels import at_or_above, ladder, rank
 from ntm.criteria.loader import registry
 from ntm.criteria.spec import LEVEL_LABELS
 from ntm.evaluations.models import Evaluation
-from ntm.evaluations.rollup import LEVEL_RANK
 from ntm.evaluations.scorecard import progress, reform_mark, scorecard
 from ntm.units.models import REFORM_DATE, Unit
 
@@ -74,12 +74,14 @@ def dashboard(request, pk: int):
         r["criteria_met"] = e["criteria_met"] if e else None
         r["cells"] = [(e["met"].get(code) if e else None) for code, _name in criteria]
     # filters and sort (server-side, so the page works without JavaScript)
+    steps = ladder(registry(), "commune", year)
     level_f, crit_f, sort = request.GET.get("level", ""), request.GET.get("criterion", ""), request.GET.get("sort", "name")
     shown = rows
     if level_f == "none":
         shown = [r for r in shown if r["level"] == ""]
     elif level_f:
-        shown = [r for r in shown if (r["level"] or "") and LEVEL_RANK.get(r["level"], 0) >= LEVEL_RANK.get(level_f, 9)]
+        wanted = rank(steps, level_f) or 99  # a level not on this year's ladder matches nothing
+        shown = [r for r in shown if r["level"] and rank(steps, r["level"]) >= wanted]
     codes = [c for c, _name in criteria]
     if crit_f in codes:
         idx = codes.index(crit_f)
@@ -92,17 +94,18 @@ def dashboard(request, pk: int):
     n = len(evaluated)
     share = [(code, name, round(100 * sum(1 for r in evaluated if r["cells"][i] is True) / n) if n else 0)
              for i, (code, name) in enumerate(criteria)]
-    counts = {lvl: sum(1 for r in evaluated if LEVEL_RANK.get(r["level"] or "", 0) >= LEVEL_RANK[lvl]) for lvl in ("ntm", "nang_cao", "kieu_mau")}
+    counts = at_or_above(steps, [r["level"] for r in evaluated])
     distribution = Counter(r["criteria_met"] for r in evaluated)
     max_c = len(criteria)
     reform = reform_mark()
     reform["crossed"] = bool(years) and years[0] < reform["year"] <= years[-1]
     context = {
-        "unit": unit, "year": year, "years": years, "reform": reform, "rows": shown, "can_import": can(request.user, unit, "edit"), "total": len(rows), "evaluated": n,
+        "unit": unit, "year": year, "years": years, "reform": reform, "rows": shown, "can_import": can(request.user, unit, "figures.edit"), "total": len(rows), "evaluated": n,
         "criteria": criteria, "counts": counts, "spec": spec,
         "avg": round(sum(r["criteria_met"] for r in evaluated) / n, 1) if n else None,
         "filters": {"level": level_f, "criterion": crit_f, "sort": sort},
-        "levels": [(k, _(v)) for k, v in LEVEL_LABELS.items() if k],
+        "levels": [(st.code, _(st.label)) for st in steps],
+        "tiles": [(st, counts[st.code]) for st in steps],
         "charts": {
             "history": history,
             "distribution": {"labels": list(range(max_c + 1)), "values": [distribution.get(i, 0) for i in range(max_c + 1)]},

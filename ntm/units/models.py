@@ -13,6 +13,8 @@ REFORM_DATE = dt.date(2025, 7, 1)  # districts abolished, communes merged (NQ 20
 
 
 class Unit(models.Model):
+    unit_path = ""  # scoped as itself (see ntm.core.scoping)
+
     class Scheme(models.TextChoices):
         CURRENT = "current", _("Hiện hành (từ 01/07/2025)")
         LEGACY = "legacy", _("Trước 01/07/2025")
@@ -99,6 +101,8 @@ class Classification(models.Model):
         REGION = "region", "Vùng (ghi đè)"
         GROUP = "group", "Nhóm xã (1/2/3)"
         FLAG = "flag", "Đặc điểm (đặc biệt khó khăn, an toàn khu…)"
+
+    unit_path = "unit"
 
     unit = models.ForeignKey(Unit, models.CASCADE, related_name="classifications")
     scheme = models.CharField(max_length=8, choices=Scheme.choices)

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 def failing_fix(unit):
     """The one failing indicator of Thọ Long's criterion 3, and a value that meets it."""
-    from ntm.evaluations.service import live_evaluation
+    from ntm.evaluations.services import live_evaluation
     from ntm.figures.services import values_for
 
     ev = live_evaluation(unit, 2026)

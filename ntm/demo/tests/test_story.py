@@ -9,6 +9,7 @@ from django.db import transaction
 
 from ntm.evaluations.models import Evaluation
 from ntm.evaluations.rollup import Summary, rollup
+from ntm.evaluations.services import year_ladders
 from ntm.figures.models import Figure
 from ntm.units.models import Unit
 
@@ -30,7 +31,7 @@ def tho_xuan_rollup(year):
     communes = Unit.objects.filter(scheme="legacy", parent__code="395", kind="xã")
     rows = Evaluation.objects.filter(unit__in=communes, year=year)
     summaries = [Summary(e.unit_id, e.year, e.level, e.criteria_met, e.criteria_total, e.met) for e in rows]
-    return rollup(summaries, communes.count())[0], rows
+    return rollup(summaries, communes.count(), year_ladders([year]))[0], rows
 
 
 def test_2011_average_criteria_per_commune():

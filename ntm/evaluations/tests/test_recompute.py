@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from ntm.evaluations.models import Evaluation
 from ntm.evaluations.recompute import recompute_all
-from ntm.evaluations.service import evaluate_stored_unit
+from ntm.evaluations.services import evaluate_stored_unit
 from ntm.figures.models import Figure, FigureChange
 from ntm.figures.services import set_figure
 from ntm.units.models import Classification, Unit
@@ -25,6 +25,14 @@ def sets():
         call_command("criteria", "load", str(FIX / f"{name}.toml"))
 
 
+def national_admin(name="qtv"):
+    from ntm.accounts.models import Grant
+
+    user = User.objects.create_user(name)
+    Grant.objects.create(user=user, role="admin")
+    return user
+
+
 def legacy(code):
     return Unit.objects.get(scheme="legacy", code=code)
 
@@ -38,7 +46,7 @@ def test_saving_a_figure_updates_the_evaluation_and_keeps_history(sets):
     fill(nam_giang, 2021, {**FULL, "income_per_capita": 39})
     recompute_all(years=[2021])
     assert Evaluation.objects.get(unit=nam_giang, year=2021).level == ""
-    user = User.objects.create_user("xa")
+    user = national_admin()  # pre-2025 units are history: only a national administrator writes them
     set_figure(nam_giang, 2021, "income_per_capita", Decimal("41"), user=user, source="Báo cáo xã", comment="sửa")
     ev = Evaluation.objects.get(unit=nam_giang, year=2021)
     assert (ev.level, ev.criteria_met, ev.met["1"]) == ("ntm", 3, True)
@@ -47,9 +55,9 @@ def test_saving_a_figure_updates_the_evaluation_and_keeps_history(sets):
 
 
 def test_unchanged_value_records_no_change(sets):
-    unit = legacy("15505")
-    set_figure(unit, 2021, "income_per_capita", Decimal("41"))
-    set_figure(unit, 2021, "income_per_capita", Decimal("41"))
+    unit, user = legacy("15505"), national_admin()
+    set_figure(unit, 2021, "income_per_capita", Decimal("41"), user=user)
+    set_figure(unit, 2021, "income_per_capita", "41,0", user=user)
     assert FigureChange.objects.filter(figure__unit=unit).count() == 1
 
 
@@ -65,7 +73,7 @@ def test_classification_rows_change_the_thresholds(sets):
 
 def test_district_rollup_and_cli(sets, capsys):
     district = legacy("395")
-    communes = list(Unit.objects.filter(parent=district).order_by("code")[:3])
+    communes = list(Unit.objects.filter(parent=district, kind="xã").order_by("code")[:3])
     fill(communes[0], 2021, FULL)
     fill(communes[1], 2021, {**FULL, "income_per_capita": 61})
     fill(communes[2], 2021, {**FULL, "has_plan": 0})

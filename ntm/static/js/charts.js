@@ -90,7 +90,8 @@ window.NTM = (function () {
       series: [
         { name: LANG === "en" ? "NTM reached" : "Đạt NTM", type: "bar", data: rows.map(r => r.ntm_or_above), itemStyle: { color: COLORS.ntm },
           markLine: reformLine(years, reform) },
-        { name: LANG === "en" ? "Advanced NTM or above" : "NTM nâng cao trở lên", type: "bar", data: rows.map(r => r.nang_cao_or_above), itemStyle: { color: COLORS.nang_cao } },
+        { name: LANG === "en" ? "Above NTM (advanced; from 2026: modern)" : "Mức trên NTM (nâng cao; từ 2026: hiện đại)", type: "bar",
+          data: rows.map(r => r.above_ntm), itemStyle: { color: COLORS.nang_cao } },
         { name: LANG === "en" ? "% of criteria met (average)" : "% tiêu chí đạt (bình quân)", type: "line", yAxisIndex: 1, data: rows.map(r => r.pct),
           itemStyle: { color: "#e8590c" }, tooltip: { valueFormatter: v => pct(v) } },
       ],

@@ -1,4 +1,4 @@
-from ntm.units.classify import ClassRow, classify
+from ntm.criteria.classify import ClassRow, classify
 from ntm.units.regions import legacy_province_regions, majority_region, successor_region
 
 

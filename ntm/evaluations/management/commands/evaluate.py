@@ -15,8 +15,9 @@ from ntm.core.cli import dump
 from ntm.criteria.evaluate import Classification, EvaluationError, evaluate, ladder
 from ntm.criteria.loader import registry
 from ntm.criteria.spec import REGIONS
-from ntm.evaluations.service import evaluate_stored_unit
-from ntm.units.management.commands.units import find_unit
+from ntm.evaluations.services import evaluate_stored_unit
+from ntm.units.models import Unit
+from ntm.units.schemas import find_unit
 
 
 def read_values(path: str, known: set[str]) -> dict[str, float | bool]:
@@ -78,10 +79,15 @@ class Command(BaseCommand):
         return evaluate(specs, o["set_code"], cls, o["year"], values).as_dict()
 
     def _unit(self, o) -> dict:
-        unit = find_unit(o["unit"], o["legacy"])
+        try:
+            unit = find_unit(o["unit"], o["legacy"])
+        except Unit.DoesNotExist as exc:
+            raise CommandError(str(exc)) from exc
         return evaluate_stored_unit(unit, o["year"])
 
     def _text(self, r: dict) -> str:
+        if r.get("error"):
+            return f"{r['unit']['name']} {r['year']}: không đánh giá được — {r['error']}"
         lines = [f"{r.get('unit', {}).get('name', '') if r.get('unit') else ''} {r['year']} — bộ {r['set']}".strip(),
                  f"Mức đạt: {r['level'] or 'chưa đạt'}; tiêu chí đạt: {r['criteria_met']}/{r['criteria_total']}"]
         for c in r["criteria"]:

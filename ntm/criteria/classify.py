@@ -1,11 +1,15 @@
-"""A unit's classification for a year, from its region and its per-period rows. Pure."""
+"""A unit's classification for a year (region, commune group, flags such as đặc biệt khó khăn),
+from its region and the per-period rows a province declares (`units.Classification`).
+
+`classify` is pure; `class_rows` reads the rows for many units in one query."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ntm.criteria.evaluate import Classification
+from .evaluate import Classification
 
 
 @dataclass(frozen=True)
@@ -30,3 +34,15 @@ def classify(region: str, rows: Iterable[ClassRow], year: int) -> Classification
         elif row.scheme == "flag":
             flags.add(row.value)
     return Classification(region=region or None, group=group, flags=frozenset(flags))
+
+
+def class_rows(unit_ids: list[int]) -> dict[int, list[ClassRow]]:
+    """{unit id: its classification rows}, in one query."""
+    from ntm.units.models import Classification as UnitClass
+
+    rows: dict[int, list[ClassRow]] = defaultdict(list)
+    for uid, scheme, value, y0, y1 in UnitClass.objects.filter(unit_id__in=unit_ids).values_list(
+        "unit_id", "scheme", "value", "year_from", "year_to"
+    ):
+        rows[uid].append(ClassRow(scheme, value, y0, y1))
+    return rows
