@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
 STAMP := $(VENV)/.installed
 
-.PHONY: run setup test system-deps lint bench vendor clean
+.PHONY: run setup test system-deps lint fault bench vendor clean worker
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' || \
@@ -35,7 +35,16 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; fi
 
 test: $(STAMP) system-deps
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
+
+# Crash tests alone: kill -9 during an import and during a province recompute (also part of `make test`).
+fault: $(STAMP)
+	$(PY) -m pytest tests/test_crash.py
+
+# The task worker (production: NTM_TASKS=database); see docs/deploy.md.
+worker: setup
+	NTM_TASKS=database $(PY) manage.py db_worker
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

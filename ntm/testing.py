@@ -16,7 +16,7 @@ from ntm.demo.users import ensure_users
 from ntm.evaluations.recompute import recompute_all
 from ntm.figures.models import Figure
 from ntm.units.models import Classification as UnitClass
-from ntm.units.models import Unit
+from ntm.units.models import Lineage, Unit
 
 YEAR = 2026
 
@@ -52,3 +52,53 @@ def login(username: str, password: str = "ntm-demo"):
     client = Client()
     assert client.login(username=username, password=password), f"cannot sign in as {username}"
     return client
+
+
+def _outsider_rows() -> dict:
+    """{model label: factory(outsider unit) → one saved row belonging to that unit}. The scope sweep
+    (accounts/tests/test_model_scope.py) proves none of them reaches a Thanh Hóa user."""
+    from django.contrib.auth.models import User
+
+    from ntm.accounts.models import AuditEntry, Grant
+    from ntm.evaluations.models import Evaluation, LevelChange, RecomputeJob
+    from ntm.figures.models import Figure, FigureChange, Period
+    from ntm.reports.models import MapLayer
+
+    def figure(u):
+        return Figure.objects.get_or_create(unit=u, year=YEAR, field="households_total", defaults={"value": 7})[0]
+
+    return {
+        "units.Unit": lambda u: u,
+        "units.Lineage": lambda u: Lineage.objects.filter(target=u).first(),
+        "units.Classification": lambda u: UnitClass.objects.create(unit=u, scheme="group", value="3", year_from=2026),
+        "accounts.Grant": lambda u: Grant.objects.create(user=User.objects.create_user(f"hn-{u.pk}"), unit=u, role="commune"),
+        "accounts.AuditEntry": lambda u: AuditEntry.objects.create(action="figures.form", unit=u, object_type="x", object_id="1"),
+        "figures.Figure": figure,
+        "figures.FigureChange": lambda u: FigureChange.objects.create(figure=figure(u), new_value=7),
+        "figures.Period": lambda u: Period.objects.create(province=u.province, year=2030, closed=True),
+        "evaluations.Evaluation": lambda u: Evaluation.all_rows.get_or_create(
+            unit=u, year=2030, defaults={"set_code": "x", "criteria_met": 0, "criteria_total": 0, "result": {}})[0],
+        "evaluations.LevelChange": lambda u: LevelChange.objects.create(unit=u, year=2030, to_level="ntm", reason="figures"),
+        "evaluations.RecomputeJob": lambda u: RecomputeJob.objects.create(province=u.province),
+        "reports.MapLayer": lambda u: MapLayer.objects.create(province=u.province, kind="communes", data={}, credit="x",
+                                                              matched=0),
+    }
+
+
+class _LazyRows(dict):
+    """Built on first use, so importing ntm.testing needs no app registry."""
+
+    def _fill(self):
+        if not super().__len__():
+            self.update(_outsider_rows())
+
+    def __contains__(self, key):
+        self._fill()
+        return super().__contains__(key)
+
+    def items(self):
+        self._fill()
+        return super().items()
+
+
+OUTSIDER_ROWS = _LazyRows()

@@ -1,9 +1,11 @@
 """The one place where what a user may see and do is decided: every view, API route and service
 goes through it.
 
-- A grant on a unit covers the unit's subtree; a grant on a current unit also covers, read-only,
-  the legacy units it came from (and their subtrees), so a commune official of Thọ Long can read
-  Nam Giang's history. Legacy units are history: only a national administrator writes to them.
+- A grant on a unit covers the unit's subtree; a grant on a current unit also covers the legacy
+  units it came from (and their subtrees): read-only for most roles, so a commune official of Thọ
+  Long can read Nam Giang's history; the province office (which now owns its predecessors' records
+  and enters the 2025 year-end figures of the pre-reform communes) may also act on them. Closed
+  years stay closed for everyone (figures.services).
 - Every role may "view" its subtree. Other actions ("figures.edit", "units.classify", …) are
   declared by each app in its AppConfig (`actions = {action: (role, …)}`).
 - An administrator is national only when the grant has no unit (or the user is a superuser). An
@@ -26,6 +28,8 @@ from ntm.units.models import Lineage, Unit
 from .models import Grant, Role
 
 VIEW = "view"
+# Roles that act on the pre-2025 units their current unit came from, not only read them.
+HISTORY_EDITORS = frozenset({Role.PROVINCE, Role.ADMIN})
 
 
 def declared_actions() -> dict[str, frozenset[str]]:
@@ -41,9 +45,12 @@ _DECLARED: dict[str, frozenset[str]] = {}
 
 
 def _role_may(role: str, action: str) -> bool:
-    if action == VIEW or role == Role.ADMIN:
+    """Whether a grant of `role` on a unit allows `action` inside its subtree. An admin grant on a
+    unit allows what any role may do there, never the national-only actions (declared with no role)."""
+    if action == VIEW:
         return True
-    return role in declared_actions().get(action, ())
+    roles = declared_actions().get(action, frozenset())
+    return bool(roles) if role == Role.ADMIN else role in roles
 
 
 def _subtree(unit: Unit) -> Q:
@@ -96,11 +103,10 @@ def scope_q(user, action: str = VIEW) -> Q | None:
     for g in grants(user):
         if g.unit is None or not _role_may(g.role, action):
             continue
-        q |= _subtree(g.unit)
-        if action == VIEW:
-            q |= _history(g.unit)
-    if action != VIEW:
-        q &= ~Q(scheme=Unit.Scheme.LEGACY)
+        if action == VIEW or g.role in HISTORY_EDITORS:
+            q |= _subtree(g.unit) | _history(g.unit)
+        else:
+            q |= _subtree(g.unit) & ~Q(scheme=Unit.Scheme.LEGACY)
     return q
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from .models import CriteriaSet, Criterion, FieldDef, Indicator
+from .signals import set_published
 from .spec import CriteriaSetSpec, SpecError, build_spec, read_toml, shared_fields, to_jsonable
 
 SETS_DIR = Path(__file__).parent / "sets"
@@ -129,6 +130,9 @@ def store(spec: CriteriaSetSpec, data: dict[str, Any], source_file: str = "") ->
     for f in spec.fields.values():
         FieldDef.objects.update_or_create(code=f.code, defaults={"name": f.name, "unit": f.unit, "kind": f.kind})
     registry.cache_clear()
+    if row.version > 1:  # a new version of a set already in use: stored results must follow it
+        set_published.send(sender=CriteriaSet, code=spec.code, version=row.version,
+                           years=list(range(spec.year_from, spec.year_to + 1)), province=spec.province)
     return LoadResult(spec.code, row.version, True)
 
 

@@ -4,13 +4,18 @@ from django.apps import AppConfig
 class EvaluationsConfig(AppConfig):
     name = "ntm.evaluations"
     verbose_name = "Kết quả đánh giá"
+    actions = {"evaluations.recompute": ("province",)}
 
     def ready(self):
+        from ntm.criteria.signals import set_published
         from ntm.figures.services import register_derived
         from ntm.figures.signals import figures_changed
+        from ntm.units.signals import classification_changed
 
         from .recompute import district_rollup_values
-        from .services import on_figures_changed
+        from .services import on_classification_changed, on_figures_changed, on_set_published
 
         figures_changed.connect(on_figures_changed, dispatch_uid="evaluations.recompute")
+        set_published.connect(on_set_published, dispatch_uid="evaluations.set_published")
+        classification_changed.connect(on_classification_changed, dispatch_uid="evaluations.classification")
         register_derived(district_rollup_values)

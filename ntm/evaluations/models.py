@@ -4,6 +4,7 @@ A (unit, year) that cannot be evaluated keeps a row that says why (`error`), nev
 result; each change of a unit's stored level is a `LevelChange` row, so what the system said on
 any day can be answered."""
 
+from django.conf import settings
 from django.db import models
 
 from ntm.core.scoping import ScopedManager, ScopedQuerySet
@@ -85,3 +86,41 @@ class LevelChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.year}: {self.from_level or '—'} → {self.to_level or '—'}"
+
+
+class RecomputeJob(models.Model):
+    """A recompute started from a page (a province's, or the country's): its progress, read by the
+    page that started it while a worker runs it."""
+
+    unit_path = "province"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Đang chờ"
+        RUNNING = "running", "Đang tính"
+        DONE = "done", "Xong"
+        FAILED = "failed", "Lỗi"
+
+    province = models.ForeignKey(Unit, models.CASCADE, null=True, blank=True, related_name="+", verbose_name="tỉnh")
+    years = models.JSONField("năm", default=list, blank=True)
+    status = models.CharField("trạng thái", max_length=8, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField("đã xong", default=0)
+    total = models.PositiveIntegerField("tổng", default=0)
+    rows = models.PositiveIntegerField("kết quả đã ghi", default=0)
+    message = models.CharField("ghi chú", max_length=255, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = "lượt tính lại"
+        verbose_name_plural = "lượt tính lại"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.province or 'toàn quốc'}: {self.get_status_display()} {self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else (100 if self.status == self.Status.DONE else 0)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import Max, Q
 
-from ntm.core import requestid
+from ntm.core import faults, requestid
 from ntm.criteria.batch import UNIT_FIELDS, Outcome, evaluate_rows
 from ntm.criteria.classify import class_rows
 from ntm.figures.models import Figure
@@ -131,6 +131,7 @@ def recompute_all(province_code: str | None = None, years: list[int] | None = No
     count = 0
     for i, (year, ids) in enumerate(sorted(by_year.items()), start=1):
         count += recompute_units(sorted(ids), [year], reason=reason)
+        faults.point("recompute.year")  # crash tests: one year committed, the next not started
         if progress:
             progress(i, len(by_year))
     return count

@@ -9,9 +9,13 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.tasks import task
+from django.utils import timezone
 
+from ntm.accounts.audit import record
+from ntm.accounts.scope import can, is_admin
 from ntm.core import requestid
 from ntm.criteria.evaluate import EvaluationError, base_set_for
 from ntm.criteria.levels import ladder
@@ -19,7 +23,7 @@ from ntm.criteria.loader import registry
 from ntm.figures.live import live_outcome
 from ntm.units.models import Unit
 
-from .models import Evaluation, LevelChange
+from .models import Evaluation, LevelChange, RecomputeJob
 from .recompute import district_rollup_values, recompute_all, recompute_units
 from .rollup import Summary, rollup
 
@@ -50,6 +54,16 @@ def on_figures_changed(sender, unit_ids: list[int], years: list[int], user=None,
         run_or_enqueue(unit_ids=unit_ids, years=years, reason=LevelChange.Reason.FIGURES)
 
 
+def on_set_published(sender, code: str, version: int, years: list[int], province: str = "", **kwargs) -> None:
+    """A new version of a set (or a province's own version) recomputes every unit-year it covers."""
+    schedule_recompute(province=province or None, years=years, reason=LevelChange.Reason.SET_VERSION)
+
+
+def on_classification_changed(sender, unit_ids: list[int], years: list[int], **kwargs) -> None:
+    """A unit's group, region or flags changed: its stored results for those years follow."""
+    run_or_enqueue(unit_ids=unit_ids, years=years, reason=LevelChange.Reason.CLASSIFICATION)
+
+
 @task
 def recompute_task(unit_ids: list[int] | None = None, years: list[int] | None = None, province: str | None = None,
                    reason: str = LevelChange.Reason.RECOMPUTE) -> int:
@@ -64,6 +78,43 @@ def schedule_recompute(*, province: str | None = None, years: list[int] | None =
                        unit_ids: list[int] | None = None, reason: str = LevelChange.Reason.RECOMPUTE) -> None:
     """A recompute of some units, a province or the country: now on the inline backend, else queued."""
     run_or_enqueue(unit_ids=unit_ids, years=years, province=province, reason=reason)
+
+
+@task
+def recompute_job_task(job_id: int) -> int:
+    """Run a RecomputeJob, writing its progress (years done / total) as it goes."""
+    job = RecomputeJob.objects.get(pk=job_id)
+    job.status = RecomputeJob.Status.RUNNING
+    job.save(update_fields=["status"])
+
+    def progress(done: int, total: int) -> None:
+        RecomputeJob.objects.filter(pk=job_id).update(done=done, total=total)
+
+    try:
+        with requestid.activity("task"):
+            rows = recompute_all(province_code=job.province.code if job.province else None, years=job.years or None,
+                                 reason=LevelChange.Reason.RECOMPUTE, progress=progress)
+    except Exception as exc:  # the page must say it failed; the rerun is safe (idempotent)
+        RecomputeJob.objects.filter(pk=job_id).update(status=RecomputeJob.Status.FAILED, message=str(exc)[:255],
+                                                      finished_at=timezone.now())
+        raise
+    RecomputeJob.objects.filter(pk=job_id).update(status=RecomputeJob.Status.DONE, rows=rows, finished_at=timezone.now())
+    return rows
+
+
+@transaction.atomic
+def start_recompute(user, province: Unit | None, years: list[int] | None = None) -> RecomputeJob:
+    """Recompute a province (the province office) or the country (a national administrator) as a task;
+    the job row reports its progress. Raises PermissionDenied."""
+    if province is None:
+        if not is_admin(user):
+            raise PermissionDenied("Chỉ quản trị viên được tính lại toàn quốc")
+    elif not can(user, province, "evaluations.recompute"):
+        raise PermissionDenied("Bạn không có quyền tính lại kết quả của tỉnh này")
+    job = RecomputeJob.objects.create(province=province, years=years or [], started_by=user)
+    record(user, "evaluations.recompute", job, unit=province, after={"years": years or "tất cả"})
+    transaction.on_commit(lambda: recompute_job_task.enqueue(job.pk))  # inline backend: runs right after commit
+    return job
 
 
 def unit_ref(unit: Unit) -> dict:

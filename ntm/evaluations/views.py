@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from ntm.accounts.scope import can, get_unit_for
+from ntm.accounts.scope import can, get_object_for, get_unit_for
 from ntm.figures.models import Period
 from ntm.units.models import Unit
 
+from .models import RecomputeJob
 from .scorecard import reform_mark, scorecard, years_of
-from .services import registry_covers
+from .services import registry_covers, start_recompute
 
 ENTRY_UNTIL = 2026  # the latest reporting year offered for a unit with no figures yet
 
@@ -46,3 +47,24 @@ def unit_detail(request, pk: int):
             shares = sorted(now["criteria_share"].items(), key=lambda kv: kv[1])[:3]
             context["weakest"] = [(code, round(share * 100)) for code, share in shares]
     return render(request, "units/detail.html", context)
+
+
+@login_required
+def recompute(request, pk: int):
+    """Start a province's recompute (POST) and go to its progress page."""
+    from django.http import HttpResponseNotAllowed
+    from django.shortcuts import redirect
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    unit = get_unit_for(request, pk, "evaluations.recompute")
+    job = start_recompute(request.user, unit if unit.level == Unit.Level.PROVINCE else unit.province)
+    return redirect("recompute_job", pk=job.pk)
+
+
+@login_required
+def recompute_job(request, pk: int):
+    """A recompute's progress; the page polls itself (htmx) while the task runs."""
+    job = get_object_for(request, RecomputeJob.objects.select_related("province"), pk)
+    template = "evaluations/_job.html" if request.htmx else "evaluations/job.html"
+    return render(request, template, {"job": job})

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from ntm.accounts import audit
 from ntm.accounts.scope import can, is_admin, restrict
+from ntm.core import faults
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
 from ntm.criteria.loader import province_view, registry
 from ntm.criteria.spec import CriteriaSetSpec, FieldDef
@@ -254,6 +255,7 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
         audit.record(user, f"figures.{door}", object_type="figures.figure", object_id="*",
                      label=f"{len(history)} số liệu của {len(result.unit_ids)} đơn vị",
                      after={"cells": len(history), "units": len(result.unit_ids), "years": result.years, "source": source})
+    faults.point("figures.written")  # crash tests: figures, history and audit written, nothing recomputed yet
     if result.changes:
         figures_changed.send(sender=Figure, unit_ids=result.unit_ids, years=result.years, user=user)
     return result

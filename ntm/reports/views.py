@@ -100,7 +100,9 @@ def dashboard(request, pk: int):
     reform = reform_mark()
     reform["crossed"] = bool(years) and years[0] < reform["year"] <= years[-1]
     context = {
-        "unit": unit, "year": year, "years": years, "reform": reform, "rows": shown, "can_import": can(request.user, unit, "figures.edit"), "total": len(rows), "evaluated": n,
+        "unit": unit, "year": year, "years": years, "reform": reform, "rows": shown, "can_import": can(request.user, unit, "figures.edit"),
+        "can_classify": unit.level == Unit.Level.PROVINCE and can(request.user, unit, "units.classify"),
+        "can_recompute": unit.level == Unit.Level.PROVINCE and can(request.user, unit, "evaluations.recompute"), "total": len(rows), "evaluated": n,
         "criteria": criteria, "counts": counts, "spec": spec,
         "avg": round(sum(r["criteria_met"] for r in evaluated) / n, 1) if n else None,
         "filters": {"level": level_f, "criterion": crit_f, "sort": sort},

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ntm.core.scoping import ScopedManager
 from ntm.core.text import fold
 
 REFORM_DATE = dt.date(2025, 7, 1)  # districts abolished, communes merged (NQ 202/2025/QH15 and the UBTVQH resolutions)
@@ -44,6 +46,8 @@ class Unit(models.Model):
         "self", through="Lineage", symmetrical=False, related_name="successors", through_fields=("target", "source")
     )
 
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = "đơn vị hành chính"
         verbose_name_plural = "đơn vị hành chính"
@@ -74,7 +78,9 @@ class Unit(models.Model):
 
 
 class Lineage(models.Model):
-    """One old unit flowing (wholly or partly) into one new unit on a date."""
+    """One old unit flowing (wholly or partly) into one new unit on a date. Scoped by the new unit."""
+
+    unit_path = "target"
 
     source = models.ForeignKey(Unit, models.CASCADE, related_name="successor_links", verbose_name="đơn vị cũ")
     target = models.ForeignKey(Unit, models.CASCADE, related_name="predecessor_links", verbose_name="đơn vị mới")
@@ -110,6 +116,11 @@ class Classification(models.Model):
     year_from = models.PositiveSmallIntegerField()
     year_to = models.PositiveSmallIntegerField(null=True, blank=True)
     source = models.CharField("căn cứ", max_length=255, blank=True)
+    inputs = models.JSONField("dữ kiện phân nhóm", default=dict, blank=True)  # what the group was decided from
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    set_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = "phân loại"

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
 
 from ntm.accounts.scope import get_unit_for, units_for
 from ntm.core.text import fold
 
-from .models import Unit
+from . import services
+from .forms import FlagsForm, GroupForm
+from .models import Classification, Unit
+from .rules import suggest_group
 
 
 @login_required
@@ -39,3 +44,56 @@ def search(request):
         results = sorted(qs[:200], key=lambda u: (u.scheme != Unit.Scheme.CURRENT, u.search_name.find(text), len(u.search_name)))[:30]
     template = "units/_search_results.html" if request.htmx else "units/search.html"
     return render(request, template, {"results": results, "q": request.GET.get("q", "")})
+
+
+@login_required
+def classify(request, pk: int):
+    """A province: its communes with their group (2026–2030) or flags (2021–2025). A commune: the form."""
+    unit = get_unit_for(request, pk, "units.classify")
+    if unit.level == Unit.Level.PROVINCE:
+        return _classify_list(request, unit)
+    if unit.scheme == Unit.Scheme.LEGACY:
+        return _classify_flags(request, unit)
+    row = services.current_group(unit)
+    initial = {**(row.inputs if row else {}), "source": row.source if row else ""}
+    form = GroupForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.set_group(request.user, unit, inputs=form.inputs(), source=form.cleaned_data["source"],
+                                        group=form.cleaned_data["group"])
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc.messages[0] if hasattr(exc, "messages") else str(exc))
+        else:
+            messages.success(request, f"{unit.full_name}: nhóm {change.new}. {change.reason}. Kết quả đánh giá đã cập nhật.")
+            return redirect("unit_classify", pk=unit.province_id)
+    suggestion = suggest_group(form.inputs()) if form.is_bound and form.is_valid() else (
+        suggest_group(row.inputs) if row else None)
+    return render(request, "units/classify_form.html", {"unit": unit, "form": form, "row": row,
+                                                        "suggestion": suggestion, "ancestors": unit.ancestors()})
+
+
+def _classify_flags(request, unit: Unit):
+    current = sorted(unit.classifications.filter(scheme=Classification.Scheme.FLAG).values_list("value", flat=True))
+    form = FlagsForm(request.POST or None, initial={"flags": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_flags(request.user, unit, flags=set(form.cleaned_data["flags"]), source=form.cleaned_data["source"])
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc.messages[0] if hasattr(exc, "messages") else str(exc))
+        else:
+            messages.success(request, f"{unit.full_name}: đã lưu đặc điểm; kết quả 2021–2025 đã cập nhật.")
+            return redirect("unit_detail", pk=unit.pk)
+    return render(request, "units/classify_form.html", {"unit": unit, "form": form, "flags": True,
+                                                        "ancestors": unit.ancestors()})
+
+
+def _classify_list(request, province: Unit):
+    communes = units_for(request.user, "units.classify").filter(
+        province=province, level=Unit.Level.COMMUNE, kind="xã").order_by("search_name")
+    groups = {c.unit_id: c for c in Classification.objects.filter(unit__in=communes, scheme=Classification.Scheme.GROUP)}
+    rows = [{"unit": u, "group": groups.get(u.pk)} for u in communes]
+    missing = sum(1 for r in rows if r["group"] is None)
+    if request.GET.get("thieu"):
+        rows = [r for r in rows if r["group"] is None]
+    return render(request, "units/classify_list.html", {"unit": province, "rows": rows, "missing": missing,
+                                                        "total": len(groups) + missing})

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from ntm.evaluations.models import Evaluation
+from ntm.evaluations.models import Evaluation, LevelChange
 from ntm.evaluations.recompute import recompute_all
 from ntm.evaluations.services import evaluate_stored_unit
 from ntm.figures.models import Figure, FigureChange
@@ -101,3 +101,60 @@ def test_evaluate_unit_without_figures_is_a_clear_error(sets):
 
     with pytest.raises(CommandError, match="chưa có số liệu năm 2021"):
         call_command("evaluate", "--unit", "15505", "--legacy", "--year", "2021")
+
+
+def test_a_new_set_version_recomputes_and_records_its_version(sets, tmp_path):
+    unit = legacy("15505")
+    fill(unit, 2021, FULL)
+    recompute_all(years=[2021])
+    assert Evaluation.objects.get(unit=unit, year=2021).set_version == 1
+    text = (FIX / "t-ntm.toml").read_text(encoding="utf-8")
+    newer = tmp_path / "t-ntm.toml"
+    newer.write_text(text.replace("[set]", '[set]\nnotes = "phiên bản 2"', 1), encoding="utf-8")
+    call_command("criteria", "load", str(newer))  # publishing version 2 recomputes what it covers
+    ev = Evaluation.objects.get(unit=unit, year=2021)
+    assert ev.set_version == 2
+    assert not LevelChange.objects.filter(unit=unit, reason="set_version").exists()  # same level: no change row
+
+
+def test_recompute_command_is_idempotent_and_reports_why_a_unit_cannot_be_evaluated(sets, capsys):
+    import json
+
+    unit = legacy("15505")
+    fill(unit, 2021, FULL)
+    call_command("recompute", "--format", "json")
+    first = json.loads(capsys.readouterr().out)
+    assert first["evaluations"] >= 1
+    call_command("recompute", "--format", "json")
+    assert json.loads(capsys.readouterr().out)["changed"] == 0
+    current = Unit.objects.get(scheme="current", code="15505")
+    fill(current, 2026, {"income_per_capita": 50})
+    call_command("evaluate", "--unit", "15505", "--year", "2026", "--format", "json")
+    out = json.loads(capsys.readouterr().out)
+    assert out["error"] and out["level"] is None
+
+
+def test_province_recompute_from_the_page_reports_progress(sets, django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    from ntm.accounts.models import Grant
+    from ntm.evaluations.models import RecomputeJob
+
+    unit = legacy("15505")
+    fill(unit, 2021, FULL)
+    office = User.objects.create_user("vp", password="x")
+    thanh_hoa = Unit.objects.get(scheme="current", level="province", code="38")
+    Grant.objects.create(user=office, unit=thanh_hoa, role="province")
+    client = Client()
+    client.force_login(office)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(f"/don-vi/{thanh_hoa.pk}/tinh-lai/")
+    job = RecomputeJob.objects.get()
+    assert r.status_code == 302 and r["Location"].endswith(f"/cong-viec/tinh-lai/{job.pk}/")
+    assert (job.status, job.done, job.total) == ("done", 1, 1) and job.rows >= 1
+    page = client.get(r["Location"]).content.decode()
+    assert 'data-status="done"' in page and "hx-trigger" not in page
+    viewer = User.objects.create_user("xem2")
+    Grant.objects.create(user=viewer, unit=thanh_hoa, role="viewer")
+    client.force_login(viewer)
+    assert client.post(f"/don-vi/{thanh_hoa.pk}/tinh-lai/").status_code == 403

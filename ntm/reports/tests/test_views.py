@@ -1,5 +1,7 @@
 """The web app driven through the test client: scoping, entry, scorecard, dashboard, queries."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -138,8 +140,15 @@ def test_dashboard_filters(world):
     r = c.get(reverse("dashboard", args=[world["province"].pk]), {"year": YEAR, "criterion": "3", "partial": "1"},
               HTTP_HX_REQUEST="true")
     body = r.content.decode()
-    assert "Thọ Long" in body  # fails criterion 3
     assert "<html" not in body
+    from ntm.evaluations.models import Evaluation
+
+    evaluated = Evaluation.objects.filter(unit__province=world["province"], year=YEAR)
+    failing = {e.unit.full_name for e in evaluated if e.met.get("3") is not True}
+    passing = {e.unit.full_name for e in evaluated if e.met.get("3") is True}
+    assert "Xã Thọ Long" in failing and passing, "the world must have communes on both sides of the filter"
+    shown = set(re.findall(r'class="name"><a [^>]*title="([^"]+)"', body))
+    assert shown == failing, (shown, failing)
 
 
 def test_scorecard_query_count_does_not_grow_with_history(world, django_assert_max_num_queries):

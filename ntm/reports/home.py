@@ -1,3 +1,5 @@
+"""The landing page: signed-in users go to their own unit; everyone else sees what NTM is."""
+
 from django.shortcuts import redirect, render
 
 from ntm.accounts.scope import home_unit, is_admin
