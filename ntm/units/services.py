@@ -99,3 +99,16 @@ def set_flags(user, unit: Unit, *, flags: set[str], source: str) -> set[str]:
         record(user, "units.flags", unit, unit=unit, before={"flags": before}, after={"flags": sorted(flags), "source": source})
         classification_changed.send(sender=Classification, unit_ids=[unit.pk], years=sorted(years))
     return flags
+
+
+@transaction.atomic
+def import_groups(user, province: Unit, rows) -> list[GroupChange]:
+    """Set the groups of many communes of `province` at once (rows from `units.excel.read`): every row is
+    checked first; any error → ValidationError listing all of them, nothing written."""
+    by_code = {u.code: u for u in Unit.objects.filter(province=province, level=Unit.Level.COMMUNE, kind="xã")}
+    errors = [f"{r.where}, cột A: “{r.code}” không phải xã của {province.full_name}" for r in rows if r.code not in by_code]
+    errors += [f"{r.where}: bạn không có quyền phân loại {by_code[r.code].full_name}" for r in rows
+               if r.code in by_code and not can(user, by_code[r.code], CLASSIFY)]
+    if errors:
+        raise ValidationError(errors)
+    return [set_group(user, by_code[r.code], inputs=r.inputs, source=r.source, group=r.group) for r in rows]

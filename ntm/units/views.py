@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from ntm.accounts.scope import get_unit_for, units_for
 from ntm.core.text import fold
 
-from . import services
+from . import excel, services
 from .forms import FlagsForm, GroupForm
 from .models import Classification, Unit
 from .rules import suggest_group
@@ -92,8 +93,34 @@ def _classify_list(request, province: Unit):
         province=province, level=Unit.Level.COMMUNE, kind="xã").order_by("search_name")
     groups = {c.unit_id: c for c in Classification.objects.filter(unit__in=communes, scheme=Classification.Scheme.GROUP)}
     rows = [{"unit": u, "group": groups.get(u.pk)} for u in communes]
+    if request.GET.get("template"):
+        data = excel.template([{"code": r["unit"].code, "name": r["unit"].full_name,
+                                "inputs": r["group"].inputs if r["group"] else {},
+                                # only a group the office chose against its inputs; otherwise the inputs decide
+                                "group": int(r["group"].value) if r["group"] and int(r["group"].value) != suggest_group(
+                                    r["group"].inputs).group else None,
+                                "source": r["group"].source if r["group"] else ""} for r in rows])
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="nhom-xa-{province.code}.xlsx"'
+        return response
+    errors: list[str] = []
+    if request.method == "POST" and request.FILES.get("file"):
+        upload = request.FILES["file"]
+        if upload.size > 5 * 1024 * 1024:
+            errors = ["Tệp quá lớn (tối đa 5 MB)"]
+        else:
+            parsed, errors = excel.read(upload.read())
+            if not errors:
+                try:
+                    changes = services.import_groups(request.user, province, parsed)
+                except ValidationError as exc:
+                    errors = exc.messages
+                else:
+                    moved = sum(1 for c in changes if c.old != c.new)
+                    messages.success(request, f"Đã nhập {len(changes)} xã ({moved} xã đổi nhóm); kết quả đánh giá đã cập nhật.")
+                    return redirect("unit_classify", pk=province.pk)
     missing = sum(1 for r in rows if r["group"] is None)
     if request.GET.get("thieu"):
         rows = [r for r in rows if r["group"] is None]
     return render(request, "units/classify_list.html", {"unit": province, "rows": rows, "missing": missing,
-                                                        "total": len(groups) + missing})
+                                                        "total": len(groups) + missing, "errors": errors[:100]})

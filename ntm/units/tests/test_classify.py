@@ -72,3 +72,35 @@ def test_flags_of_a_pre_2025_commune(world):
     row = Classification.objects.get(unit=nam_giang, scheme="flag")
     assert (row.value, row.year_from, row.year_to) == ("dbkk", 2021, 2025)
     assert AuditEntry.objects.filter(action="units.flags", unit=nam_giang).exists()
+
+
+def test_groups_by_excel_round_trip_all_or_nothing(world):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    client = login("tinh")
+    url = reverse("unit_classify", args=[world["province"].pk])
+    wb = load_workbook(BytesIO(client.get(url, {"template": "1"}).content))
+    ws = wb["Nhóm xã 2026-2030"]
+    rows = {str(r[0].value): r[0].row for r in ws.iter_rows(min_row=3)}
+    tho_long = rows["15505"]
+    ws.cell(tho_long, 6, "III")
+    ws.cell(tho_long, 8, "QĐ 45/QĐ-UBND")
+    other = next(r for code, r in rows.items() if code != "15505")
+    ws.cell(other, 4, "một trăm")
+
+    def upload(book):
+        out = BytesIO()
+        book.save(out)
+        return client.post(url, {"file": SimpleUploadedFile("g.xlsx", out.getvalue())})
+
+    body = upload(wb).content.decode()
+    assert f"Trang “Nhóm xã 2026-2030”, dòng {other}, cột D: “một trăm” không phải là số" in body
+    assert Classification.objects.get(unit=world["tho_long"], scheme="group").value == "2"  # nothing written
+    ws.cell(other, 4, 35)
+    for r in rows.values():
+        ws.cell(r, 8, ws.cell(r, 8).value or "QĐ 45/QĐ-UBND")
+    assert upload(wb).status_code == 302
+    assert Classification.objects.get(unit=world["tho_long"], scheme="group").value == "3"
