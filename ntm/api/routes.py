@@ -13,8 +13,8 @@ from ntm.accounts.scope import units_for
 from ntm.core.text import fold
 from ntm.criteria.evaluate import EvaluationError
 from ntm.criteria.loader import registry
-from ntm.criteria.management.commands.criteria import spec_detail
 from ntm.criteria.models import CriteriaSet
+from ntm.criteria.schemas import spec_detail
 from ntm.evaluations.models import Evaluation
 from ntm.evaluations.services import evaluate_stored_unit
 from ntm.units.models import Unit
