@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "ntm.criteria",
     "ntm.figures",
     "ntm.evaluations",
+    "ntm.recognition",
     "ntm.demo",
     "ntm.reports",
     "ntm.api",
@@ -104,6 +105,7 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["ntm.formats"]
 USE_THOUSAND_SEPARATOR = True
 
+MEDIA_ROOT, MEDIA_URL = Path(os.environ.get("NTM_MEDIA_ROOT", BASE_DIR / "media")), "media/"  # uploads (dossier files)
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "ntm" / "static"]
@@ -113,6 +115,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+MAILERS = {"default": {"BACKEND": os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

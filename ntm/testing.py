@@ -62,6 +62,7 @@ def _outsider_rows() -> dict:
     from ntm.accounts.models import AuditEntry, Grant
     from ntm.evaluations.models import Evaluation, LevelChange, RecomputeJob
     from ntm.figures.models import Figure, FigureChange, Period
+    from ntm.recognition.testing import outsider_rows as recognition_rows
     from ntm.reports.models import MapLayer
 
     def figure(u):
@@ -80,6 +81,7 @@ def _outsider_rows() -> dict:
             unit=u, year=2030, defaults={"set_code": "x", "criteria_met": 0, "criteria_total": 0, "result": {}})[0],
         "evaluations.LevelChange": lambda u: LevelChange.objects.create(unit=u, year=2030, to_level="ntm", reason="figures"),
         "evaluations.RecomputeJob": lambda u: RecomputeJob.objects.create(province=u.province),
+        **recognition_rows(),
         "reports.MapLayer": lambda u: MapLayer.objects.create(province=u.province, kind="communes", data={}, credit="x",
                                                               matched=0),
     }

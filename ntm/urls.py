@@ -38,6 +38,7 @@ urlpatterns = [
     path("nguoi-dung/", accounts.user_list, name="user_list"),
     path("nguoi-dung/<int:pk>/", accounts.user_grants, name="user_grants"),
     path("don-vi/<int:pk>/nhat-ky/", accounts.audit_log, name="audit_log"),
+    path("", include("ntm.recognition.urls")),
     path("api/", api.urls),
     path("quan-tri/", admin.site.urls),
 ]

@@ -10,6 +10,7 @@ from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
 from ntm.accounts.scope import units_for
+from ntm.api.recognition import router as recognition_router
 from ntm.core.text import fold
 from ntm.criteria.evaluate import EvaluationError
 from ntm.criteria.loader import registry
@@ -21,6 +22,7 @@ from ntm.units.models import Unit
 from ntm.units.schemas import unit_detail
 
 api = NinjaAPI(title="NTM API", version="1", auth=django_auth, docs_url=None, urls_namespace="api")
+api.add_router("", recognition_router)
 
 
 class UnitRef(Schema):

@@ -4,7 +4,7 @@ are given."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .classify import ClassRow, classify
@@ -29,11 +29,15 @@ class Outcome:
 
 
 def evaluate_rows(units: list[dict], years: Iterable[int], values: dict[tuple[int, int], dict[str, float]],
-                  class_rows: dict[int, list[ClassRow]], detail: bool = False) -> list[Outcome]:
+                  class_rows: dict[int, list[ClassRow]], detail: bool = False,
+                  past: Mapping[int, Mapping[str, float]] | None = None) -> list[Outcome]:
     """Run the engine for every unit row × year that has figures (pairs without figures are skipped).
 
     A pair the engine cannot evaluate (no set for the year, a missing commune group, a kind of unit
-    the set does not measure) gives an Outcome with `error` in Vietnamese, never an exception."""
+    the set does not measure) gives an Outcome with `error` in Vietnamese, never an exception.
+    `past` = {unit id: {"income_per_capita@ntm_year": …}}: the unit's own past values that relative
+    thresholds read (691/QĐ-TTg model commune; see evaluate.past_keys / past_values); absent keys
+    make those indicators 'missing data'."""
     specs = registry()
     versions = registry.versions()
     views: dict[str, dict] = {}
@@ -59,7 +63,8 @@ def evaluate_rows(units: list[dict], years: Iterable[int], values: dict[tuple[in
                 continue
             try:
                 cls = classify(unit["region"], class_rows.get(unit["id"], []), year)
-                out.append(Outcome(unit["id"], year, evaluate_unit(view, base.code, cls, year, vals, detail),
+                out.append(Outcome(unit["id"], year, evaluate_unit(view, base.code, cls, year, vals, detail,
+                                                                 past=(past or {}).get(unit["id"])),
                                    "", base.code, version))
             except EvaluationError as exc:  # e.g. "cần nhóm xã (1, 2, 3)"
                 out.append(Outcome(unit["id"], year, None, str(exc), base.code, version))

@@ -6,17 +6,30 @@ share one implementation and results are reproducible.
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from .spec import ANY, LEVEL_RANK, CriteriaSetSpec, Indicator, Threshold, pick_threshold
+from .spec import (
+    ANY,
+    COMPARE,
+    LEVEL_RANK,
+    CriteriaSetSpec,
+    Indicator,
+    Threshold,
+    choose,
+    pick_thresholds,
+    weakest,
+)
 
 Value = float | bool | None
 Registry = Mapping[str, CriteriaSetSpec]
+# Values of the unit's own past that relative thresholds read, supplied by the caller:
+# {"income_per_capita@ntm_year": 40.1} = the income in the year the unit reached NTM.
+Past = Mapping[str, float]
 
-_OPS = {">=": operator.ge, "<=": operator.le, "==": operator.eq, ">": operator.gt, "<": operator.lt}
+_OPS = COMPARE
 
 
 class EvaluationError(Exception):
@@ -58,8 +71,11 @@ class IndicatorResult:
     op: str
     met: bool | None
     gap: float | None
-    verified: bool
+    verified: bool  # legacy: trust != "unverified"
     source: str
+    trust: str = "unverified"  # decision | secondary | unverified (of the threshold row used)
+    condition: str = ""  # the `when` condition that chose the row, if any
+    basis: str = ""  # for a relative threshold: what it is relative to ("1.5 × income_per_capita@ntm_year")
 
 
 @dataclass(slots=True)
@@ -70,6 +86,9 @@ class CriterionResult:
     met: bool | None
     indicators_met: int
     indicators_total: int
+    # The least trusted threshold among those that decide the verdict (the failing indicators when
+    # not met, every indicator when met): "unverified" means the verdict rests on an unread value.
+    trust: str = "decision"
 
 
 @dataclass(slots=True)
@@ -90,9 +109,16 @@ class SetResult:
     def indicators(self) -> list[IndicatorResult]:
         return [
             IndicatorResult(ind.code, ind.name, crit, ind.kind, ind.unit, value, target, op, met,
-                            _gap(value, target, op, met), thr.verified, thr.source)
+                            _gap(value, target, op, met), thr is not None and thr.trust != "unverified",
+                            thr.source if thr else "", thr.trust if thr else "unverified",
+                            str(thr.when) if thr is not None and thr.when else "", _basis(thr))
             for crit, ind, thr, target, op, value, met in self.cells
         ]
+
+    @property
+    def unverified(self) -> list[str]:
+        """Codes of criteria whose verdict rests on an unverified threshold."""
+        return [c.code for c in self.criteria if c.trust == "unverified" and c.met is not None]
 
     @property
     def missing(self) -> list[str]:
@@ -100,20 +126,58 @@ class SetResult:
         return [c.code for c in self.criteria if c.met is not True]
 
 
-def resolve_threshold(
-    spec: CriteriaSetSpec, ind: Indicator, cls: str | int, year: int, registry: Registry, depth: int = 0
+def _target(t: Threshold, spec: CriteriaSetSpec, cls: str | int, year: int, registry: Registry, depth: int) -> Value:
+    """A row's target that does not depend on the unit: its value, or factor × another set's row."""
+    return _resolved(t, spec, cls, year, registry, depth)[1]
+
+
+def _resolved(
+    t: Threshold, spec: CriteriaSetSpec, cls: str | int, year: int, registry: Registry, depth: int
 ) -> tuple[Threshold, Value]:
-    t = pick_threshold(ind.thresholds, spec.classification, cls, year)
-    if t is None:
-        raise EvaluationError(f"Bộ {spec.code}: chỉ tiêu {ind.code} không có ngưỡng cho năm {year}, {cls}")
+    """(row, target); a row relative to another set's row is as trusted as the weaker of the two."""
     if not t.ref_set:
         return t, t.value
     ref = registry.get(t.ref_set)
     ref_ind = ref.indicator(t.ref_indicator) if ref else None
     if ref is None or ref_ind is None or depth > 5:
-        raise EvaluationError(f"Bộ {spec.code}: ngưỡng {ind.code} tham chiếu {t.ref_set}/{t.ref_indicator} không tồn tại")
-    _, base = resolve_threshold(ref, ref_ind, cls, year, registry, depth + 1)
+        raise EvaluationError(f"Bộ {spec.code}: ngưỡng tham chiếu {t.ref_set}/{t.ref_indicator} không tồn tại")
+    ref_row, base = resolve_threshold(ref, ref_ind, cls, year, registry, depth=depth + 1)
+    trust = weakest([t.trust, ref_row.trust if ref_row else "unverified"])
+    if trust != t.trust:
+        t = replace(t, trust=trust)
     return t, None if base is None else round(float(base) * t.factor, 4)
+
+
+def _past_target(t: Threshold, past: Past | None) -> Value:
+    base = (past or {}).get(t.past)
+    return None if base is None else round(float(base) * t.factor, 4)
+
+
+def _basis(t: Threshold | None) -> str:
+    if t is None:
+        return ""
+    if t.past:
+        return f"{t.factor:g} × {t.past}"
+    if t.ref_set:
+        return f"{t.factor:g} × {t.ref_set}/{t.ref_indicator}"
+    return ""
+
+
+def resolve_threshold(
+    spec: CriteriaSetSpec, ind: Indicator, cls: str | int, year: int, registry: Registry, depth: int = 0,
+    values: Mapping[str, Value] | None = None, past: Past | None = None,
+) -> tuple[Threshold | None, Value]:
+    """The row that applies and its target. Rows with `when` are chosen with `values` (without
+    them, the first row); a row relative to the unit's past reads `past` (None when absent)."""
+    rows = pick_thresholds(ind.thresholds, spec.classification, cls, year)
+    if not rows:
+        raise EvaluationError(f"Bộ {spec.code}: chỉ tiêu {ind.code} không có ngưỡng cho năm {year}, {cls}")
+    t = choose(rows, values) if values is not None else rows[0]
+    if t is None:
+        return None, None
+    if t.past:
+        return t, _past_target(t, past)
+    return _resolved(t, spec, cls, year, registry, depth)
 
 
 def _gap(value: Value, threshold: Value, op: str, met: bool | None) -> float | None:
@@ -131,7 +195,9 @@ _PLANS: dict[tuple, tuple] = {}
 
 
 def _plan(spec: CriteriaSetSpec, cls: str | int, year: int, registry: Registry) -> tuple:
-    """Thresholds resolved once per (set, class, year): bulk recompute then only compares values."""
+    """Thresholds resolved once per (set, class, year): bulk recompute then only compares values.
+    A row whose target depends on the unit (a `when` condition, a past value) is kept as
+    alternatives and chosen per unit."""
     key = (id(spec), cls, year, id(registry))
     cached = _PLANS.get(key)
     if cached is not None and cached[0] is spec and cached[1] is registry:
@@ -140,10 +206,17 @@ def _plan(spec: CriteriaSetSpec, cls: str | int, year: int, registry: Registry) 
     for criterion in spec.criteria:
         rows = []
         for ind in criterion.indicators:
-            threshold, target = resolve_threshold(spec, ind, cls, year, registry)
+            picked = pick_thresholds(ind.thresholds, spec.classification, cls, year)
+            if not picked:
+                raise EvaluationError(f"Bộ {spec.code}: chỉ tiêu {ind.code} không có ngưỡng cho năm {year}, {cls}")
+            alts = None
+            if len(picked) > 1 or picked[0].past:
+                alts = tuple(((t, None) if t.past else _resolved(t, spec, cls, year, registry, 0)) + (t.op or ind.op,)
+                             for t in picked)
+            threshold, target = (picked[0], None) if picked[0].past else _resolved(picked[0], spec, cls, year, registry, 0)
             op = threshold.op or ind.op
             rows.append((ind, threshold, target, op, _OPS[op], ind.code, ind.field, ind.numerator, ind.denominator,
-                         ind.kind == "bool"))
+                         ind.kind == "bool", alts))
         plan.append((criterion, tuple(rows)))
     if len(_PLANS) > 2000:
         _PLANS.clear()
@@ -158,9 +231,11 @@ def evaluate_set(
     values: Mapping[str, Value],
     registry: Registry | None = None,
     detail: bool = True,
+    past: Past | None = None,
 ) -> SetResult:
     """Evaluate one set. A criterion is met when all its indicators are; missing data → None.
-    `detail=False` (bulk recompute) keeps criterion results only, not per-indicator cells."""
+    `detail=False` (bulk recompute) keeps criterion results only, not per-indicator cells.
+    `past` holds the unit's own past values that relative thresholds read (see `Past`)."""
     if not spec.covers(year):
         raise EvaluationError(f"Bộ {spec.code} áp dụng cho {spec.year_from}–{spec.year_to}, không cho năm {year}")
     registry = registry or {spec.code: spec}
@@ -170,7 +245,17 @@ def evaluate_set(
     plan = _plan(spec, classification.class_for(spec), year, registry)
     for criterion, rows in plan:
         n_true = n_none = n_false = 0
-        for ind, threshold, target, op, compare, code, fld, num, den, is_bool in rows:
+        trust_met, trust_failed = [], []
+        for ind, threshold, target, op, compare, code, fld, num, den, is_bool, alts in rows:
+            if alts is not None:  # the row depends on this unit: a `when` condition or its own past
+                threshold = choose(tuple(a[0] for a in alts), values)
+                alt = next((a for a in alts if a[0] is threshold), None)
+                if alt is None:
+                    target, op = None, ind.op
+                else:
+                    target = _past_target(threshold, past) if threshold.past else alt[1]
+                    op = alt[2]
+                compare = _OPS[op]
             # the indicator's value: given by its code, read from its field, or a ratio of two fields
             # (inlined: this loop runs a million times in a national recompute)
             value = values.get(code)
@@ -188,14 +273,17 @@ def evaluate_set(
             elif compare(value, target):
                 met = True
                 n_true += 1
+                trust_met.append(threshold.trust)
             else:
                 met = False
                 n_false += 1
+                trust_failed.append(threshold.trust)
             if detail:
                 cells.append((criterion.code, ind, threshold, target, op, value, met))
         met_c = False if n_false else (None if n_none else True)
         met_count += met_c is True
-        criteria.append(CriterionResult(criterion.code, criterion.name, criterion.group, met_c, n_true, len(rows)))
+        trust = weakest(trust_failed if n_false else trust_met)
+        criteria.append(CriterionResult(criterion.code, criterion.name, criterion.group, met_c, n_true, len(rows), trust))
     result.criteria_met = met_count
     result.all_met = met_count == result.criteria_total
     return result
@@ -215,12 +303,34 @@ def ladder(registry: Registry, code: str) -> list[CriteriaSetSpec]:
     return chain
 
 
+def year_end(year: int) -> dt.date:
+    """The default date of an evaluation for a reporting year: its last day."""
+    return dt.date(year, 12, 31)
+
+
+def sets_in_force(registry: Registry, on: dt.date, unit_level: str | None = None) -> list[CriteriaSetSpec]:
+    """The sets in force on a date: taken effect by then (`effective_from`), with thresholds for
+    that year, and not replaced by a later set of the same unit level, level and prerequisite
+    rank. Rule (docs/criteria.md): a set applies from its date of effect until the next set for
+    the same level takes effect; an evaluation is for a date, the end of the reporting year by
+    default. Province sets (`province`) stand beside the national ones (see loader.province_view)."""
+    by_slot: dict[tuple, CriteriaSetSpec] = {}
+    for spec in sorted(registry.values(), key=lambda s: (s.effective_date, s.code)):
+        if (unit_level and spec.unit_level != unit_level) or not spec.in_force_on(on):
+            continue
+        slot = (spec.unit_level, spec.level, bool(spec.requires), spec.province)
+        by_slot[slot] = spec  # a later date of effect replaces an earlier one
+    return sorted(by_slot.values(), key=lambda s: (s.unit_level, LEVEL_RANK[s.level], s.code))
+
+
 _ABOVE: dict[tuple, tuple] = {}
 
 
-def sets_above(registry: Registry, base: str, year: int) -> list[CriteriaSetSpec]:
-    """Every set reachable upward from `base` (by `requires`) that covers `year`, lowest first."""
-    key = (id(registry), base, year)
+def sets_above(registry: Registry, base: str, year: int, on: dt.date | None = None) -> list[CriteriaSetSpec]:
+    """Every set reachable upward from `base` (by `requires`) in force on `on` (default: the end
+    of `year`), lowest first."""
+    on = on or year_end(year)
+    key = (id(registry), base, year, on)
     cached = _ABOVE.get(key)
     if cached is not None and cached[0] is registry:
         return cached[1]
@@ -228,7 +338,9 @@ def sets_above(registry: Registry, base: str, year: int) -> list[CriteriaSetSpec
     while frontier:
         current = frontier.pop(0)
         for spec in sorted(registry.values(), key=lambda s: s.code):
-            if spec.requires == current and spec.covers(year):
+            if spec.extends and spec.code != spec.extends:
+                continue  # a province's own version takes part only through loader.province_view
+            if spec.requires == current and spec.covers(year) and spec.effective_date <= on:
                 found.append(spec)
                 frontier.append(spec.code)
     if len(_ABOVE) > 2000:
@@ -246,6 +358,7 @@ class Evaluation:
     base: SetResult
     levels: list[SetResult]
     level: str | None
+    on: dt.date | None = None  # the date the sets in force were chosen for
 
     @property
     def next_level(self) -> SetResult | None:
@@ -260,7 +373,9 @@ class Evaluation:
             "region": self.classification.region,
             "group": self.classification.group,
             "flags": sorted(self.classification.flags),
+            "date": self.on.isoformat() if self.on else None,
             "level": self.level,
+            "unverified_criteria": base.unverified,
             "criteria_met": base.criteria_met,
             "criteria_total": base.criteria_total,
             "criteria": [asdict(c) for c in base.criteria],
@@ -273,6 +388,7 @@ class Evaluation:
                     "criteria_met": r.criteria_met,
                     "criteria_total": r.criteria_total,
                     "missing": r.missing,
+                    "unverified": r.unverified,
                 }
                 for r in self.levels
             ],
@@ -289,13 +405,15 @@ class Evaluation:
         return {
             "cls": [self.classification.region, self.classification.group, sorted(self.classification.flags)],
             "levels": [[r.set, r.level, r.reached, r.criteria_met, r.criteria_total, r.missing] for r in self.levels],
+            # criteria of the base set whose verdict rests on an unverified threshold
+            "unv": self.base.unverified,
         }
 
 
 def _gaps(result: SetResult) -> list[dict[str, Any]]:
     return [
         {"code": i.code, "criterion": i.criterion, "value": i.value, "threshold": i.threshold, "op": i.op,
-         "gap": i.gap, "status": "missing" if i.met is None else "not_met"}
+         "gap": i.gap, "status": "missing" if i.met is None else "not_met", "trust": i.trust}
         for i in result.indicators
         if i.met is not True
     ]
@@ -303,7 +421,8 @@ def _gaps(result: SetResult) -> list[dict[str, Any]]:
 
 def _evaluate_specs(
     registry: Registry, specs: list[CriteriaSetSpec], shown: str, classification: Classification, year: int,
-    values: Mapping[str, Value], lazy: bool = False, detail: bool = True,
+    values: Mapping[str, Value], lazy: bool = False, detail: bool = True, past: Past | None = None,
+    on: dt.date | None = None,
 ) -> Evaluation:
     """Evaluate sets lowest first; a level is reached when its set is met and its prerequisite reached."""
     results: dict[str, SetResult] = {}
@@ -312,37 +431,77 @@ def _evaluate_specs(
         below = results.get(spec.requires)
         if lazy and spec.requires and (below is None or not below.reached):
             continue  # two levels up from where the unit stands: not its next step, not evaluated
-        r = evaluate_set(spec, classification, year, values, registry, detail)
+        r = evaluate_set(spec, classification, year, values, registry, detail, past)
         r.reached = r.all_met and (not spec.requires or (below is not None and below.reached))
         results[spec.code] = r
         if r.reached and (level is None or LEVEL_RANK[r.level] >= LEVEL_RANK[level]):
             level = r.level
     ordered = list(results.values())
-    return Evaluation(year, classification, results[shown], ordered, level)
+    return Evaluation(year, classification, results[shown], ordered, level, on)
 
 
 def evaluate(
-    registry: Registry, set_code: str, classification: Classification, year: int, values: Mapping[str, Value]
+    registry: Registry, set_code: str, classification: Classification, year: int, values: Mapping[str, Value],
+    past: Past | None = None,
 ) -> Evaluation:
     """Evaluate `set_code` and the sets it requires; the result details `set_code` itself."""
-    return _evaluate_specs(registry, ladder(registry, set_code), set_code, classification, year, values)
+    return _evaluate_specs(registry, ladder(registry, set_code), set_code, classification, year, values, past=past)
 
 
 def evaluate_unit(
     registry: Registry, base_code: str, classification: Classification, year: int, values: Mapping[str, Value],
-    detail: bool = True,
+    detail: bool = True, past: Past | None = None, on: dt.date | None = None,
 ) -> Evaluation:
-    """Evaluate a unit from its base set up through every higher level built on it."""
+    """Evaluate a unit from its base set up through every higher level built on it and in force
+    on `on` (default: the end of `year`)."""
     base_spec = registry.get(base_code)
     if base_spec is None:
         raise EvaluationError(f"Không có bộ tiêu chí '{base_code}'")
-    specs = [base_spec, *sets_above(registry, base_code, year)]
-    return _evaluate_specs(registry, specs, base_code, classification, year, values, lazy=True, detail=detail)
+    on = on or year_end(year)
+    specs = [base_spec, *sets_above(registry, base_code, year, on)]
+    return _evaluate_specs(registry, specs, base_code, classification, year, values, lazy=True, detail=detail,
+                           past=past, on=on)
 
 
-def base_set_for(registry: Registry, unit_level: str, year: int) -> CriteriaSetSpec:
-    """The set in force for a unit level and year (the one with no prerequisite)."""
-    for spec in registry.values():
-        if spec.unit_level == unit_level and not spec.requires and spec.covers(year) and not spec.province:
+_BASE: dict[tuple, tuple] = {}
+
+
+def base_set_for(registry: Registry, unit_level: str, year: int, on: dt.date | None = None) -> CriteriaSetSpec:
+    """The national base set (no prerequisite) in force for a unit level on `on` (default: the end
+    of `year`): 2021 → 1980/QĐ-TTg, since 318/QĐ-TTg took effect only on 08/03/2022."""
+    on = on or year_end(year)
+    if on.year != year:
+        raise EvaluationError(f"Ngày đánh giá {on:%d/%m/%Y} không thuộc năm {year}")
+    key = (id(registry), unit_level, on)
+    cached = _BASE.get(key)
+    if cached is not None and cached[0] is registry:
+        return cached[1]
+    for spec in sets_in_force(registry, on, unit_level):
+        if not spec.requires and not spec.province:
+            if len(_BASE) > 2000:
+                _BASE.clear()
+            _BASE[key] = (registry, spec)
             return spec
-    raise EvaluationError(f"Không có bộ tiêu chí nào cho cấp '{unit_level}' năm {year}")
+    raise EvaluationError(f"Không có bộ tiêu chí nào cho cấp '{unit_level}' có hiệu lực ngày {on:%d/%m/%Y}")
+
+
+def past_keys(specs: Iterable[CriteriaSetSpec]) -> set[str]:
+    """The past values these sets read ("income_per_capita@ntm_year"…): what a caller must supply."""
+    return {t.past for spec in specs for i in spec.indicators() for t in i.thresholds if t.past}
+
+
+def past_values(
+    keys: Iterable[str], figures_by_year: Mapping[int, Mapping[str, Value]], level_years: Mapping[str, int],
+) -> dict[str, float]:
+    """Build `past` from a unit's own history: "field@<level>_year" = the field's value in the year
+    the unit first reached that level (`level_years`, e.g. {"ntm": 2016}). Keys whose year or value
+    is unknown are left out, so the threshold reads as missing data, never as a guess."""
+    out: dict[str, float] = {}
+    for key in keys:
+        name, _, event = key.partition("@")
+        level = event.removesuffix("_year")
+        year = level_years.get(level)
+        value = figures_by_year.get(year, {}).get(name) if year is not None else None
+        if value is not None and not isinstance(value, bool):
+            out[key] = float(value)
+    return out

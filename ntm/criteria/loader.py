@@ -39,9 +39,25 @@ def merge_province_override(base: dict[str, Any], override: dict[str, Any]) -> d
     """A province's set = the national set with some thresholds replaced (its own decision)."""
     merged = copy.deepcopy(base)
     head = override["set"]
-    merged["set"].update({k: v for k, v in head.items() if k not in ("overrides",)})
-    by_code = {i["code"]: i for c in merged["criteria"] for i in c["indicators"]}
+    merged["set"].update({k: v for k, v in head.items() if k not in ("overrides", "drop_criteria")})
     errors = []
+    # A frame (e.g. 691/QĐ-TTg's advanced commune, 51/2025's pilot "hiện đại") leaves criteria to the
+    # province: the province's file may drop the frame's placeholders and add criteria of its own;
+    # a criterion with the code of a national one replaces it whole.
+    drop = {str(c) for c in head.get("drop_criteria", [])}
+    unknown = drop - {str(c["code"]) for c in merged["criteria"]}
+    errors += [f"drop_criteria: tiêu chí '{c}' không có trong bộ {head.get('extends')}" for c in sorted(unknown)]
+    merged["criteria"] = [c for c in merged["criteria"] if str(c["code"]) not in drop]
+    for crit in override.get("criteria", []):
+        at = next((n for n, c in enumerate(merged["criteria"]) if str(c["code"]) == str(crit.get("code"))), None)
+        if at is None:
+            merged["criteria"].append(crit)
+        else:
+            merged["criteria"][at] = crit
+    known_groups = {str(g["code"]) for g in merged.get("groups", [])}
+    merged.setdefault("groups", []).extend(g for g in override.get("groups", []) if str(g["code"]) not in known_groups)
+    merged.setdefault("fields", []).extend(override.get("fields", []))
+    by_code = {i["code"]: i for c in merged["criteria"] for i in c["indicators"]}
     for row in override.get("thresholds", []):
         ind = by_code.get(str(row.get("indicator", "")))
         if ind is None:
@@ -54,7 +70,10 @@ def merge_province_override(base: dict[str, Any], override: dict[str, Any]) -> d
                     and t["year_from"] <= new["year_to"] and new["year_from"] <= t["year_to"]]
         op = new.get("op") or ind.get("op", ">=")
         for t in replaced:  # within the national frame: a province may be stricter, never looser
-            if "value" in t and "value" in new and not isinstance(new["value"], bool) and (
+            # (than a value known nationally: an unverified national row is only a stand-in, e.g. the
+            # 2020 income applied to 2016–2019, and a province's yearly path may sit below it)
+            known = t.get("trust", "decision" if t.get("verified") else "unverified") != "unverified"
+            if known and "value" in t and "value" in new and not isinstance(new["value"], bool) and (
                 (op.startswith(">") and new["value"] < t["value"]) or (op.startswith("<") and new["value"] > t["value"])
             ):
                 errors.append(f"[[thresholds]] chỉ tiêu {ind['code']}: {new['value']} lỏng hơn ngưỡng quốc gia {t['value']}")
@@ -215,3 +234,19 @@ def province_view(specs: dict[str, CriteriaSetSpec], province_code: str) -> dict
         if spec.extends and spec.province == province_code and spec.extends in view:
             view[spec.extends] = replace(spec, code=spec.extends)
     return view
+
+
+def file_registry(province: str = "") -> dict[str, CriteriaSetSpec]:
+    """Every set straight from the files in sets/ (no database), as a province sees it when
+    `province` is given: for tests, golden cases and checks before a load."""
+    data: dict[str, dict[str, Any]] = {}
+    specs: dict[str, CriteriaSetSpec] = {}
+    for path in set_files():
+        if not _extends(path):
+            spec, stored = parse_file(path)
+            specs[spec.code], data[spec.code] = spec, stored
+    for path in set_files():
+        if _extends(path):
+            spec, stored = parse_file(path, data)
+            specs[spec.code] = spec
+    return province_view(specs, province) if province else specs

@@ -17,9 +17,13 @@ def threshold_rows(spec: CriteriaSetSpec, ind) -> list[dict]:
         row.update({"year_from": t.year_from, "year_to": t.year_to, "op": t.op or ind.op})
         if t.ref_set:
             row.update({"value": None, "ref": f"{t.ref_set}/{t.ref_indicator}", "factor": t.factor})
+        elif t.past:
+            row.update({"value": None, "past": t.past, "factor": t.factor})
         else:
             row["value"] = t.value
-        row.update({"verified": t.verified, "source": t.source})
+        if t.when:
+            row["when"] = {"field": t.when.field, "op": t.when.op, "value": t.when.value}
+        row.update({"trust": t.trust, "verified": t.verified, "source": t.source})
         rows.append(row)
     return rows
 

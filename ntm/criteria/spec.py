@@ -7,10 +7,12 @@ Run `python -m ntm.criteria.spec FILE.toml` to validate a file by hand.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import sys
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,18 @@ LEVEL_LABELS = {"": gettext_noop("Chưa đạt"), "ntm": gettext_noop("Nông th�
                 "kieu_mau": gettext_noop("NTM kiểu mẫu"), "hien_dai": gettext_noop("NTM hiện đại")}
 LEVEL_RANK = {"": 0, "ntm": 1, "nang_cao": 2, "kieu_mau": 3, "hien_dai": 3}
 ANY = "*"
+# How far a threshold can be trusted: read in the decision (or its official guidance), quoted by a
+# secondary source (legal Q&A pages, provincial documents, news), or not read at all.
+TRUST = ("decision", "secondary", "unverified")
+TRUST_RANK = {"decision": 2, "secondary": 1, "unverified": 0}
+TRUST_LABELS = {"decision": "Đọc trong quyết định", "secondary": "Nguồn thứ cấp", "unverified": "Chưa xác minh"}
+
+
+def weakest(trusts) -> str:
+    """The least trusted of some trust states ("decision" when there are none)."""
+    return min(trusts, key=TRUST_RANK.__getitem__, default="decision")
+
+
 # Kinds of unit each level's sets measure unless a set says otherwise (empty: every kind).
 DEFAULT_UNIT_KINDS: dict[str, tuple[str, ...]] = {
     "commune": ("xã",),
@@ -64,21 +78,55 @@ class SpecError(Exception):
 
 
 @dataclass(frozen=True)
+class Condition:
+    """`when = {field = "schools_total", op = ">", value = 3}`: the row applies only when it holds."""
+
+    field: str
+    op: str
+    value: float
+
+    def holds(self, values) -> bool | None:
+        """True/False, or None when the field has no value (the verdict is then 'missing data')."""
+        got = values.get(self.field)
+        if got is None:
+            return None
+        return COMPARE[self.op](float(got), float(self.value))
+
+    def __str__(self) -> str:
+        return f"{self.field} {self.op} {self.value:g}"
+
+
+COMPARE = {">=": operator.ge, "<=": operator.le, "==": operator.eq, ">": operator.gt, "<": operator.lt}
+
+
+@dataclass(frozen=True)
 class Threshold:
+    """One row of an indicator's thresholds. The target is `value`; or `factor` × another set's
+    threshold (`ref_set`/`ref_indicator`); or `factor` × a past value of the unit itself that the
+    caller supplies (`past`, e.g. "income_per_capita@ntm_year": the income in the year the unit
+    reached NTM). `when` restricts the row to units where a condition on another field holds."""
+
     year_from: int
     year_to: int
     region: str = ANY
     group: int | str = ANY
     value: float | bool | None = None
     op: str | None = None
-    verified: bool = False
+    trust: str = "unverified"
     source: str = ""
     ref_set: str = ""
     ref_indicator: str = ""
     factor: float = 1.0
+    when: Condition | None = None
+    past: str = ""
 
     def covers(self, year: int) -> bool:
         return self.year_from <= year <= self.year_to
+
+    @property
+    def verified(self) -> bool:
+        """Legacy flag: read somewhere (decision or secondary source), i.e. not unverified."""
+        return self.trust != "unverified"
 
 
 @dataclass(frozen=True)
@@ -148,6 +196,18 @@ class CriteriaSetSpec:
 
     def covers(self, year: int) -> bool:
         return self.year_from <= year <= self.year_to
+
+    @cached_property
+    def effective_date(self) -> dt.date:
+        """The date of effect; a set that does not state one takes effect on 1 January of its first year."""
+        if self.effective_from:
+            return dt.date.fromisoformat(self.effective_from[:10])
+        return dt.date(self.year_from, 1, 1)
+
+    def in_force_on(self, on: dt.date) -> bool:
+        """Taken effect by `on`, with thresholds for that year. Whether a later set replaced it
+        is decided among sets (see evaluate.sets_in_force)."""
+        return self.effective_date <= on and self.covers(on.year)
 
     def evaluates_kind(self, kind: str) -> bool:
         """Whether a unit of this kind (xã, phường, huyện…) is measured by this set. Rural sets measure
@@ -340,7 +400,7 @@ def _build_indicator(
             errors.append(f"{where}: {label}: trường '{name}' chưa khai báo trong [[fields]] hay fields.toml")
     thresholds = []
     for raw_t in raw.get("thresholds", []):
-        t = _build_threshold(raw_t, head, where, label, kind, errors)
+        t = _build_threshold(raw_t, head, where, label, kind, errors, fields)
         if t:
             thresholds.append(t)
     ind = Indicator(code, raw["name"], kind, raw.get("unit", ""), op, tuple(thresholds), fld, num, den)
@@ -349,10 +409,13 @@ def _build_indicator(
 
 
 def _build_threshold(
-    raw: dict[str, Any], head: dict[str, Any], where: str, label: str, kind: str, errors: list[str]
+    raw: dict[str, Any], head: dict[str, Any], where: str, label: str, kind: str, errors: list[str],
+    fields: dict[str, FieldDef] | None = None,
 ) -> Threshold | None:
-    missing = [k for k in ("year_from", "year_to", "verified", "source") if k not in raw]
-    has_value = "value" in raw or "ref_set" in raw
+    missing = [k for k in ("year_from", "year_to", "source") if k not in raw]
+    if "trust" not in raw and "verified" not in raw:
+        missing.append("trust")
+    has_value = "value" in raw or "ref_set" in raw or "past" in raw
     if missing or not has_value:
         errors.append(f"{where}: {label}: ngưỡng thiếu {', '.join(missing + ([] if has_value else ['value']))}")
         return None
@@ -366,8 +429,27 @@ def _build_threshold(
         errors.append(f"{where}: {label}: ngưỡng của chỉ tiêu đạt/không phải là true/false")
     if kind != "bool" and "value" in raw and (isinstance(value, bool) or not isinstance(value, (int, float))):
         errors.append(f"{where}: {label}: ngưỡng phải là số, không phải '{value}'")
-    if raw.get("verified") is True and str(raw.get("source", "")).startswith("provisional"):
-        errors.append(f"{where}: {label}: giá trị tạm (provisional) không thể verified = true")
+    # trust: "decision" | "secondary" | "unverified"; the older boolean `verified` still reads
+    # (true = read in the decision, false = unverified).
+    trust = raw.get("trust", "decision" if raw.get("verified") is True else "unverified")
+    if trust not in TRUST:
+        errors.append(f"{where}: {label}: trust '{trust}' không hợp lệ (chọn: {', '.join(TRUST)})")
+    if trust != "unverified" and str(raw.get("source", "")).startswith("provisional"):
+        errors.append(f"{where}: {label}: giá trị tạm (provisional) phải là trust = \"unverified\"")
+    when = None
+    if "when" in raw:
+        w = raw["when"]
+        if not isinstance(w, dict) or not {"field", "op", "value"} <= set(w):
+            errors.append(f"{where}: {label}: 'when' cần {{field, op, value}}")
+        elif w["op"] not in OPS or isinstance(w["value"], bool) or not isinstance(w["value"], (int, float)):
+            errors.append(f"{where}: {label}: điều kiện 'when' không hợp lệ ({w})")
+        elif fields is not None and w["field"] not in fields:
+            errors.append(f"{where}: {label}: trường '{w['field']}' của 'when' chưa khai báo")
+        else:
+            when = Condition(str(w["field"]), w["op"], float(w["value"]))
+    past = str(raw.get("past", ""))
+    if past and "@" not in past:
+        errors.append(f"{where}: {label}: 'past' phải có dạng 'trường@sự_kiện' (vd. income_per_capita@ntm_year)")
     return Threshold(
         year_from=int(raw["year_from"]),
         year_to=int(raw["year_to"]),
@@ -375,11 +457,13 @@ def _build_threshold(
         group=group,
         value=value,
         op=raw.get("op"),
-        verified=bool(raw["verified"]),
+        trust=trust,
         source=str(raw["source"]),
         ref_set=raw.get("ref_set", ""),
         ref_indicator=str(raw.get("ref_indicator", "")),
         factor=float(raw.get("factor", 1.0)),
+        when=when,
+        past=past,
     )
 
 
@@ -402,19 +486,45 @@ def _check_coverage(ind: Indicator, head: dict[str, Any], where: str, label: str
                 return
 
 
-def pick_threshold(thresholds: tuple[Threshold, ...], kind: str, cls: str | int, year: int) -> Threshold | None:
-    """The most specific threshold for a class and year: its own row wins over the '*' row."""
+def pick_thresholds(thresholds: tuple[Threshold, ...], kind: str, cls: str | int, year: int) -> tuple[Threshold, ...]:
+    """The rows that may apply to a class and year: the class's own rows win over the '*' rows.
+    Several rows are returned only when they carry `when` conditions (chosen per unit's values)."""
     attr = "group" if kind == "group" else "region"
-    best = None
+    own, general = [], []
     for t in thresholds:
         if not t.covers(year):
             continue
         mine = getattr(t, attr)
         if kind != "none" and mine == cls:
+            own.append(t)
+        elif mine == ANY:
+            general.append(t)
+    rows = own or general
+    if not rows:
+        return ()
+    conditional = [t for t in rows if t.when is not None]
+    plain = [t for t in rows if t.when is None]
+    return tuple(conditional + plain[:1]) if conditional else (plain[0],)
+
+
+def pick_threshold(thresholds: tuple[Threshold, ...], kind: str, cls: str | int, year: int) -> Threshold | None:
+    """The most specific threshold for a class and year (the first, when rows depend on `when`)."""
+    rows = pick_thresholds(thresholds, kind, cls, year)
+    return rows[0] if rows else None
+
+
+def choose(rows: tuple[Threshold, ...], values) -> Threshold | None:
+    """Among rows picked for a class and year, the one whose `when` holds for these values (the
+    unconditional row otherwise); None when a condition's field has no value."""
+    for t in rows:
+        if t.when is None:
             return t
-        if mine == ANY and best is None:
-            best = t
-    return best
+        holds = t.when.holds(values)
+        if holds is None:
+            return None
+        if holds:
+            return t
+    return None
 
 
 def load_file(path: Path | str, known_fields: dict[str, FieldDef] | None = None) -> tuple[CriteriaSetSpec, dict[str, Any]]:
@@ -434,7 +544,7 @@ def main(argv: list[str]) -> int:
             continue
         n_ind = len(spec.indicators())
         n_thr = sum(len(i.thresholds) for i in spec.indicators())
-        unverified = sum(1 for i in spec.indicators() for t in i.thresholds if not t.verified)
+        unverified = sum(1 for i in spec.indicators() for t in i.thresholds if t.trust == "unverified")
         print(f"{name}: OK — {len(spec.criteria)} tiêu chí, {n_ind} chỉ tiêu, {n_thr} ngưỡng ({unverified} chưa xác minh)")
     return status
 

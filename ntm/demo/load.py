@@ -21,6 +21,7 @@ from ntm.evaluations.models import Evaluation
 from ntm.evaluations.rollup import at_least
 from ntm.figures.models import Figure
 from ntm.figures.services import CellInput, write_figures
+from ntm.recognition import demo as recognition_demo
 from ntm.units.models import REFORM_DATE, Classification, Lineage, Unit
 
 from . import story
@@ -46,6 +47,7 @@ def run(log: Callable[[str], None] = print) -> None:
     created = ensure_users()
     if created:
         log(f"✔ Tài khoản mẫu (mật khẩu {PASSWORD}): {', '.join(created)}")
+    recognition_demo.load(log)
 
 
 def _generate(log: Callable[[str], None]) -> None:

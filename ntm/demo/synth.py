@@ -118,25 +118,30 @@ def _pass(
     values: dict[str, float] = dict(target.fixed)
     dens: dict[str, float] = {}
 
+    def size_of(name: str) -> float:
+        if name not in dens:
+            dens[name] = values.get(name) or typical_size(name, rng, sizes)
+        return dens[name]
+
     def den_of(ind: Indicator) -> float:
-        if ind.denominator not in dens:
-            dens[ind.denominator] = values.get(ind.denominator) or typical_size(ind.denominator, rng, sizes)
-        return dens[ind.denominator]
+        return size_of(ind.denominator)
 
     for spec, wants in plan:
         for criterion in spec.criteria:
             inds = list(criterion.indicators)
             failing = {rng.choice(inds).code} if not wants[criterion.code] else set()
             for ind in inds:
-                _constrain(spec, ind, ind.code not in failing, cls, year, registry, bounds, den_of, values)
+                # a row chosen by a condition on a size (`when`: schools_total > 3) reads that size
+                known = {**values, **{t.when.field: size_of(t.when.field) for t in ind.thresholds if t.when}}
+                _constrain(spec, ind, ind.code not in failing, cls, year, registry, bounds, den_of, values, known)
     picked = {name: b.pick(rng) for name, b in bounds.items()}
     values.update(picked)
     values.update(dens)
     return values, dens, picked
 
 
-def _constrain(spec, ind, passing, cls, year, registry, bounds, den_of, fixed) -> None:
-    _, threshold = resolve_threshold(spec, ind, cls.class_for(spec), year, registry)
+def _constrain(spec, ind, passing, cls, year, registry, bounds, den_of, fixed, known=None) -> None:
+    _, threshold = resolve_threshold(spec, ind, cls.class_for(spec), year, registry, values=known)
     if threshold is None:
         return
     op = next((t.op for t in ind.thresholds if t.op), None) or ind.op

@@ -15,8 +15,10 @@ from django.db.models import Max, Q
 from ntm.core import faults, requestid
 from ntm.criteria.batch import UNIT_FIELDS, Outcome, evaluate_rows
 from ntm.criteria.classify import class_rows
+from ntm.criteria.evaluate import past_keys, past_values
+from ntm.criteria.loader import registry
 from ntm.figures.models import Figure
-from ntm.figures.services import values_for
+from ntm.figures.services import figure_rows, values_for
 from ntm.units.models import Unit
 
 from .models import Evaluation, LevelChange
@@ -74,11 +76,35 @@ def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = 
     if with_parents:
         districts |= {r["parent_id"] for r in others if r["parent__level"] == Unit.Level.DISTRICT}
     count = 0
-    for start in range(0, len(others), BATCH):
-        chunk = others[start : start + BATCH]
-        ids = [r["id"] for r in chunk]
-        count += _store(evaluate_rows(chunk, years, values_for(ids, years), class_rows(ids)), ids, years, reason)
+    keys = past_keys(registry().values())
+    # Thresholds relative to a unit's own past (691/QĐ-TTg: income ≥ 1,5 × the income of its NTM year)
+    # read earlier years' stored results: then years go in order, oldest first.
+    passes = [[y] for y in sorted(years)] if keys and len(years) > 1 else [list(years)]
+    for these in passes:
+        for start in range(0, len(others), BATCH):
+            chunk = others[start : start + BATCH]
+            ids = [r["id"] for r in chunk]
+            past = past_for(ids, keys) if keys else None
+            count += _store(evaluate_rows(chunk, these, values_for(ids, these), class_rows(ids), past=past),
+                            ids, these, reason)
     return count + recompute_districts(sorted(districts), years, reason)
+
+
+def past_for(unit_ids: list[int], keys: set[str]) -> dict[int, dict[str, float]]:
+    """{unit: {"field@<level>_year": value}}: each key's field in the first year the unit's stored result
+    reached that level (criteria.evaluate.past_values); unknown years stay out (missing data, not a guess)."""
+    firsts: dict[int, dict[str, int]] = defaultdict(dict)
+    for unit_id, year, level in Evaluation.objects.filter(unit_id__in=unit_ids).exclude(level="").order_by(
+            "year").values_list("unit_id", "year", "level"):
+        firsts[unit_id].setdefault(level, year)
+        firsts[unit_id].setdefault("ntm", year)  # any level reached means NTM was reached that year
+    fields = {k.partition("@")[0] for k in keys}
+    wanted_years = {y for per in firsts.values() for y in per.values()}
+    figures: dict[int, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    for unit_id, year, name, value in figure_rows(Figure.objects.filter(
+            unit_id__in=list(firsts), year__in=wanted_years, field__in=fields)):
+        figures[unit_id][year][name] = value
+    return {u: past_values(keys, figures[u], firsts[u]) for u in firsts}
 
 
 def district_rollup_values(district_ids: list[int], years: list[int]) -> dict[tuple[int, int], dict[str, float]]:

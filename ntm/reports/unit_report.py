@@ -84,28 +84,38 @@ def _value(v, kind: str, unit: str) -> str:
     return _with_unit(format_number(v), unit)
 
 
-def criteria_table(evaluation: dict) -> tuple[Table, bool]:
-    """Criteria (strong rows) and their indicators: requirement, value, verdict. Also whether any
-    threshold is unverified (marked *)."""
+MARKS = {"unverified": " (*)", "secondary": " (†)"}
+
+
+def criteria_table(evaluation: dict) -> tuple[Table, set[str]]:
+    """Criteria (strong rows) and their indicators: requirement, value, verdict. Thresholds not
+    read in the decision itself are marked: (*) unverified, (†) from a secondary source; a
+    criterion whose verdict rests on an unverified threshold is marked (*) too. Also returns the
+    trust states marked, for the notes under the table."""
     rows: list[Row] = []
-    unverified = False
+    marked: set[str] = set()
     for c in evaluation["criteria"]:
-        rows.append(Row((c["code"], c["name"], "", f"{c['indicators_met']}/{c['indicators_total']} chỉ tiêu",
-                         STATUS[c["met"]]), strong=True))
+        verdict = STATUS[c["met"]]
+        if c.get("trust") == "unverified" and c["met"] is not None:
+            verdict += MARKS["unverified"]
+            marked.add("unverified")
+        rows.append(Row((c["code"], c["name"], "", f"{c['indicators_met']}/{c['indicators_total']} chỉ tiêu", verdict),
+                        strong=True))
         for i in c.get("indicators", []):
             requirement = _value(i["threshold"], i["kind"], i.get("unit") or "")
             if i["kind"] != "bool" and i["threshold"] is not None:
                 requirement = f"{OPS.get(i['op'], i['op'])} {requirement}".strip()
-            if not i.get("verified", True):
-                requirement += " (*)"
-                unverified = True
+            trust = i.get("trust") or ("decision" if i.get("verified", True) else "unverified")
+            if trust in MARKS:
+                requirement += MARKS[trust]
+                marked.add(trust)
             verdict = STATUS[i["met"]]
             if i["met"] is False and i.get("gap") is not None and i["kind"] != "bool":
                 verdict += f" (thiếu {format_number(i['gap'])})"
             rows.append(Row((i["code"], i["name"], requirement, _value(i["value"], i["kind"], i.get("unit") or ""), verdict)))
     table = Table(columns=("TT", "Tiêu chí, chỉ tiêu", "Yêu cầu", "Kết quả", "Đánh giá"), rows=rows,
                   widths=(8, 42, 17, 19, 14), align="llrrc")
-    return table, unverified
+    return table, marked
 
 
 def unit_document(unit: Unit, year: int, data: dict, set_info: dict | None = None, signing: Signing | None = None,
@@ -149,10 +159,14 @@ def unit_document(unit: Unit, year: int, data: dict, set_info: dict | None = Non
         body.append(Paragraph(f"{n}. Trên địa bàn có {levels.get('ntm', 0)}/{now.get('units_total', 0)} xã đạt chuẩn "
                               f"nông thôn mới, trong đó {levels.get('nang_cao', 0)} xã đạt chuẩn nâng cao và "
                               f"{levels.get('kieu_mau', 0)} xã đạt chuẩn kiểu mẫu."))
-    table, unverified = criteria_table(ev)
+    table, marked = criteria_table(ev)
     body += [Heading("II. KẾT QUẢ TỪNG TIÊU CHÍ, CHỈ TIÊU"), table]
-    if unverified:
-        body.append(Paragraph("(*) Ngưỡng chưa được đối chiếu với văn bản gốc.", indent=False, italic=True, small=True))
+    if "unverified" in marked:
+        body.append(Paragraph("(*) Ngưỡng chưa được đối chiếu với văn bản gốc; kết quả tiêu chí có (*) dựa trên ngưỡng "
+                              "đó, chưa phải kết luận chắc chắn.", indent=False, italic=True, small=True))
+    if "secondary" in marked:
+        body.append(Paragraph("(†) Ngưỡng trích từ nguồn thứ cấp, chưa đối chiếu văn bản gốc.", indent=False, italic=True,
+                              small=True))
     body.append(Paragraph(f"Kết quả được tính tự động từ số liệu gốc trên Hệ thống quản lý xây dựng nông thôn mới "
                           f"ngày {today:%d/%m/%Y}, không nhập tay.", indent=False, italic=True, small=True))
     body.append(Paragraph(f"Trên đây là báo cáo kết quả thực hiện Bộ tiêu chí năm {year}{subject} của "

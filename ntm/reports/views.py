@@ -21,6 +21,7 @@ from ntm.criteria.loader import registry
 from ntm.criteria.spec import LEVEL_LABELS
 from ntm.evaluations.models import Evaluation
 from ntm.evaluations.scorecard import progress, reform_mark, scorecard
+from ntm.recognition.services import recognised_levels
 from ntm.units.models import REFORM_DATE, Unit
 
 from .documents import respond
@@ -95,6 +96,10 @@ def dashboard(request, pk: int):
     share = [(code, name, round(100 * sum(1 for r in evaluated if r["cells"][i] is True) / n) if n else 0)
              for i, (code, name) in enumerate(criteria)]
     counts = at_or_above(steps, [r["level"] for r in evaluated])
+    decided = recognised_levels([r["id"] for r in rows], year)  # by decision, not by the figures (issue 13)
+    recognised = {"count": len(decided), "eligible": sum(1 for r in evaluated if r["level"] and r["id"] not in decided)}
+    for r in rows:
+        r["decided"] = decided.get(r["id"], "")
     distribution = Counter(r["criteria_met"] for r in evaluated)
     max_c = len(criteria)
     reform = reform_mark()
@@ -107,7 +112,7 @@ def dashboard(request, pk: int):
         "avg": round(sum(r["criteria_met"] for r in evaluated) / n, 1) if n else None,
         "filters": {"level": level_f, "criterion": crit_f, "sort": sort},
         "levels": [(st.code, _(st.label)) for st in steps],
-        "tiles": [(st, counts[st.code]) for st in steps],
+        "tiles": [(st, counts[st.code]) for st in steps], "recognised": recognised,
         "charts": {
             "history": history,
             "distribution": {"labels": list(range(max_c + 1)), "values": [distribution.get(i, 0) for i in range(max_c + 1)]},

@@ -7,7 +7,10 @@ Current two-level units (34 provinces, 3,321 communes) and legacy three-level un
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
+import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import models, transaction
 from vietnam_provinces import Province, Ward
@@ -181,3 +184,89 @@ def unit_counts() -> dict[str, int]:
     for row in Unit.objects.values("scheme", "level").annotate(n=Count("id")).order_by():
         out[f"{row['scheme']}.{row['level']}"] = row["n"]
     return out
+
+
+# --- reorganisations before 2025 (data/history-*.toml) ----------------------------------------------
+
+HISTORY_DIR = Path(__file__).parent / "data"
+
+
+@dataclass
+class HistoryStats:
+    units_created: int = 0
+    lineage_created: int = 0
+    reorganisations: list[str] = field(default_factory=list)
+
+
+class HistoryError(Exception):
+    """A history file is invalid: every problem, each naming the file and the merge."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+def history_files() -> list[Path]:
+    return sorted(HISTORY_DIR.glob("history-*.toml"))
+
+
+def history_code(year: int, district: str, name: str) -> str:
+    """A local code for a unit that disappeared before the 2025 lists (its official code not read):
+    'h' + year + district code + 4 hex digits of its folded name, e.g. "h2019-395-3f2a" (≤ 16 chars)."""
+    return f"h{year}-{district}-{zlib.crc32(fold(name).encode()) & 0xFFFF:04x}"
+
+
+@transaction.atomic
+def load_history(paths: list[Path] | None = None) -> HistoryStats:
+    """Load dated lineage of reorganisations before 2025: each unit that flowed into a unit of the
+    30/06/2025 list gets its own (local) code, valid until the day before, and a lineage row to it.
+    Idempotent; all-or-nothing (a bad file writes nothing and names every problem)."""
+    stats = HistoryStats()
+    errors: list[str] = []
+    plans = []
+    seen_codes: dict[str, str] = {}
+    for path in paths if paths is not None else history_files():
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for reorg in data.get("reorganisation", []):
+            day = reorg["date"]
+            stats.reorganisations.append(f"{reorg['resolution']} ({day:%d/%m/%Y})")
+            for n, merge in enumerate(reorg.get("merge", []), start=1):
+                where = f"{path.name}: {reorg['resolution']}, merge {n}"
+                target = Unit.objects.filter(scheme=Unit.Scheme.LEGACY, code=str(merge["into"])).select_related(
+                    "parent", "province").first()
+                if target is None:
+                    errors.append(f"{where}: không có đơn vị mã '{merge['into']}' trong danh mục trước 01/07/2025")
+                    continue
+                if target.parent is None or target.parent.code != str(merge["district"]):
+                    errors.append(f"{where}: {target.full_name} không thuộc huyện mã '{merge['district']}'")
+                    continue
+                for old in merge["from"]:
+                    code = str(old.get("code") or history_code(reorg["date"].year, target.parent.code, old["name"]))
+                    if len(code) > Unit._meta.get_field("code").max_length or code in seen_codes:
+                        errors.append(f"{where}: mã '{code}' của {old['name']} quá dài hoặc bị trùng")
+                    seen_codes[code] = old["name"]
+                plans.append((reorg, day, merge, target))
+    if errors:
+        raise HistoryError(errors)
+    existing = set(Lineage.objects.values_list("source_id", "target_id"))
+    for _reorg, day, merge, target in plans:
+        if merge.get("new") and target.valid_from is None:
+            target.valid_from = day
+            target.save(update_fields=["valid_from", "search_name"])
+        for old in merge["from"]:
+            kind = old.get("kind", "xã")
+            full = f"{kind.capitalize()} {old['name']}"
+            code = str(old.get("code") or history_code(day.year, target.parent.code, old["name"]))
+            unit, created = Unit.objects.get_or_create(
+                scheme=Unit.Scheme.LOCAL, code=code,
+                defaults={"level": Unit.Level.COMMUNE, "kind": kind, "name": old["name"],
+                          "full_name": full, "parent": target.parent,
+                          "province": target.province, "region": target.region,
+                          "valid_to": day - dt.timedelta(days=1)},
+            )
+            stats.units_created += created
+            if (unit.pk, target.pk) not in existing:
+                Lineage.objects.create(source=unit, target=target, partial=False, date=day)
+                existing.add((unit.pk, target.pk))
+                stats.lineage_created += 1
+    return stats

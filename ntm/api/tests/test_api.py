@@ -31,6 +31,9 @@ def test_unit_and_its_evaluation(world):
     assert years[-1]["year"] == YEAR and years[-1]["criteria_total"] == 10
     full = xa.get(f"/api/units/{pk}/evaluations/{YEAR}").json()
     assert full["set"] == "xa-ntm-2026" and {"code", "value", "threshold", "op", "met"} <= full["indicators"][0].keys()
+    # every threshold says how far it can be trusted; verdicts resting on unread values are listed
+    assert {i["trust"] for i in full["indicators"]} == {"unverified"}
+    assert full["unverified_criteria"] and full["date"] == f"{YEAR}-12-31"
     assert xa.get(f"/api/units/{pk}/evaluations/2009").status_code == 404
 
 

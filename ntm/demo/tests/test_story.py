@@ -76,7 +76,16 @@ def test_nam_giang_facts_and_path(capsys):
 
 def test_each_year_uses_the_set_in_force():
     sets = dict(Evaluation.objects.filter(unit__scheme="legacy", unit__code="15505").values_list("year", "set_code"))
-    assert (sets[2011], sets[2016], sets[2021], sets[2025]) == ("xa-ntm-2010", "xa-ntm-2016", "xa-ntm-2021", "xa-ntm-2021")
+    # 1980/QĐ-TTg took effect on 01/12/2016 and 318/QĐ-TTg on 08/03/2022: a year is evaluated on its last day
+    assert (sets[2011], sets[2016], sets[2021], sets[2022], sets[2025]) == (
+        "xa-ntm-2010", "xa-ntm-2016", "xa-ntm-2016", "xa-ntm-2021", "xa-ntm-2021")
+
+
+def test_evaluate_command_for_2021_uses_the_2016_2020_set(capsys):
+    call_command("evaluate", "--unit", "15505", "--legacy", "--year", "2021", "--format", "json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["set"] == "xa-ntm-2016" and data["level"] == "ntm"
+    assert [lv["set"] for lv in data["levels"]][:2] == ["xa-ntm-2016", "xa-nang-cao-2018"]
 
 
 def test_current_communes_have_groups_and_2026_results():

@@ -7,8 +7,8 @@ from pathlib import Path
 from ntm.core.cli import CommandError, SubcommandCommand
 from ntm.criteria.loader import load_all, load_path, registry
 from ntm.criteria.models import CriteriaSet
-from ntm.criteria.schemas import spec_detail
-from ntm.criteria.spec import REGION_NAMES, SpecError
+from ntm.criteria.schemas import spec_detail, threshold_rows
+from ntm.criteria.spec import REGION_NAMES, TRUST, TRUST_LABELS, SpecError
 
 
 class Command(SubcommandCommand):
@@ -18,7 +18,7 @@ class Command(SubcommandCommand):
         "load-all": "Nạp mọi tệp trong ntm/criteria/sets (bỏ qua tệp không đổi)",
         "list": "Liệt kê các bộ tiêu chí đã nạp",
         "show": "Xem một bộ: tiêu chí, chỉ tiêu, ngưỡng và nguồn",
-        "unverified": "Liệt kê mọi ngưỡng chưa xác minh (Markdown, cho docs/criteria.md)",
+        "unverified": "Liệt kê mọi ngưỡng không đọc được trong quyết định (thứ cấp, chưa xác minh) và số đếm theo bộ",
     }
 
     def arguments_load(self, p):
@@ -62,19 +62,39 @@ class Command(SubcommandCommand):
         return spec_detail(spec, version)
 
     def handle_unverified(self, **options):
-        lines = ["# Ngưỡng chưa xác minh / Unverified thresholds", "",
-                 "Sinh bởi `python manage.py criteria unverified` từ các tệp `ntm/criteria/sets/*.toml`.",
-                 "Mọi giá trị dưới đây hiển thị là *chưa xác minh* trong ứng dụng. Generated from the set files;",
-                 "every value below is shown as *chưa xác minh* (unverified) wherever thresholds appear.", ""]
+        """Every threshold row not read in a decision: its trust state (secondary / unverified),
+        with counts per set. JSON with --format json; Markdown (for docs/criteria.md) otherwise."""
+        sets = []
         for code, spec in sorted(registry().items()):
-            rows = [(i, t) for i in spec.indicators() for t in i.thresholds if not t.verified]
-            total = sum(len(i.thresholds) for i in spec.indicators())
-            lines += [f"## {code} — {spec.decision}", "", f"{len(rows)}/{total} ngưỡng chưa xác minh.", "",
-                      "| chỉ tiêu | phân loại | năm | ngưỡng | nguồn |", "|---|---|---|---|---|"]
-            for i, t in rows:
-                cls = t.region if spec.classification == "region" else (f"nhóm {t.group}" if spec.classification == "group" else "*")
+            rows = []
+            counts = {t: 0 for t in TRUST}
+            for ind in spec.indicators():
+                for t, row in zip(ind.thresholds, threshold_rows(spec, ind), strict=True):
+                    counts[t.trust] += 1
+                    if t.trust != "decision":
+                        rows.append({"indicator": ind.code, "name": ind.name, **row})
+            sets.append({"code": code, "decision": spec.decision, "province": spec.province or None,
+                         "counts": counts, "total": sum(counts.values()), "rows": rows})
+        return {"trust_states": {t: TRUST_LABELS[t] for t in TRUST}, "sets": sets}
+
+    def as_text(self, subcommand, result):
+        if subcommand != "unverified":
+            return super().as_text(subcommand, result)
+        lines = ["# Ngưỡng không đọc trong quyết định / Thresholds not read in a decision", "",
+                 "Sinh bởi `python manage.py criteria unverified` từ các bộ đã nạp. *thứ cấp* = trích từ nguồn thứ cấp",
+                 "(trang hỏi đáp pháp luật, văn bản tỉnh, báo); *chưa xác minh* = không đọc được ở đâu.", "",
+                 "| bộ | quyết định | đọc trong quyết định | thứ cấp | chưa xác minh | tổng |", "|---|---|---|---|---|---|"]
+        for s in result["sets"]:
+            c = s["counts"]
+            lines.append(f"| {s['code']} | {s['decision']} | {c['decision']} | {c['secondary']} | {c['unverified']} | {s['total']} |")
+        for s in result["sets"]:
+            lines += ["", f"## {s['code']} — {s['decision']}", "",
+                      "| chỉ tiêu | phân loại | năm | ngưỡng | tin cậy | nguồn |", "|---|---|---|---|---|---|"]
+            for r in s["rows"]:
+                cls = r.get("region") or (f"nhóm {r['group']}" if "group" in r else "*")
                 cls = REGION_NAMES.get(cls, cls)
-                value = f"{t.factor}× {t.ref_set}/{t.ref_indicator}" if t.ref_set else t.value
-                lines.append(f"| {i.code} {i.name[:60]} | {cls} | {t.year_from}–{t.year_to} | {t.op or i.op} {value} | {t.source} |")
-            lines.append("")
-        self.stdout.write("\n".join(lines))
+                value = f"{r['factor']}× {r.get('ref') or r.get('past')}" if r["value"] is None else r["value"]
+                when = f" khi {r['when']['field']} {r['when']['op']} {r['when']['value']:g}" if "when" in r else ""
+                lines.append(f"| {r['indicator']} {r['name'][:60]} | {cls} | {r['year_from']}–{r['year_to']} | "
+                             f"{r['op']} {value}{when} | {TRUST_LABELS[r['trust']]} | {r['source']} |")
+        return "\n".join(lines)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ntm.core.cli import CommandError, SubcommandCommand
 from ntm.core.text import fold
-from ntm.units.loader import load_units, unit_counts
+from ntm.units.loader import HistoryError, load_history, load_units, unit_counts
 from ntm.units.models import Unit
 from ntm.units.schemas import find_unit, unit_brief, unit_detail
 
@@ -16,6 +16,7 @@ class Command(SubcommandCommand):
         "show": "Xem một đơn vị: cấp trên, loại, vùng, hiệu lực, đơn vị trước/sau",
         "stats": "Số đơn vị theo cấp, hiện hành và trước 2025",
         "search": "Tìm đơn vị theo tên (không phân biệt dấu)",
+        "load-history": "Nạp các lần sắp xếp đơn vị trước 2025 (ntm/units/data/history-*.toml) thành kế thừa có ngày",
     }
 
     def arguments_show(self, p):
@@ -30,6 +31,14 @@ class Command(SubcommandCommand):
         stats = load_units()
         return {"created": stats.created, "updated": stats.updated, "lineage_created": stats.lineage_created,
                 "counts": stats.counts}
+
+    def handle_load_history(self, **_):
+        try:
+            stats = load_history()
+        except HistoryError as exc:
+            raise CommandError("Tệp lịch sử đơn vị không hợp lệ:\n" + "\n".join(exc.errors)) from exc
+        return {"units_created": stats.units_created, "lineage_created": stats.lineage_created,
+                "reorganisations": stats.reorganisations}
 
     def handle_show(self, code, legacy, **_):
         try:
