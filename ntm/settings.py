@@ -1,9 +1,11 @@
 """NTM settings: one file, configured from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -35,6 +37,7 @@ INSTALLED_APPS = [
     "ntm.demo",
     "ntm.reports",
     "ntm.api",
+    "axes",  # sign-in throttling (last: its checks look at the other apps' settings)
 ]
 
 MIDDLEWARE = [
@@ -44,12 +47,15 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "ntm.core.middleware.VietnameseFirstMiddleware",
+    "ntm.core.middleware.QueryStringGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out sign-in into the lock-out page
 ]
 
 ROOT_URLCONF = "ntm.urls"
@@ -88,6 +94,23 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 if os.environ.get("NTM_TASKS", "immediate") == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Sign-in (docs/security.md): usernames are normalised (NFKC, case-folded) before lookup, so
+# "Admin" signs in as "admin"; django-axes counts failures per username + client address and
+# locks that pair out for a while. The axes backend comes first; a call to authenticate() without
+# a request (scripts, the test client's login()) is not throttled — every sign-in page passes one.
+AUTHENTICATION_BACKENDS = ["ntm.accounts.backends.ThrottleBackend", "ntm.accounts.backends.UsernameBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("NTM_LOGIN_FAILURE_LIMIT", "5"))  # the 5th wrong password locks
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("NTM_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "ntm.accounts.usernames.axes_username"
+AXES_LOCKOUT_CALLABLE = "ntm.accounts.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+# Behind the TLS proxy the client's address is in X-Forwarded-For (set by the proxy, one hop).
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(
+    h for h in os.environ.get("NTM_CLIENT_IP_HEADERS", "REMOTE_ADDR").split(",") if h)
+AXES_IPWARE_PROXY_COUNT = int(os.environ["NTM_PROXY_COUNT"]) if os.environ.get("NTM_PROXY_COUNT") else None
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -122,9 +145,36 @@ LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:  # production: cookies over HTTPS only, HSTS; TLS is terminated by the proxy in front
+CSRF_FAILURE_VIEW = "ntm.core.errors.csrf_failure"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (Django's own, since 6.0): no inline script, no eval, nothing from
+# another origin. Styles may be inline: ECharts and htmx set style attributes, and a style
+# cannot run code. Page data travels in json_script blocks (JSON, never executed).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+if not DEBUG:  # production: TLS is terminated by the proxy in front (docs/deploy.md, docs/security.md)
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "3600"))
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+    # The proxy redirects http → https itself; Django redirects too unless told not to.
+    SECURE_SSL_REDIRECT = os.environ.get("DJANGO_SSL_REDIRECT", "1") == "1"
+    SECURE_REDIRECT_EXEMPT = [r"^healthz?/?$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("DJANGO_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("DJANGO_HSTS_PRELOAD", "0") == "1"
+    if not SECURE_HSTS_PRELOAD:  # preloading is a decision for the domain's owner, not a default
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]

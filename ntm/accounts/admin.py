@@ -4,13 +4,16 @@ service's checks cannot be bypassed."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import User
 from django.forms.models import model_to_dict
 
 from .audit import record
 from .models import AuditEntry, Grant
+from .usernames import UsernameError, check_new
 
 
 def _snapshot(obj) -> dict:
@@ -68,9 +71,28 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 admin.site.unregister(User)
 
 
+class _CheckedUsername:
+    """The same username rules as the site's user form (usernames.check_new)."""
+
+    def clean_username(self):
+        try:
+            return check_new(self.cleaned_data["username"], exclude_pk=self.instance.pk)
+        except UsernameError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class UserCreateForm(_CheckedUsername, AdminUserCreationForm):
+    pass
+
+
+class UserEditForm(_CheckedUsername, UserChangeForm):
+    pass
+
+
 @admin.register(User)
 class AuditedUserAdmin(AuditedAdmin, UserAdmin):
-    pass
+    add_form = UserCreateForm
+    form = UserEditForm
 
 
 admin.site.site_header = "NTM — quản trị"

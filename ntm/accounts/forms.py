@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from ntm.units.models import Unit
 
 from .models import Role
+from .usernames import UsernameError, check_new
 
 
 class UnitCodeField(forms.CharField):
@@ -46,14 +47,15 @@ class UserCreateForm(GrantForm):
     field_order = ["username", "full_name", "password", "role", "unit"]
 
     def clean_username(self):
-        name = self.cleaned_data["username"]
-        if User.objects.filter(username=name).exists():
-            raise forms.ValidationError(_("Tên đăng nhập đã tồn tại"))
-        return name
+        try:
+            return check_new(self.cleaned_data["username"])
+        except UsernameError as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        validate_password(password)
+        name = (self.data.get("username") or "").strip()
+        validate_password(password, User(username=name, first_name=self.data.get("full_name", "")))
         return password
 
 

@@ -83,3 +83,14 @@ def audit_log(request, pk: int):
     page = Paginator(entries.order_by("-at", "-id"), 50).get_page(request.GET.get("trang"))
     return render(request, "accounts/audit.html", {"unit": unit, "page": page, "form": form,
                                                    "ancestors": unit.ancestors()})
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer once a username has failed too often from one address
+    (AXES_LOCKOUT_CALLABLE): a Vietnamese page in the site's layout, status 429."""
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60) if settings.AXES_COOLOFF_TIME else None
+    return render(request, "registration/locked.html",
+                  {"failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes},
+                  status=settings.AXES_HTTP_RESPONSE_CODE)

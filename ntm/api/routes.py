@@ -11,7 +11,8 @@ from ninja.security import django_auth
 
 from ntm.accounts.scope import units_for
 from ntm.api.recognition import router as recognition_router
-from ntm.core.text import fold
+from ntm.core.params import valid_id, valid_year
+from ntm.core.text import SEARCH_MAX, fold
 from ntm.criteria.evaluate import EvaluationError
 from ntm.criteria.loader import registry
 from ntm.criteria.models import CriteriaSet
@@ -64,6 +65,8 @@ class YearResult(Schema):
 
 
 def _unit(request: HttpRequest, pk: int) -> Unit:
+    if not valid_id(pk):
+        raise Http404("Không tìm thấy đơn vị")
     unit = units_for(request.user).select_related("parent", "province").filter(pk=pk).first()
     if unit is None:
         raise Http404("Không tìm thấy đơn vị")
@@ -74,7 +77,7 @@ def _unit(request: HttpRequest, pk: int) -> Unit:
 def search_units(request, q: str = "", scheme: str = "", level: str = "", limit: int = 50):
     qs = units_for(request.user).select_related("parent", "province")
     if q:
-        qs = qs.filter(search_name__contains=fold(q))
+        qs = qs.filter(search_name__contains=fold(q[:SEARCH_MAX]))
     if scheme:
         qs = qs.filter(scheme=scheme)
     if level:
@@ -100,6 +103,8 @@ def unit_years(request, pk: int):
 
 @api.get("/units/{pk}/evaluations/{year}", summary="Đánh giá đầy đủ một năm (chỉ tiêu, ngưỡng, khoảng cách)")
 def unit_year(request, pk: int, year: int):
+    if not valid_year(year):
+        raise Http404("Không có kết quả đánh giá năm này")
     try:
         return evaluate_stored_unit(_unit(request, pk), year)
     except EvaluationError as exc:

@@ -4,16 +4,41 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+# Letters of other scripts drawn like Latin ones (Unicode's confusables, the ones a phone keyboard
+# or a pasted document can slip into a Vietnamese name), lower-case after casefold(): Cyrillic, Greek.
+LOOKALIKES = str.maketrans({
+    "а": "a", "в": "b", "е": "e", "ё": "e", "һ": "h", "і": "i", "ї": "i", "ј": "j", "к": "k", "м": "m", "н": "h",
+    "о": "o", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ɡ": "g",
+    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
+    "ı": "i", "ȷ": "j",
+})
+
+
+# A unit's full name is under 80 characters: a search key longer than this cannot match anything,
+# and a 50,000-character LIKE pattern is refused by SQLite ("pattern too complex").
+SEARCH_MAX = 200
+
+
+def is_invisible(ch: str) -> bool:
+    """Zero-width and other format characters (U+200B, U+200C, U+200D, U+2060, U+FEFF, U+00AD…)
+    and control characters: they change a string without changing how it looks."""
+    return unicodedata.category(ch) in ("Cf", "Cc") and ch not in "\t\n\r"
+
 
 def fold(text: str) -> str:
-    """Lower-case, strip diacritics, map đ→d: "Thọ Xuân" → "tho xuan", "Đông" → "dong".
+    """A search key: "Thọ Xuân" → "tho xuan", "Đông" → "dong", "ＴＨỌ" → "tho", "tho\u200blong" → "tholong",
+    "Тhọ" (Cyrillic Т) → "tho".
 
-    NFD decomposition leaves đ/Đ alone (they are letters, not marks), hence the explicit map.
+    Steps: NFKC (compatibility forms: full-width letters, ligatures, superscripts become plain
+    ones), invisible characters dropped, case folded, đ → d (NFD leaves đ/Đ alone: they are
+    letters, not a letter plus a mark), diacritics stripped (NFD, drop combining marks),
+    look-alike Cyrillic/Greek letters mapped to Latin (LOOKALIKES), whitespace collapsed.
     """
-    text = text.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if not is_invisible(ch)).casefold().replace("đ", "d")
     decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"\s+", " ", stripped.lower()).strip()
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(LOOKALIKES)
+    return re.sub(r"\s+", " ", stripped).strip()
 
 
 _VI_NUMBER = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$|^[+-]?\d+(,\d+)?$")

@@ -234,7 +234,7 @@ def shared_fields() -> dict[str, FieldDef]:
 def read_toml(path: Path) -> tuple[dict[str, Any], str]:
     """Parse a file; a syntax error becomes a SpecError naming the line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Windows editors) is not content
     except FileNotFoundError as exc:
         raise SpecError([f"{path}: không tìm thấy tệp"]) from exc
     except UnicodeDecodeError as exc:

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from ntm.accounts.scope import can, get_object_for, get_unit_for
+from ntm.core.params import year_param
 from ntm.figures.models import Period
 from ntm.units.models import Unit
 
@@ -17,10 +18,7 @@ ENTRY_UNTIL = 2026  # the latest reporting year offered for a unit with no figur
 
 
 def pick_year(request, years: list[int]) -> int | None:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = None
+    year = year_param(request, None)
     if year in years:
         return year
     return years[-1] if years else None

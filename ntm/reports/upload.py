@@ -12,7 +12,7 @@ from ntm.accounts.audit import record
 from ntm.accounts.scope import is_admin
 from ntm.units.models import Unit
 
-from .geo import GeoError, parse_layer
+from .geo import MAX_BYTES, MAX_FEATURES, MAX_POSITIONS, GeoError, parse_layer
 from .models import MapLayer
 
 
@@ -43,13 +43,14 @@ def upload(request):
             legacy = Unit.objects.filter(successor_links__target=province)
             codes = Unit.objects.filter(province__in=legacy, level=Unit.Level.DISTRICT)
         upload = form.cleaned_data["file"]
-        if upload.size > 20 * 1024 * 1024:
-            form.add_error("file", _("Tệp quá lớn (tối đa 20 MB)"))
+        if upload.size > MAX_BYTES:
+            form.add_error("file", f"Tệp quá lớn ({upload.size / 1024 / 1024:.1f} MB; tối đa {MAX_BYTES // 1024 // 1024} MB)".replace(".", ",", 1))
         else:
             try:
                 data, matched, unmatched = parse_layer(upload.read(), set(codes.values_list("code", flat=True)))
             except GeoError as exc:
-                form.add_error("file", str(exc))
+                for message in exc.errors:
+                    form.add_error("file", message)
             else:
                 layer = MapLayer.objects.create(province=province, kind=kind, data=data, matched=matched,
                                                 credit=form.cleaned_data["credit"], uploaded_by=request.user)
@@ -59,7 +60,9 @@ def upload(request):
                 messages.success(request, _("Đã nạp bản đồ %(province)s: %(matched)s vùng khớp mã%(note)s.")
                                  % {"province": province.full_name, "matched": matched, "note": note})
                 return redirect("map_upload")
-    return render(request, "reports/upload.html", {"form": form, "layers": MapLayer.objects.select_related("province")[:20]})
+    limits = {"mb": MAX_BYTES // 1024 // 1024, "features": MAX_FEATURES, "positions": MAX_POSITIONS}
+    return render(request, "reports/upload.html",
+                  {"form": form, "layers": MapLayer.objects.select_related("province")[:20], "limits": limits})
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ntm.accounts.scope import can, get_unit_for, is_admin, units_for
+from ntm.core.params import year_param
 from ntm.core.text import fold
 from ntm.criteria.evaluate import EvaluationError, base_set_for
 from ntm.criteria.levels import at_or_above, ladder, rank
@@ -52,10 +53,7 @@ def dashboard(request, pk: int):
     legacy, current = commune_scopes(request.user, unit)
     history = progress(legacy, current)
     years = [r["year"] for r in history]
-    try:
-        year = int(request.GET.get("year") or (years[-1] if years else 0))
-    except ValueError:
-        year = years[-1] if years else 0
+    year = year_param(request, years[-1] if years else REFORM_DATE.year)
     communes = legacy if year < REFORM_DATE.year + 1 else current
     # folded names sort the Vietnamese way ("Ái Thượng" with the A's, not after "Văn Nho")
     rows = list(communes.values("id", "code", "name", "full_name", "parent__name").order_by("parent__search_name", "search_name"))
@@ -191,7 +189,7 @@ def _green(share: float) -> str:
 def national(request):
     if not is_admin(request.user):
         raise Http404
-    year = int(request.GET.get("year") or 2025) if (request.GET.get("year") or "2025").isdigit() else 2025
+    year = year_param(request, 2025)
     stats = {
         r["unit__province_id"]: r
         for r in Evaluation.objects.filter(year=year, unit__level=Unit.Level.COMMUNE).values("unit__province_id")

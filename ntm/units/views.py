@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from ntm.accounts.scope import get_unit_for, units_for
-from ntm.core.text import fold
+from ntm.core.text import SEARCH_MAX, fold
 
 from . import excel, services
 from .forms import FlagsForm, GroupForm
@@ -38,13 +38,13 @@ def children(request, pk: int):
 
 @login_required
 def search(request):
-    text = fold(request.GET.get("q", ""))
+    text = fold(request.GET.get("q", "")[:SEARCH_MAX])[:SEARCH_MAX]
     results = []
     if len(text) >= 2:
         qs = units_for(request.user).filter(search_name__contains=text).select_related("parent", "province")
         results = sorted(qs[:200], key=lambda u: (u.scheme != Unit.Scheme.CURRENT, u.search_name.find(text), len(u.search_name)))[:30]
     template = "units/_search_results.html" if request.htmx else "units/search.html"
-    return render(request, template, {"results": results, "q": request.GET.get("q", "")})
+    return render(request, template, {"results": results, "q": request.GET.get("q", "")[:SEARCH_MAX]})
 
 
 @login_required

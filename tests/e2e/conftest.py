@@ -36,12 +36,17 @@ def world(transactional_db):
 
 @pytest.fixture
 def page_as(browser, live_server, world):
-    contexts = []
+    """Opens a page signed in as a demo user. Every page opened is watched: a Content-Security-
+    Policy violation (inline script, eval, a foreign origin) or an uncaught script error fails the
+    test at teardown."""
+    contexts, problems = [], []
 
     def open_as(username, width=1366, height=900):
         ctx = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
         contexts.append(ctx)
         page = ctx.new_page()
+        page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+        page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
         page.set_default_timeout(15000)
         page.goto(f"{live_server.url}/dang-nhap/")
         page.fill("#id_username", username)
@@ -54,6 +59,7 @@ def page_as(browser, live_server, world):
     yield open_as
     for ctx in contexts:
         ctx.close()
+    assert not problems, "\n".join(problems)
 
 
 def shoot(page, name: str) -> None:

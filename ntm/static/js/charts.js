@@ -1,9 +1,28 @@
-// Charts for NTM pages (ECharts, vendored). Data comes from json_script blocks.
+// Charts for NTM pages (ECharts, vendored). Data comes from json_script blocks (JSON, never run),
+// and the page's charts are drawn from here: the Content-Security-Policy allows no inline script.
+// Every text that reaches a tooltip goes through esc(): names come from uploaded files and the
+// database, and ECharts puts a tooltip formatter's string into the page as HTML.
 window.NTM = (function () {
   const LEVEL = (document.documentElement.lang || "vi").startsWith("en")
     ? { "": "Not reached", ntm: "NTM", nang_cao: "Advanced NTM", kieu_mau: "Model NTM", hien_dai: "Modern NTM" }
     : { "": "Chưa đạt", ntm: "NTM", nang_cao: "NTM nâng cao", kieu_mau: "NTM kiểu mẫu", hien_dai: "NTM hiện đại" };
   const COLORS = { "": "#adb5bd", ntm: "#2f9e44", nang_cao: "#1c7ed6", kieu_mau: "#f59f00", hien_dai: "#7048e8" };
+  const ESC = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  function esc(value) {
+    return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, c => ESC[c]);
+  }
+  // Axis tooltip: the category, then one line per series (marker is ECharts' own coloured dot);
+  // `show(value, item)` writes a number (fmt/pct below), its result escaped too.
+  function axisTooltip(show) {
+    return params => {
+      const list = Array.isArray(params) ? params : [params];
+      if (!list.length) return "";
+      const raw = v => (v !== null && typeof v === "object" ? v.value : v);
+      const value = (v, p) => (v === null || v === undefined || v === "-" ? "—" : esc(show ? show(v, p) : v));
+      return esc(list[0].axisValueLabel !== undefined ? list[0].axisValueLabel : list[0].name) +
+        list.map(p => "<br>" + p.marker + esc(p.seriesName) + ": " + value(raw(p.value), p)).join("");
+    };
+  }
   function init(id) {
     const el = document.getElementById(id);
     if (!el || !window.echarts) return null;
@@ -48,9 +67,9 @@ window.NTM = (function () {
         formatter: items => {
           const rows = items.filter(i => i.data).map(i => {
             const p = i.data.point;
-            return `${i.marker}${i.seriesName}: ${p.met}/${p.total} ${T.criteria} (${pct(p.pct)}) — ${LEVEL[p.level] || ""}`;
+            return `${i.marker}${esc(i.seriesName)}: ${esc(p.met)}/${esc(p.total)} ${T.criteria} (${pct(p.pct)}) — ${esc(LEVEL[p.level] || "")}`;
           });
-          return rows.length ? [items[0].axisValue, ...rows].join("<br>") : "";
+          return rows.length ? [esc(items[0].axisValue), ...rows].join("<br>") : "";
         },
       },
       legend: { type: "scroll", bottom: 0 },
@@ -81,7 +100,7 @@ window.NTM = (function () {
     if (!chart) return;
     const years = rows.map(r => r.year);
     chart.setOption({
-      tooltip: { trigger: "axis", valueFormatter: v => fmt(v) },
+      tooltip: { trigger: "axis", formatter: axisTooltip((v, p) => (p.seriesIndex === 2 ? pct(v) : fmt(v))) },
       legend: { bottom: 0 },
       grid: { left: 44, right: 48, top: 52, bottom: 78 },
       xAxis: { type: "category", data: years.map(String) },
@@ -103,7 +122,7 @@ window.NTM = (function () {
     if (!chart) return;
     const o = opts || {};
     chart.setOption({
-      tooltip: { trigger: "axis", valueFormatter: v => (o.percent ? pct(v) : fmt(v)) },
+      tooltip: { trigger: "axis", formatter: axisTooltip(v => (o.percent ? pct(v) : fmt(v))) },
       grid: { left: 48, right: 12, top: 16, bottom: 32 },
       xAxis: { type: "category", data: labels, name: o.xname },
       yAxis: { type: "value", max: o.max, axisLabel: { formatter: v => (o.percent ? pct(v) : fmt(v)) } },
@@ -117,16 +136,35 @@ window.NTM = (function () {
     echarts.registerMap(id, geojson);
     const byCode = Object.fromEntries(rows.map(r => [r.code, r]));
     const data = geojson.features.map(f => {
-      const r = byCode[f.properties.code];
-      return { name: f.properties.code, value: r ? r.value : null, label: r ? r.label : f.properties.fullName || f.properties.name,
+      const r = byCode[(f.properties || {}).code];
+      const props = f.properties || {};
+      return { name: String(props.code), value: r ? r.value : null, label: String(r ? r.label : props.fullName || props.name || props.code),
                itemStyle: r && r.color ? { areaColor: r.color } : undefined };
     });
     chart.setOption({
-      tooltip: { formatter: p => (p.data && p.data.label) || p.name },
+      tooltip: { formatter: p => esc((p.data && p.data.label) || p.name) },
       series: [{ type: "map", map: id, roam: true, nameProperty: "code", data, emphasis: { label: { show: false } },
                  itemStyle: { areaColor: "#f1f3f5", borderColor: "#fff", borderWidth: 0.6 } }],
     });
     return chart;
   }
-  return { trendChart, rollupChart, barChart, mapChart, LEVEL, COLORS, fmt };
+  // Draw whatever charts this page carries data for.
+  function drawPage() {
+    const data = id => { const el = document.getElementById(id); return el ? JSON.parse(el.textContent) : null; };
+    const reform = data("reform-data");
+    const trend = data("trend-data");
+    if (Array.isArray(trend)) trendChart("trend", trend, reform);
+    const rollup = data("rollup-data");
+    if (Array.isArray(rollup)) rollupChart("rollup-chart", rollup, reform);
+    const C = data("charts-data");
+    if (C) {
+      rollupChart("chart-progress", C.history, C.reform);
+      barChart("chart-distribution", C.distribution.labels, C.distribution.values, { xname: "TC" });
+      barChart("chart-weakest", C.weakest.map(w => "TC " + w[0]), C.weakest.map(w => w[2]), { max: 100, color: "#fa5252", percent: true });
+      if (C.map) fetch(C.map.url).then(r => r.json()).then(g => mapChart("map", g, C.map.rows));
+    }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawPage);
+  else drawPage();
+  return { trendChart, rollupChart, barChart, mapChart, esc, LEVEL, COLORS, fmt };
 })();

@@ -5,10 +5,11 @@ import time
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+
+from ntm.core.cli import NtmCommand
 
 
-class Command(BaseCommand):
+class Command(NtmCommand):
     help = "Nạp đơn vị hành chính, bộ tiêu chí và (ở chế độ demo) dữ liệu mẫu; chạy lại không mất gì"
 
     def add_arguments(self, parser):

@@ -2,13 +2,41 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 
-from ntm.core.cli import CommandError, SubcommandCommand
+from ntm.core.cli import CommandError, SubcommandCommand, read_text_file, shape_problem
+from ntm.criteria import shape
 from ntm.criteria.loader import load_all, load_path, registry
 from ntm.criteria.models import CriteriaSet
 from ntm.criteria.schemas import spec_detail, threshold_rows
 from ntm.criteria.spec import REGION_NAMES, TRUST, TRUST_LABELS, SpecError
+
+# tomllib's messages (Python 3.12), in Vietnamese.
+TOML_MESSAGES = {
+    "Cannot overwrite a value": "khoá hoặc bảng bị khai báo hai lần",
+    "Expected '=' after a key in a key/value pair": "thiếu dấu = sau tên khoá",
+    "Expected ']' at the end of a table declaration": "thiếu ] ở cuối tên bảng",
+    "Expected ']]' at the end of an array declaration": "thiếu ]] ở cuối tên mảng bảng",
+    "Invalid date or datetime": "ngày giờ không hợp lệ",
+    "Invalid initial character for a key part": "tên khoá bắt đầu bằng ký tự không hợp lệ",
+    "Invalid statement": "dòng không hợp lệ",
+    "Invalid value": "giá trị không hợp lệ (văn bản cần ngoặc kép)",
+    "Unclosed array": "mảng chưa đóng ngoặc ]",
+    "Unclosed inline table": "bảng trên một dòng chưa đóng ngoặc }",
+    "Unterminated string": "chuỗi chưa đóng ngoặc kép",
+    "Illegal character": "ký tự không được phép",
+}
+
+
+def toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> str:
+    """ "FILE:4:22: lỗi cú pháp TOML: chuỗi chưa đóng ngoặc kép" """
+    found = re.match(r"^(.*?)(?: '.*')? \(at line (\d+), column (\d+)\)$", str(exc))
+    if not found:
+        return f"{path}: lỗi cú pháp TOML: {exc}"
+    message, line, col = found.groups()
+    return f"{path}:{line}:{col}: lỗi cú pháp TOML: {TOML_MESSAGES.get(message, message)}"
 
 
 class Command(SubcommandCommand):
@@ -28,11 +56,25 @@ class Command(SubcommandCommand):
         p.add_argument("set_code")
 
     def handle_load(self, file, **_):
+        """Checks, in order: the file (exists, regular, size, text, UTF-8), TOML syntax, nesting
+        and finite numbers, each key's type (criteria.shape), then the meaning (spec.build_spec);
+        only a file that passes all is stored (in one transaction)."""
         path = Path(file)
+        text = read_text_file(path, "tệp bộ tiêu chí")
         try:
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                raise SpecError([toml_error(path, exc)]) from exc
+            problems = shape.problems(data) or [p for p in [shape_problem(data)] if p]
+            errors = [f"{path}: {p}" for p in problems]
+            if errors:
+                raise SpecError(errors)
             result = load_path(path)
         except SpecError as exc:
             raise CommandError("Tệp bộ tiêu chí không hợp lệ:\n" + "\n".join(exc.errors)) from exc
+        except RecursionError as exc:
+            raise CommandError(f"Tệp bộ tiêu chí không hợp lệ:\n{path}: dữ liệu lồng nhau quá sâu") from exc
         return {"code": result.code, "version": result.version, "created": result.created}
 
     def handle_load_all(self, **_):

@@ -3,10 +3,12 @@
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+
+from ntm.core.cli import NtmCommand
 
 
-class Command(BaseCommand):
+class Command(NtmCommand):
     help = "Sinh dữ liệu mẫu Thanh Hóa (có nhãn 'demo'); chạy lại thì bỏ qua phần đã có"
 
     def handle(self, *args, **options):

@@ -6,12 +6,11 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import re
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from ntm.core.cli import dump
+from ntm.core.cli import NtmCommand, dump, read_json_file, read_text_file
 from ntm.criteria.evaluate import Classification, EvaluationError, evaluate, ladder
 from ntm.criteria.loader import registry
 from ntm.criteria.spec import REGIONS
@@ -19,33 +18,37 @@ from ntm.evaluations.services import evaluate_stored_unit
 from ntm.units.models import Unit
 from ntm.units.schemas import find_unit
 
+MAX_ERRORS = 50
+
 
 def read_values(path: str, known: set[str]) -> dict[str, float | bool]:
-    """A JSON object of indicator codes or raw field names → numbers or true/false."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (FileNotFoundError, IsADirectoryError) as exc:
-        raise CommandError(f"Không đọc được tệp số liệu '{path}'") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CommandError(f"{path}:{exc.lineno}:{exc.colno}: JSON không hợp lệ ({exc.msg})") from exc
+    """A JSON object of indicator codes or raw field names → numbers or true/false.
+    Every way the file can be unusable gets a Vietnamese CommandError (ntm.core.cli.read_json_file)."""
+    data = read_json_file(path, "tệp số liệu")
+    text = read_text_file(path, "tệp số liệu")
     if not isinstance(data, dict):
         raise CommandError(f"{path}: cần một đối tượng JSON {{\"mã chỉ tiêu hoặc trường\": giá trị}}")
-    lines = text.splitlines()
+    first_line: dict[str, int] = {}
+    for n, ln in enumerate(text.splitlines(), 1):  # one pass: where each key is written
+        for key in re.findall(r'"((?:[^"\\]|\\.)*)"\s*:', ln):
+            first_line.setdefault(key, n)
     errors = []
     for key, value in data.items():
-        line = next((n for n, ln in enumerate(lines, 1) if f'"{key}"' in ln), "?")
+        line = first_line.get(key, "?")
+        if len(errors) >= MAX_ERRORS:
+            errors.append(f"{path}: … còn lỗi khác (chỉ hiện {MAX_ERRORS} lỗi đầu)")
+            break
         if key not in known:
-            errors.append(f"{path}:{line}: '{key}' không phải mã chỉ tiêu hay trường số liệu của bộ này")
+            errors.append(f"{path}:{line}: '{key[:60]}' không phải mã chỉ tiêu hay trường số liệu của bộ này")
         elif value is not None and not isinstance(value, (int, float, bool)):
-            errors.append(f"{path}:{line}: giá trị của '{key}' phải là số hoặc true/false, không phải {value!r}")
+            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:39] + "…"
+            errors.append(f"{path}:{line}: giá trị của '{key}' phải là số hoặc true/false, không phải {shown}")
     if errors:
         raise CommandError("\n".join(errors))
     return data
 
 
-class Command(BaseCommand):
+class Command(NtmCommand):
     help = "Đánh giá theo bộ tiêu chí: từ tệp số liệu, hoặc cho một đơn vị đã lưu"
 
     def add_arguments(self, parser):

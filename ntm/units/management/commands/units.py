@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ntm.core.cli import CommandError, SubcommandCommand
-from ntm.core.text import fold
+from ntm.core.text import SEARCH_MAX, fold
 from ntm.units.loader import HistoryError, load_history, load_units, unit_counts
 from ntm.units.models import Unit
 from ntm.units.schemas import find_unit, unit_brief, unit_detail
@@ -58,7 +58,7 @@ class Command(SubcommandCommand):
         }
 
     def handle_search(self, text, limit, **_):
-        units = Unit.objects.filter(search_name__contains=fold(text)).select_related("parent").order_by("level", "search_name")[:limit]
+        units = Unit.objects.filter(search_name__contains=fold(text[:SEARCH_MAX])).select_related("parent").order_by("level", "search_name")[:limit]
         return [{**unit_brief(u), "parent": u.parent.full_name if u.parent else None} for u in units]
 
     def as_text(self, subcommand, result):
