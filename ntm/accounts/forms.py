@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ntm.units.models import Unit
 
@@ -21,26 +23,26 @@ class UnitCodeField(forms.CharField):
         found = {u.code: u for u in Unit.objects.filter(scheme__in=[scheme, Unit.Scheme.LOCAL], code__in=candidates)}
         unit = next((found[c] for c in candidates if c in found), None)
         if unit is None:
-            raise forms.ValidationError(f"Không tìm thấy đơn vị mã “{value}”")
+            raise forms.ValidationError(_("Không tìm thấy đơn vị mã “%(code)s”") % {"code": value})
         return unit
 
 
 class GrantForm(forms.Form):
-    role = forms.ChoiceField(label="Vai trò", choices=Role.choices)
-    unit = UnitCodeField(label="Mã đơn vị", required=False,
-                         help_text="Mã tỉnh (38), xã (15505) hoặc thôn; để trống = toàn quốc (chỉ quản trị)")
+    role = forms.ChoiceField(label=gettext_lazy("Vai trò"), choices=Role.choices)
+    unit = UnitCodeField(label=gettext_lazy("Mã đơn vị"), required=False,
+                         help_text=gettext_lazy("Mã tỉnh (38), xã (15505) hoặc thôn; để trống = toàn quốc (chỉ quản trị)"))
 
     def clean(self):
         data = super().clean()
         if data.get("role") != Role.ADMIN and not data.get("unit"):
-            self.add_error("unit", "Vai trò này cần một đơn vị")
+            self.add_error("unit", _("Vai trò này cần một đơn vị"))
         return data
 
 
 class UserCreateForm(GrantForm):
-    username = forms.CharField(label="Tên đăng nhập", max_length=150)
-    full_name = forms.CharField(label="Họ và tên", max_length=150, required=False)
-    password = forms.CharField(label="Mật khẩu", widget=forms.PasswordInput(render_value=True))
+    username = forms.CharField(label=gettext_lazy("Tên đăng nhập"), max_length=150)
+    full_name = forms.CharField(label=gettext_lazy("Họ và tên"), max_length=150, required=False)
+    password = forms.CharField(label=gettext_lazy("Mật khẩu"), widget=forms.PasswordInput(render_value=True))
 
     field_order = ["username", "full_name", "password", "role", "unit"]
 

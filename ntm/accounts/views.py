@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from . import services
 from .forms import AuditFilterForm, GrantForm, UserCreateForm
@@ -32,7 +33,7 @@ def user_list(request):
         except ValidationError as exc:
             form.add_error("unit", exc)
         else:
-            messages.success(request, f"Đã tạo người dùng {user.username}.")
+            messages.success(request, _("Đã tạo người dùng %(username)s.") % {"username": user.username})
             return redirect("user_list")
     return render(request, "accounts/users.html", {"users": users, "form": form})
 
@@ -44,7 +45,7 @@ def user_grants(request, pk: int):
     form = GrantForm(request.POST or None)
     if request.method == "POST" and request.POST.get("delete"):
         services.revoke(request.user, get_object_or_404(Grant, pk=request.POST["delete"], user=user))
-        messages.success(request, "Đã thu hồi quyền.")
+        messages.success(request, _("Đã thu hồi quyền."))
         return redirect("user_grants", pk=user.pk)
     if request.method == "POST" and form.is_valid():
         try:
@@ -52,7 +53,7 @@ def user_grants(request, pk: int):
         except ValidationError as exc:
             form.add_error("unit", exc)
         else:
-            messages.success(request, "Đã cấp quyền.")
+            messages.success(request, _("Đã cấp quyền."))
             return redirect("user_grants", pk=user.pk)
     return render(request, "accounts/grants.html", {"subject": user, "grants": user.grants.select_related("unit"), "form": form})
 

@@ -16,8 +16,8 @@ from ntm.core.params import valid_id, valid_year
 from ntm.core.text import SEARCH_MAX, fold
 from ntm.criteria.evaluate import EvaluationError
 from ntm.criteria.loader import registry
-from ntm.criteria.management.commands.criteria import spec_detail
 from ntm.criteria.models import CriteriaSet
+from ntm.criteria.schemas import spec_detail
 from ntm.evaluations.models import Evaluation
 from ntm.evaluations.services import evaluate_stored_unit
 from ntm.units.models import Unit
@@ -30,13 +30,34 @@ api.add_router("", funding_router)
 api.add_router("", recognition_router)
 
 
+class UnitRef(Schema):
+    """A unit above another one: enough to tell two communes of the same name apart."""
+
+    code: str
+    name: str
+
+
 class UnitOut(Schema):
+    """A unit row. `parent` (the district before 2025, the province after) and `province` tell
+    apart units of the same name: Thanh Hóa alone had four communes and wards named Phú Sơn."""
+
     id: int
     code: str
     scheme: str
     level: str
     name: str
     region: str | None = None
+    parent: UnitRef | None = None
+    province: UnitRef | None = None
+
+
+def _ref(unit: Unit | None) -> UnitRef | None:
+    return UnitRef(code=unit.code, name=unit.full_name) if unit is not None else None
+
+
+def unit_out(u: Unit) -> UnitOut:
+    return UnitOut(id=u.pk, code=u.code, scheme=u.scheme, level=u.level, name=u.full_name, region=u.region or None,
+                   parent=_ref(u.parent), province=_ref(u.province))
 
 
 class YearResult(Schema):
@@ -58,21 +79,19 @@ def _unit(request: HttpRequest, pk: int) -> Unit:
 
 @api.get("/units", response=list[UnitOut], summary="Tìm đơn vị (không phân biệt dấu)")
 def search_units(request, q: str = "", scheme: str = "", level: str = "", limit: int = 50):
-    qs = units_for(request.user)
+    qs = units_for(request.user).select_related("parent", "province")
     if q:
         qs = qs.filter(search_name__contains=fold(q[:SEARCH_MAX]))
     if scheme:
         qs = qs.filter(scheme=scheme)
     if level:
         qs = qs.filter(level=level)
-    return [
-        UnitOut(id=u.pk, code=u.code, scheme=u.scheme, level=u.level, name=u.full_name, region=u.region or None)
-        for u in qs.order_by("search_name")[: max(1, min(limit, 200))]
-    ]
+    return [unit_out(u) for u in qs.order_by("search_name", "code")[: max(1, min(limit, 200))]]
 
 
-@api.get("/units/{pk}", summary="Một đơn vị: cấp trên, vùng, hiệu lực, đơn vị trước/sau")
+@api.get("/units/{pk}", summary="Một đơn vị: cấp trên, tỉnh, vùng, hiệu lực, đơn vị trước/sau")
 def get_unit(request, pk: int):
+    """parent and province: {code, scheme, name, level, type} (null at the top)."""
     return {"id": pk, **unit_detail(_unit(request, pk))}
 
 

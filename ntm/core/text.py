@@ -133,3 +133,34 @@ def parse_vi_number(raw: object, *, strict: bool = False) -> Decimal | None:
             value = None
         raise NotANumber(raw.strip(), exponent=value)
     raise NotANumber(raw.strip())
+
+
+def format_number(value, places: int = 2) -> str:
+    """A number as the reader needs it, in the active language's format: at most `places`
+    decimals and no trailing zeros, thousands grouped — 5.4400 → "5,44", 1234.5000 → "1.234,5",
+    65 → "65" (English: "1,234.5"). None → "—"; text that is not a number is returned as is."""
+    from decimal import ROUND_HALF_UP
+
+    from django.utils.formats import number_format
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(int(value))
+    try:
+        d = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if not d.is_finite():
+        return str(value)
+    d = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    decimals = max(0, -d.normalize().as_tuple().exponent) if d else 0
+    d = d.quantize(Decimal(1).scaleb(-decimals))
+    return number_format(d, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def input_number(value, places: int = 4) -> str:
+    """A stored value as an entry field shows it: Vietnamese decimal comma, no trailing zeros and no
+    thousands dots (so the value read back is never the ambiguous "1.234")."""
+    text = format_number(value, places)
+    return "" if text == "—" else text.replace(".", "")

@@ -40,9 +40,16 @@ LEVEL_NAMES = {
     "kieu_mau": "Nông thôn mới kiểu mẫu",
     "hien_dai": "Nông thôn mới hiện đại",
 }
+
+def gettext_noop(text: str) -> str:
+    """Marks a string for the translation catalogue (like Django's gettext_noop) without importing
+    Django here; pages translate it when they show it (ntm.core.templatetags.ntm.level_label)."""
+    return text
+
+
 # Short labels for a reached level ("" = none reached) and the order of levels, shared by every page.
-LEVEL_LABELS = {"": "Chưa đạt", "ntm": "Nông thôn mới", "nang_cao": "NTM nâng cao", "kieu_mau": "NTM kiểu mẫu",
-                "hien_dai": "NTM hiện đại"}
+LEVEL_LABELS = {"": gettext_noop("Chưa đạt"), "ntm": gettext_noop("Nông thôn mới"), "nang_cao": gettext_noop("NTM nâng cao"),
+                "kieu_mau": gettext_noop("NTM kiểu mẫu"), "hien_dai": gettext_noop("NTM hiện đại")}
 LEVEL_RANK = {"": 0, "ntm": 1, "nang_cao": 2, "kieu_mau": 3, "hien_dai": 3}
 ANY = "*"
 # How far a threshold can be trusted: read in the decision (or its official guidance), quoted by a

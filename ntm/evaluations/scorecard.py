@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
 
-from ntm.criteria.evaluate import EvaluationError
+from ntm.criteria.evaluate import EvaluationError, base_set_for
 from ntm.criteria.levels import at_or_above
+from ntm.criteria.loader import registry
 from ntm.criteria.spec import LEVEL_LABELS
-from ntm.units.models import Lineage, Unit
+from ntm.units.models import REFORM_DATE, Lineage, Unit
 
 from .models import Evaluation
 from .rollup import Summary, rollup
@@ -28,14 +30,17 @@ def years_of(unit: Unit) -> list[int]:
 
 
 def trend(unit: Unit) -> list[dict]:
-    """Criteria met per year: the unit's own series, and its predecessors' before the reform."""
+    """Criteria met per year: the unit's own series, and its predecessors' before the reform.
+
+    Each point: year, met, total, pct (share of criteria met, %, one decimal: a 19-criteria year
+    and a 10-criteria year compare on one axis), level, set (code)."""
     preds = list(Unit.objects.filter(successor_links__target=unit).only("id", "full_name"))
     names = {unit.pk: unit.full_name} | {p.pk: p.full_name for p in preds}
     series: dict[int, list] = {pk: [] for pk in names}
-    for unit_id, year, met, total, level in Evaluation.objects.filter(unit_id__in=list(names)).order_by("year").values_list(
-        "unit_id", "year", "criteria_met", "criteria_total", "level"
-    ):
-        series[unit_id].append({"year": year, "met": met, "total": total, "level": level})
+    for unit_id, year, met, total, level, code in Evaluation.objects.filter(unit_id__in=list(names)).order_by(
+        "year").values_list("unit_id", "year", "criteria_met", "criteria_total", "level", "set_code"):
+        series[unit_id].append({"year": year, "met": met, "total": total, "level": level, "set": code,
+                                "pct": round(100 * met / total, 1) if total else None})
     return [{"name": names[pk], "own": pk == unit.pk, "points": pts} for pk, pts in series.items() if pts]
 
 
@@ -70,7 +75,23 @@ def progress(*querysets) -> list[dict]:
     return rows
 
 
+def reform_mark(unit_level: str = "commune") -> dict:
+    """Where charts mark the 2025 reform: the first year after it (communes merged on 1 July 2025,
+    districts abolished) and the set in force from then, e.g. {"year": 2026, "label": "…51/2025/QĐ-TTg…"}."""
+    year = REFORM_DATE.year + 1
+    try:
+        decision = base_set_for(registry(), unit_level, year).decision
+    except EvaluationError:
+        decision = ""
+    label = (_("Từ %(year)s: Bộ tiêu chí %(decision)s, xã sau sắp xếp") % {"year": year, "decision": decision}
+             if decision else _("Từ %(year)s: xã sau sắp xếp") % {"year": year})
+    short = _("QĐ %(decision)s · xã mới") % {"decision": decision.split("/QĐ")[0]} if decision else str(year)
+    return {"year": year, "label": label, "short": short, "decision": decision}
+
+
 def communes_rollup(unit: Unit, year: int) -> dict | None:
+    """For a province or district: this year's rollup of its communes, and per year the progress —
+    for a province formed in 2025, its predecessor provinces' communes before the reform."""
     communes = communes_of(unit)
     if communes is None:
         return None
@@ -79,7 +100,10 @@ def communes_rollup(unit: Unit, year: int) -> dict | None:
         "unit_id", "level", "criteria_met", "criteria_total", "met")
     summaries = [Summary(u, year, lvl, m, t, met) for u, lvl, m, t, met in rows]
     result = rollup(summaries, communes.count(), year_ladders([year]))
-    return {"now": result[0] if result else None, "history": progress(communes)}
+    history = [communes]
+    if unit.level == Unit.Level.PROVINCE and unit.scheme == Unit.Scheme.CURRENT:
+        history.insert(0, Unit.objects.filter(province__successor_links__target=unit, level=Unit.Level.COMMUNE, kind="xã"))
+    return {"now": result[0] if result else None, "history": progress(*history)}
 
 
 def scorecard(unit: Unit, year: int) -> dict:
@@ -95,4 +119,14 @@ def scorecard(unit: Unit, year: int) -> dict:
         for c in data["criteria"]:
             c["indicators"] = by_crit.get(c["code"], [])
     return {"evaluation": data, "trend": trend(unit), "rollup": communes_rollup(unit, year),
-            "level_label": LEVEL_LABELS.get((data or {}).get("level") or "", "")}
+            "level_label": _(LEVEL_LABELS.get((data or {}).get("level") or "", "")) if data else "",
+            "criteria_set": set_info(data["set"]) if data else None}
+
+
+def set_info(code: str) -> dict:
+    """What readers see for a set: its title and decision ("Bộ tiêu chí quốc gia về xã nông thôn mới
+    giai đoạn 2026–2030", "51/2025/QĐ-TTg"), never the internal code alone."""
+    spec = registry().get(code)
+    if spec is None:
+        return {"code": code, "name": code, "decision": ""}
+    return {"code": code, "name": spec.name, "decision": spec.decision}

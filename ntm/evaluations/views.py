@@ -12,7 +12,7 @@ from ntm.figures.views import entry_open
 from ntm.units.models import Unit
 
 from .models import RecomputeJob
-from .scorecard import scorecard, years_of
+from .scorecard import reform_mark, scorecard, years_of
 from .services import registry_covers, start_recompute
 
 ENTRY_UNTIL = 2026  # the latest reporting year offered for a unit with no figures yet
@@ -40,33 +40,19 @@ def unit_detail(request, pk: int):
                "visible_ids": set(units_for(request.user).filter(pk__in=related).values_list("pk", flat=True)),
                "can_edit": year is not None and entry_open(request.user, unit, year),
                "closed": year is not None and Period.is_closed(unit, year),
+               "reform": reform_mark(),
                "entry_year": next((y for y in range(ENTRY_UNTIL, 2009, -1) if registry_covers(unit.level, y)), None)}
     if year is None and context["entry_year"] and not entry_open(request.user, unit, context["entry_year"]):
         context["entry_year"] = None
     if year is not None:
         context.update(scorecard(unit, year))
+        history = [r["year"] for r in (context.get("rollup") or {}).get("history", [])]
+        context["reform"]["crossed"] = bool(history) and history[0] < context["reform"]["year"] <= history[-1]
         now = (context.get("rollup") or {}).get("now")
         if now:
             shares = sorted(now["criteria_share"].items(), key=lambda kv: kv[1])[:3]
             context["weakest"] = [(code, round(share * 100)) for code, share in shares]
     return render(request, "units/detail.html", context)
-
-
-@login_required
-def unit_report(request, pk: int, year: int):
-    """The scorecard as a PDF report (administrative-document layout)."""
-    from django.http import Http404, HttpResponse
-
-    from ntm.reports.pdf import scorecard_pdf
-
-    unit = get_unit_for(request, pk)
-    data = scorecard(unit, year)
-    if not data["evaluation"]:
-        raise Http404("Đơn vị chưa có kết quả đánh giá năm này")
-    pdf = scorecard_pdf({"unit": unit, "year": year, **data})
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="bao-cao-ntm-{unit.code}-{year}.pdf"'
-    return response
 
 
 @login_required

@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from ntm.core import jsontext
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -180,7 +182,7 @@ def parse_layer(raw: bytes, known_codes: set[str]) -> tuple[dict, int, list[str]
     except jsontext.JSONTextError as exc:
         raise GeoError(f"Tệp không phải GeoJSON hợp lệ: {exc}") from exc
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
-        raise GeoError("Cần một FeatureCollection (GeoJSON) có danh sách features")
+        raise GeoError(_("Cần một FeatureCollection (GeoJSON) có danh sách features"))
     features = data["features"]
     if not features:
         raise GeoError("FeatureCollection không có vùng nào (features rỗng)")
@@ -216,5 +218,5 @@ def parse_layer(raw: bytes, known_codes: set[str]) -> tuple[dict, int, list[str]
     matched = sum(1 for f in out if f["properties"]["code"] in known_codes)
     unmatched = [f["properties"]["code"] for f in out if f["properties"]["code"] not in known_codes]
     if not matched:
-        raise GeoError("Không vùng nào khớp mã với đơn vị của tỉnh này")
+        raise GeoError(_("Không vùng nào khớp mã với đơn vị của tỉnh này"))
     return {"type": "FeatureCollection", "features": out}, matched, unmatched

@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ntm.accounts.audit import record
 from ntm.accounts.scope import is_admin
@@ -15,16 +17,16 @@ from .models import MapLayer
 
 
 class LayerForm(forms.Form):
-    province = forms.CharField(label="Mã tỉnh (hiện hành)", max_length=2)
-    kind = forms.ChoiceField(label="Lớp", choices=MapLayer.Kind.choices)
-    credit = forms.CharField(label="Nguồn và giấy phép (hiện trên bản đồ)", max_length=255)
-    file = forms.FileField(label="Tệp GeoJSON")
+    province = forms.CharField(label=gettext_lazy("Mã tỉnh (hiện hành)"), max_length=2)
+    kind = forms.ChoiceField(label=gettext_lazy("Lớp"), choices=MapLayer.Kind.choices)
+    credit = forms.CharField(label=gettext_lazy("Nguồn và giấy phép (hiện trên bản đồ)"), max_length=255)
+    file = forms.FileField(label=gettext_lazy("Tệp GeoJSON"))
 
     def clean_province(self):
         code = self.cleaned_data["province"].strip().zfill(2)
         unit = Unit.objects.filter(scheme=Unit.Scheme.CURRENT, level=Unit.Level.PROVINCE, code=code).first()
         if unit is None:
-            raise forms.ValidationError(f"Không có tỉnh mã “{code}”")
+            raise forms.ValidationError(_("Không có tỉnh mã “%(code)s”") % {"code": code})
         return unit
 
 
@@ -53,8 +55,10 @@ def upload(request):
                 layer = MapLayer.objects.create(province=province, kind=kind, data=data, matched=matched,
                                                 credit=form.cleaned_data["credit"], uploaded_by=request.user)
                 record(request.user, "reports.upload_map", layer, unit=province, after={"province": province.code, "kind": kind, "matched": matched})
-                note = f"; {len(unmatched)} mã không khớp: {', '.join(unmatched[:10])}" if unmatched else ""
-                messages.success(request, f"Đã nạp bản đồ {province.full_name}: {matched} vùng khớp mã{note}.")
+                note = (_("; %(n)s mã không khớp: %(codes)s") % {"n": len(unmatched), "codes": ", ".join(unmatched[:10])}
+                        if unmatched else "")
+                messages.success(request, _("Đã nạp bản đồ %(province)s: %(matched)s vùng khớp mã%(note)s.")
+                                 % {"province": province.full_name, "matched": matched, "note": note})
                 return redirect("map_upload")
     limits = {"mb": MAX_BYTES // 1024 // 1024, "features": MAX_FEATURES, "positions": MAX_POSITIONS}
     return render(request, "reports/upload.html",

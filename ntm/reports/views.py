@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from ntm.accounts.scope import can, get_unit_for, is_admin, units_for
 from ntm.core.params import year_param
@@ -20,13 +21,15 @@ from ntm.criteria.levels import at_or_above, ladder, rank
 from ntm.criteria.loader import registry
 from ntm.criteria.spec import LEVEL_LABELS
 from ntm.evaluations.models import Evaluation
-from ntm.evaluations.scorecard import progress
+from ntm.evaluations.scorecard import progress, reform_mark, scorecard
 from ntm.figures.views import import_open
 from ntm.recognition.services import recognised_levels
 from ntm.units.models import REFORM_DATE, Unit
 
+from .documents import respond
 from .excel import matrix_workbook
 from .models import MapLayer
+from .unit_report import CHAIR, DEPUTY, Signing, unit_document
 
 LEVEL_COLORS = {"": "#ced4da", "ntm": "#69db7c", "nang_cao": "#4dabf7", "kieu_mau": "#ffc940", "hien_dai": "#9775fa"}
 LEGACY_MAPS = {"38": "geo/thanhhoa_pre2025_districts.geojson"}  # old boundaries we may ship (see static/geo/README.md)
@@ -70,7 +73,7 @@ def dashboard(request, pk: int):
         e = evals.get(r["id"])
         r["level"] = e["level"] if e else None
         r["criteria_met"] = e["criteria_met"] if e else None
-        r["cells"] = [(e["met"].get(code) if e else None) for code, _ in criteria]
+        r["cells"] = [(e["met"].get(code) if e else None) for code, _name in criteria]
     # filters and sort (server-side, so the page works without JavaScript)
     steps = ladder(registry(), "commune", year)
     level_f, crit_f, sort = request.GET.get("level", ""), request.GET.get("criterion", ""), request.GET.get("sort", "name")
@@ -80,7 +83,7 @@ def dashboard(request, pk: int):
     elif level_f:
         wanted = rank(steps, level_f) or 99  # a level not on this year's ladder matches nothing
         shown = [r for r in shown if r["level"] and rank(steps, r["level"]) >= wanted]
-    codes = [c for c, _ in criteria]
+    codes = [c for c, _name in criteria]
     if crit_f in codes:
         idx = codes.index(crit_f)
         shown = [r for r in shown if r["level"] is not None and r["cells"][idx] is not True]  # evaluated, not meeting it
@@ -99,20 +102,23 @@ def dashboard(request, pk: int):
         r["decided"] = decided.get(r["id"], "")
     distribution = Counter(r["criteria_met"] for r in evaluated)
     max_c = len(criteria)
+    reform = reform_mark()
+    reform["crossed"] = bool(years) and years[0] < reform["year"] <= years[-1]
     context = {
-        "unit": unit, "year": year, "years": years, "rows": shown, "can_import": import_open(request.user, unit, year),
+        "unit": unit, "year": year, "years": years, "reform": reform, "rows": shown, "can_import": import_open(request.user, unit, year),
         "can_classify": unit.level == Unit.Level.PROVINCE and can(request.user, unit, "units.classify"),
         "can_recompute": unit.level == Unit.Level.PROVINCE and can(request.user, unit, "evaluations.recompute"), "total": len(rows), "evaluated": n,
         "criteria": criteria, "counts": counts, "spec": spec,
         "avg": round(sum(r["criteria_met"] for r in evaluated) / n, 1) if n else None,
         "filters": {"level": level_f, "criterion": crit_f, "sort": sort},
-        "levels": [(st.code, st.label) for st in steps],
+        "levels": [(st.code, _(st.label)) for st in steps],
         "tiles": [(st, counts[st.code]) for st in steps], "recognised": recognised,
         "charts": {
             "history": history,
             "distribution": {"labels": list(range(max_c + 1)), "values": [distribution.get(i, 0) for i in range(max_c + 1)]},
             "weakest": sorted(share, key=lambda s: s[2])[:8],
             "map": _map(unit, year, rows, legacy),
+            "reform": reform,
         },
     }
     if request.GET.get("format") == "xlsx":
@@ -128,13 +134,29 @@ def dashboard(request, pk: int):
     return render(request, template, context)
 
 
+@login_required
+def unit_report(request, pk: int, year: int, fmt: str = "pdf"):
+    """The unit's evaluation report as an administrative document (Decree 30/2020 layout): PDF to
+    print, .docx to edit before signing. Optional GET: so (registry number), nguoi_ky (signer's
+    name), ky=chu_tich|pho_chu_tich (the chair signs, or a deputy "KT. CHỦ TỊCH")."""
+    unit = get_unit_for(request, pk)
+    data = scorecard(unit, year)
+    if not data["evaluation"]:
+        raise Http404(_("Đơn vị chưa có kết quả đánh giá năm này"))
+    signing = Signing(number=request.GET.get("so", "").strip()[:20],
+                      signer_name=request.GET.get("nguoi_ky", "").strip()[:80],
+                      signer=DEPUTY if request.GET.get("ky") == DEPUTY else CHAIR)
+    doc = unit_document(unit, year, data, data["criteria_set"], signing)
+    return respond(doc, fmt, f"bao-cao-ntm-{unit.code}-{year}")
+
+
 def _map(unit: Unit, year: int, rows: list[dict], legacy) -> dict | None:
     """A map coloured by level (communes, after 2025) or by share of NTM communes (old districts)."""
     province = unit.province or unit
     uploaded = {layer.kind: layer for layer in MapLayer.objects.filter(province__code=province.code, province__scheme=Unit.Scheme.CURRENT)
                 .only("id", "kind", "credit").order_by("uploaded_at")}
     if year > REFORM_DATE.year and unit.scheme == Unit.Scheme.CURRENT and unit.level == Unit.Level.PROVINCE:
-        data = [{"code": r["code"], "label": f"{r['full_name']}: {LEVEL_LABELS.get(r['level'] or '', '—') if r['level'] is not None else 'chưa có số liệu'}",
+        data = [{"code": r["code"], "label": f"{r['full_name']}: {_(LEVEL_LABELS.get(r['level'] or '', '—')) if r['level'] is not None else _('chưa có số liệu')}",
                  "color": LEVEL_COLORS.get(r["level"] or "", "#f1f3f5") if r["level"] is not None else None} for r in rows]
         layer = uploaded.get(MapLayer.Kind.COMMUNES)
         url = reverse("map_layer", args=[layer.pk]) if layer else static(f"geo/communes/{province.code}.geojson")
@@ -155,7 +177,7 @@ def _map(unit: Unit, year: int, rows: list[dict], legacy) -> dict | None:
         total, ntm = per.get(d["name"], (0, 0))
         share = ntm / total if total else None
         data.append({"code": d["code"], "value": share,
-                     "label": f"{d['full_name']}: {ntm}/{total} xã đạt NTM" if total else d["full_name"],
+                     "label": f"{d['full_name']}: " + _("%(ntm)s/%(total)s xã đạt NTM") % {"ntm": ntm, "total": total} if total else d["full_name"],
                      "color": None if share is None else _green(share)})
     url = reverse("map_layer", args=[layer.pk]) if layer else static(path)
     return {"url": url, "rows": data, "legend": "share", "credit": layer.credit if layer else None}

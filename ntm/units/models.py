@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from ntm.core.scoping import ScopedManager
 from ntm.core.text import fold
@@ -17,15 +18,15 @@ class Unit(models.Model):
     unit_path = ""  # scoped as itself (see ntm.core.scoping)
 
     class Scheme(models.TextChoices):
-        CURRENT = "current", "Hiện hành (từ 01/07/2025)"
-        LEGACY = "legacy", "Trước 01/07/2025"
-        LOCAL = "local", "Do địa phương lập"  # hamlets: not in the official lists
+        CURRENT = "current", _("Hiện hành (từ 01/07/2025)")
+        LEGACY = "legacy", _("Trước 01/07/2025")
+        LOCAL = "local", _("Do địa phương lập")  # hamlets: not in the official lists
 
     class Level(models.TextChoices):
-        PROVINCE = "province", "Tỉnh"
-        DISTRICT = "district", "Huyện"
-        COMMUNE = "commune", "Xã"
-        HAMLET = "hamlet", "Thôn"
+        PROVINCE = "province", _("Tỉnh")
+        DISTRICT = "district", _("Huyện")
+        COMMUNE = "commune", _("Xã")
+        HAMLET = "hamlet", _("Thôn")
 
     scheme = models.CharField("hệ mã", max_length=8, choices=Scheme.choices)
     code = models.CharField("mã", max_length=16)

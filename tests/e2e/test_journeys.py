@@ -102,3 +102,42 @@ def test_phone_width(page_as, world, user, path, name):
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.documentElement.scrollWidth") <= 400  # no sideways scrolling
     shoot(page, name)
+
+
+def evaluate_predecessor_2025():
+    """Figures for 2025 for Thọ Long's predecessor Nam Giang (a 19-criteria year), evaluated by the engine."""
+    import random
+    from decimal import Decimal
+
+    from ntm.criteria.evaluate import Classification, base_set_for
+    from ntm.criteria.loader import province_view
+    from ntm.demo.synth import Target, synthesize
+    from ntm.evaluations.recompute import recompute_all
+    from ntm.figures.models import Figure
+
+    nam_giang = Unit.objects.get(scheme=Unit.Scheme.LEGACY, code="15505")
+    specs = province_view(registry(), "38")
+    base = base_set_for(specs, "commune", 2025)
+    values, _ = synthesize(specs, base.code, Classification(region=nam_giang.region, group=2), 2025,
+                           Target(fail={"17"}, level=None), random.Random(7))
+    Figure.objects.bulk_create([Figure(unit=nam_giang, year=2025, field=k, value=Decimal(str(round(v, 4))))
+                                for k, v in values.items()])
+    recompute_all(years=[2025])
+    return Evaluation.objects.get(unit=nam_giang, year=2025)
+
+
+def test_trend_chart_marks_the_reform_and_labels_the_current_year(page_as, world):
+    before = evaluate_predecessor_2025()
+    assert before.criteria_total == 19
+    now = Evaluation.objects.get(unit=world["tho_long"], year=2026)
+    page = page_as("xa")
+    page.goto(f"{page.base}/don-vi/{world['tho_long'].pk}/")
+    page.wait_for_selector("#trend svg")
+    text = page.locator("#trend").inner_text()
+    assert "QĐ 51/2025" in text  # the reform mark between 2025 (19 criteria) and 2026 (10 criteria)
+    assert f"{now.criteria_met}/{now.criteria_total}" in text  # the lone current year carries its value
+    assert "100%" in text and "Xã Nam Giang" in text  # one axis of shares, the predecessor's series beside
+    page = page_as("tinh")
+    page.wait_for_selector("#chart-progress svg")
+    assert "QĐ 51/2025" in page.locator("#chart-progress").inner_text()
+    assert "51/2025/QĐ-TTg" in page.get_by_test_id("reform-note").inner_text()

@@ -53,3 +53,22 @@ def test_openapi_schema_is_served_without_a_cdn_page(world):
     schema = login("xem").get("/api/openapi.json").json()
     assert "/api/units/{pk}" in schema["paths"]
     assert login("xem").get("/api/docs").status_code == 404
+
+
+def test_units_of_the_same_name_carry_their_parent_and_province(world):
+    rows = login("tinh").get("/api/units", {"q": "phu son", "scheme": "legacy", "level": "commune", "limit": 200}).json()
+    phu_son = [r for r in rows if r["name"] in ("Xã Phú Sơn", "Phường Phú Sơn") and r["province"]["code"] == "38"]
+    assert len(phu_son) == 4  # four communes and wards named Phú Sơn in Thanh Hóa before 2025
+    assert {r["province"]["name"] for r in phu_son} == {"Tỉnh Thanh Hóa"}
+    parents = {r["parent"]["name"] for r in phu_son}
+    assert parents == {"Thành phố Thanh Hóa", "Thị xã Bỉm Sơn", "Huyện Quan Hóa", "Thị xã Nghi Sơn"}
+    assert all(r["parent"]["code"] for r in phu_son)
+    detail = login("tinh").get(f"/api/units/{phu_son[0]['id']}").json()
+    assert detail["parent"]["name"] == phu_son[0]["parent"]["name"] and detail["province"]["code"] == "38"
+
+
+def test_unit_rows_after_the_reform_name_their_province(world):
+    row = next(r for r in login("xa").get("/api/units", {"q": "tho long"}).json() if r["code"] == "15505")
+    assert row["province"] == {"code": "38", "name": "Tỉnh Thanh Hóa"} and row["parent"]["code"] == "38"
+    schema = login("xa").get("/api/openapi.json").json()["components"]["schemas"]["UnitOut"]["properties"]
+    assert {"parent", "province"} <= set(schema)

@@ -49,3 +49,27 @@ def test_fold_strips_marks_and_d():
     assert fold("Thọ Xuân") == "tho xuan"
     assert fold("Đông Sơn") == "dong son"
     assert fold("nông thôn mới") == "nong thon moi"
+
+
+@pytest.mark.parametrize("value, vi, en", [
+    (Decimal("5.4400"), "5,44", "5.44"),
+    (Decimal("1234.5000"), "1.234,5", "1,234.5"),
+    (65.0, "65", "65"),
+    (Decimal("1000"), "1.000", "1,000"),
+    (86.1234, "86,12", "86.12"),
+    (0.005, "0,01", "0.01"),
+    (Decimal("-2.50"), "-2,5", "-2.5"),
+    (None, "—", "—"),
+])
+def test_num_filter_shows_the_decimals_the_value_needs(value, vi, en):
+    tpl = Template("{% load ntm %}{{ v|num }}")
+    with translation.override("vi"):
+        assert tpl.render(Context({"v": value})) == vi
+    with translation.override("en"):
+        assert tpl.render(Context({"v": value})) == en
+
+
+def test_num_filter_places_argument():
+    with translation.override("vi"):
+        assert Template("{% load ntm %}{{ v|num:4 }}").render(Context({"v": Decimal("0.12345")})) == "0,1235"
+        assert Template("{% load ntm %}{{ v|num:0 }}").render(Context({"v": 12.6})) == "13"

@@ -205,18 +205,3 @@ def test_matrix_exports_to_excel_with_the_same_rows(world, tmp_path):
     tho_long = next(row for row in rows if row[1] == "Xã Thọ Long")
     assert tho_long[3] == "Chưa đạt" and tho_long[5 + 2] == "Chưa đạt"  # criterion 3 is the failing one
     assert all(row[7] != "Đạt" for row in rows)  # filtered: only communes not meeting criterion 3
-
-
-def test_pdf_report_reads_like_an_administrative_document(world, tmp_path):
-    import subprocess
-
-    r = login("xa").get(reverse("unit_report", args=[world["tho_long"].pk, YEAR]))
-    assert r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
-    path = tmp_path / "r.pdf"
-    path.write_bytes(r.content)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
-    assert "XÃ THỌ LONG" in text and "9/10" in text and "Chưa đạt" in text
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
-    assert "Liberation-Serif" in fonts  # the free metric twin of Times New Roman
-    assert login("xa").get(reverse("unit_report", args=[world["outsider"].pk, YEAR])).status_code == 404
