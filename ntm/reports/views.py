@@ -23,12 +23,14 @@ from ntm.criteria.spec import LEVEL_LABELS
 from ntm.evaluations.models import Evaluation
 from ntm.evaluations.scorecard import progress, reform_mark, scorecard
 from ntm.figures.views import import_open
+from ntm.plans.documents import review_content
 from ntm.recognition.services import recognised_levels
 from ntm.units.models import REFORM_DATE, Unit
 
 from .documents import respond
 from .excel import matrix_workbook
 from .models import MapLayer
+from .review_report import review_document
 from .unit_report import CHAIR, DEPUTY, Signing, unit_document
 
 LEVEL_COLORS = {"": "#ced4da", "ntm": "#69db7c", "nang_cao": "#4dabf7", "kieu_mau": "#ffc940", "hien_dai": "#9775fa"}
@@ -148,6 +150,19 @@ def unit_report(request, pk: int, year: int, fmt: str = "pdf"):
                       signer=DEPUTY if request.GET.get("ky") == DEPUTY else CHAIR)
     doc = unit_document(unit, year, data, data["criteria_set"], signing)
     return respond(doc, fmt, f"bao-cao-ntm-{unit.code}-{year}")
+
+
+@login_required
+def review_report(request, pk: int, year: int, fmt: str = "pdf"):
+    """The periodic review (sơ kết 6 tháng: ?ky=half, or tổng kết năm) as PDF or .docx in the
+    administrative layout; lessons and commendations come from the review page (plans)."""
+    unit = get_unit_for(request, pk)
+    kind = "half" if request.GET.get("ky") == "half" else "year"
+    signing = Signing(number=request.GET.get("so", "").strip()[:20],
+                      signer_name=request.GET.get("nguoi_ky", "").strip()[:80],
+                      signer=DEPUTY if request.GET.get("ky_ten") == DEPUTY else CHAIR)
+    doc = review_document(unit, review_content(unit, year, kind), signing)
+    return respond(doc, fmt, f"{'so-ket' if kind == 'half' else 'tong-ket'}-ntm-{unit.code}-{year}")
 
 
 def _map(unit: Unit, year: int, rows: list[dict], legacy) -> dict | None:
