@@ -65,7 +65,9 @@ def unit_url(unit: Unit) -> str:
 
 
 def disclosure_path(unit: Unit) -> str | None:
-    """The contributions disclosure page (funding app) when it is installed: the path resolves."""
+    """The contributions disclosure page (funding app) of a current commune, when the path resolves."""
+    if unit.level != Unit.Level.COMMUNE or unit.scheme != Unit.Scheme.CURRENT:
+        return None
     path = f"/cong-khai/don-vi/{unit.code}/nguon-luc/"
     try:
         match = resolve(path)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, get_resolver, include, path
 
 from ntm.community.models import Commendation, Feedback
@@ -26,7 +26,7 @@ WORLD_COMMUNES = 4
 
 MARKERS = [
     "CHUA-DUYET-BI-MAT", "BI-TU-CHOI-BI-MAT", "Trần Ẩn Danh", "0912345678", "Nguyễn Bímật Cánbộ",
-    "GHI-CHU-LICH-SU", "123.456,7", "123456.7", "SAN-PHAM-AN", "ocop-secret@example.com", "TIN-NHAP-BI-MAT",
+    "GHI-CHU-LICH-SU", "987,6543", "987.6543", "SAN-PHAM-AN", "ocop-secret@example.com", "TIN-NHAP-BI-MAT",
     "BAI-HOC-AN", "Phạm Thị Riêngtư", "DE-NGHI-CHUA-QD", "<script>alert",
 ]
 
@@ -48,7 +48,7 @@ def seeded(world):
     tinh = User.objects.get(username="tinh")
     ensure_campaigns()
     load_seed_lessons()
-    set_figure(tl, 2026, "income_per_capita", "123456,7", user=xa, comment="GHI-CHU-LICH-SU")
+    set_figure(tl, 2026, "income_per_capita", "987,6543", user=xa, comment="GHI-CHU-LICH-SU")
     public = Feedback.objects.create(unit=tl, title="Đèn đường hỏng", body="Đèn đường thôn 3 không sáng.",
                                      author_name="Trần Ẩn Danh", show_name=False, contact="0912345678")
     moderate(xa, public, True)
@@ -171,10 +171,10 @@ urlpatterns = [path("", include(funding_patterns)), path("", include("ntm.urls")
 def test_disclosure_link_only_when_the_funding_page_exists(world):
     url = f"/cong-khai/don-vi/{world['tho_long'].code}/"
     link = f"/cong-khai/don-vi/{world['tho_long'].code}/nguon-luc/"
-    assert link not in Client().get(url).content.decode()
-    cache.clear()
-    with override_settings(ROOT_URLCONF=__name__):
-        assert link in Client().get(url).content.decode()
+    assert link in Client().get(url).content.decode()  # the funding app is installed: linked, and it opens
+    assert Client().get(link).status_code == 200
+    province = f"/cong-khai/don-vi/{world['province'].code}/"
+    assert "/nguon-luc/" not in Client().get(province).content.decode()  # communes only
 
 
 def test_public_api_without_sign_in(seeded):
