@@ -40,7 +40,7 @@ def test_enter_saves_and_moves_to_the_next_field(page_as, world):
     assert page.evaluate("window.__sameDocument === true")
     fig = Figure.objects.get(unit=world["tho_long"], year=YEAR, field=field)
     assert float(fig.value) == 1234.5 and fig.source == "Báo cáo thống kê xã 2026"
-    assert page.locator(f"input[data-field='{field}']").input_value().rstrip("0") == "1.234,5"  # the saved value swapped in
+    assert page.locator(f"input[data-field='{field}']").input_value().rstrip("0") == "1234,5"  # the saved value swapped in (no thousands dots in inputs: never re-read as ambiguous)
     # Enter on an unchanged field moves on without saving anything
     posts = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
