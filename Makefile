@@ -50,7 +50,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 bench: $(STAMP)
-	$(PY) -m bench.recompute
+	$(PY) -m bench
 
 vendor:
 	bash scripts/vendor.sh

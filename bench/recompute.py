@@ -10,35 +10,18 @@ The last line is `recompute_ratio: N.NN` (recompute ÷ floor).
 from __future__ import annotations
 
 import os
-import platform
 import random
-import sys
 import time
 from decimal import Decimal
-
-import django
 
 YEAR = 2024
 
 
-def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ntm.settings")
-    django.setup()
-    from django.conf import settings
+def run() -> dict[str, float]:
+    """Part of `make bench` (see bench/__main__.py): returns {"recompute_ratio": …}."""
     from django.db import connection
-    from django.test.utils import setup_databases, teardown_databases
 
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        db["TEST"]["NAME"] = str(settings.BASE_DIR / "bench.sqlite3")  # a file, as in production
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
-        run(connection.vendor)
-    finally:
-        teardown_databases(old, verbosity=0)
-
-
-def run(vendor: str) -> None:
+    vendor = connection.vendor
     from ntm.criteria.evaluate import Classification, base_set_for
     from ntm.criteria.loader import load_all, registry
     from ntm.demo.synth import Target, synthesize
@@ -95,26 +78,22 @@ def run(vendor: str) -> None:
             timed("districts", rc.recompute_districts), timed("units", rc.recompute_units))
         total = recompute()
         print({k: round(v, 3) for k, v in spent.items()}, "total", round(total, 3), "floor", round(floor(), 3))
-        return
+        return {}
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
         import pstats
 
         cProfile.runctx("recompute()", globals(), locals(), "/tmp/bench.prof")
         pstats.Stats("/tmp/bench.prof").sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(25)
-        return
+        return {}
     floor(), recompute()  # warm caches (registry, page cache) so both sides are measured alike
     floors = [floor() for _ in range(3)]
     recomputes = [recompute() for _ in range(3)]
     f, r = min(floors), min(recomputes)
     evaluated = Evaluation.objects.filter(year=YEAR).count()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, database {vendor}")
+    print(f"database {vendor}")
     print(f"set: {base.code} ({len(base.indicators())} indicators) and the sets above it, year {YEAR}")
     print(f"communes: {len(communes)}  figure rows: {len(rows)}  evaluations written: {evaluated}  setup: {setup:.1f} s")
     print(f"floor (read figure rows, best of 3): {f:.3f} s")
     print(f"recompute (read + evaluate + write, best of 3): {r:.3f} s")
-    print(f"recompute_ratio: {r / f:.2f}")
-
-
-if __name__ == "__main__":
-    main()
+    return {"recompute_ratio": r / f}
