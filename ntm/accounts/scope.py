@@ -99,15 +99,30 @@ def scope_q(user, action: str = VIEW) -> Q | None:
         raise LookupError(f"Undeclared action {action!r}: declare it in an AppConfig.actions")
     if is_admin(user):
         return None
-    q = Q(pk__in=[])
-    for g in grants(user):
-        if g.unit is None or not _role_may(g.role, action):
-            continue
-        if action == VIEW or g.role in HISTORY_EDITORS:
-            q |= _subtree(g.unit) | _history(g.unit)
-        else:
-            q |= _subtree(g.unit) & ~Q(scheme=Unit.Scheme.LEGACY)
-    return q
+    # kept on the user object for the request, like its grants: a page asks several times
+    memo = getattr(user, "_ntm_scope", None)
+    if memo is None:
+        memo = user._ntm_scope = {}
+    if action not in memo:
+        q = Q(pk__in=[])
+        for g in grants(user):
+            if g.unit is None or not _role_may(g.role, action):
+                continue
+            if action == VIEW or g.role in HISTORY_EDITORS:
+                q |= _subtree(g.unit) | _history(g.unit)
+            else:
+                q |= _subtree(g.unit) & ~Q(scheme=Unit.Scheme.LEGACY)
+        memo[action] = q
+    return memo[action]
+
+
+def scope_key(user) -> str:
+    """A string equal for two users exactly when they may view the same units ("*": everything), for
+    keys of cached pages that show what a reader may view. A view grant's reach depends only on its
+    unit (every role views its subtree and history), so the key is the granted units."""
+    if is_admin(user):
+        return "*"
+    return ",".join(str(u) for u in sorted({g.unit_id for g in grants(user) if g.unit_id is not None}))
 
 
 def units_for(user, action: str = VIEW):

@@ -12,7 +12,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import Max, Q
 
-from ntm.core import faults, requestid
+from ntm.core import faults, requestid, versions
 from ntm.criteria.batch import UNIT_FIELDS, Outcome, evaluate_rows
 from ntm.criteria.classify import class_rows
 from ntm.criteria.evaluate import past_keys, past_values
@@ -29,7 +29,9 @@ BATCH = 2000
 
 def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reason: str) -> int:
     """Replace the stored rows of these units × years by the outcomes; a pair without an outcome (no
-    figures left) loses its row. Level changes are written as rows of their own."""
+    figures left) loses its row. Level changes are written as rows of their own. Every write of
+    stored results raises the `results` data version (ntm/core/versions.py): keep it when changing
+    how rows are written, or dashboards and the portal serve old results."""
     before = {(u, y): (lvl, err) for u, y, lvl, err in Evaluation.all_rows.filter(
         unit_id__in=unit_ids, year__in=years).values_list("unit_id", "year", "level", "error")}
     rows, changes = [], []
@@ -60,6 +62,7 @@ def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reaso
     Evaluation.all_rows.filter(year__in=years, unit_id__in=unit_ids).delete()
     Evaluation.all_rows.bulk_create(rows, batch_size=1000)
     LevelChange.objects.bulk_create(changes, batch_size=1000)
+    versions.bump(versions.RESULTS)  # dashboards and public pages cached on the old results miss (after commit)
     return len(rows)
 
 

@@ -1,41 +1,38 @@
-"""Server-side cache of public pages, keyed by a data version.
+"""Server-side cache of public pages, keyed by the data versions (ntm/core/versions.py).
 
-Every public page is stored whole under (data version, language, path and query). Writes that change
-what the portal shows — figures (hence evaluations), feedback, news, lessons, OCOP products,
-commendations — bump the version through signals (see apps.py), so the next request renders afresh.
-Entries also expire after `TTL` seconds, which bounds staleness after a bulk recompute run from the
-command line (it sends no signal). Production needs a shared cache backend (settings.CACHES) for
-the bump to reach every worker process.
+Every public page is stored whole under (data versions, language, path and query). The versions
+live in the database, so a change made anywhere — a gunicorn worker, a task worker, a recompute run
+from the command line — makes every process miss: stored results raise `results` when they are
+written (evaluations/recompute.py), and the writes the portal shows beside them — figures,
+feedback, news, lessons, OCOP products, commendations — raise `portal` through signals (apps.py).
+Entries also expire after `TTL` seconds. Each process may keep its own cache (the default
+local-memory backend); a shared backend (NTM_CACHE=database) lets workers share rendered pages.
+A public page is the same for every visitor: its templates show no user and carry no CSRF token
+(the feedback form, which does, is never cached).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import time
 
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import translation
 
-VERSION_KEY = "portal:data-version"
+from ntm.core import versions
+
 TTL = 600
 
 
-def data_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, int(time.time() * 1000), None)
-        version = cache.get(VERSION_KEY)
-    return version
+def data_version() -> str:
+    """The versions a public page depends on, as one key part."""
+    return "-".join(str(v) for v in versions.read(versions.RESULTS, versions.PORTAL))
 
 
 def bump(*args, **kwargs) -> None:
-    """Signal receiver: any change that the portal shows invalidates every cached page."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, int(time.time() * 1000), None)
+    """Signal receiver: any change that the portal shows invalidates every cached page (on commit)."""
+    versions.bump(versions.PORTAL)
 
 
 def page_key(request) -> str:

@@ -3,17 +3,23 @@ and the national overview. Each page reads in a handful of queries, whatever the
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ntm.accounts.scope import can, get_unit_for, is_admin, units_for
+from ntm.accounts.scope import can, get_unit_for, grants, is_admin, scope_key, units_for
+from ntm.core import versions
 from ntm.core.params import year_param
 from ntm.core.text import fold
 from ntm.criteria.evaluate import EvaluationError, base_set_for
@@ -49,35 +55,46 @@ def commune_scopes(user, unit: Unit, visible=None):
     return visible.filter(province__in=legacy_provinces), visible.filter(province=unit)
 
 
+MATRIX_PAGE = 50  # matrix rows per page: a province of 454 communes renders 10× less HTML per request
+CACHE_TTL = 600  # seconds: bounds staleness from a change that raises no data version (a units reload)
+
+
+def _key(*parts) -> str:
+    """A cache key for `parts` and the language (names and labels are translated)."""
+    return hashlib.sha256(repr((parts, translation.get_language())).encode()).hexdigest()[:40]
+
+
+def _cached(parts: tuple, compute):
+    """`compute()` cached under `parts`, which must include the `results` data version: stored
+    evaluations, recognitions, units and maps raise it when they change (core/versions.py), so a
+    cached figure is never older than the data it was computed from."""
+    key = "dashboard:" + _key(*parts)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_TTL)
+    return value
+
+
 @login_required
 def dashboard(request, pk: int):
+    """A province's or district's dashboard. Its figures (rows, counts, charts, map) depend only on
+    the unit, the year, the reader's scope and the data, so they are computed once per data version
+    and served from the cache; the matrix shows MATRIX_PAGE rows per page (`?page=`), its Excel
+    export every row that matches the filters."""
     unit = get_unit_for(request, pk)
     if unit.level not in (Unit.Level.PROVINCE, Unit.Level.DISTRICT):
         raise Http404("Bảng điều khiển dành cho tỉnh và huyện")
+    version = (unit.pk, scope_key(request.user), versions.read(versions.RESULTS)[0])  # what the figures depend on
     legacy, current = commune_scopes(request.user, unit)
-    history = progress(legacy, current)
+    history, reform = _cached(("history", *version), lambda: (progress(legacy, current), reform_mark()))
     years = [r["year"] for r in history]
     year = year_param(request, years[-1] if years else REFORM_DATE.year)
     communes = legacy if year < REFORM_DATE.year + 1 else current
-    # folded names sort the Vietnamese way ("Ái Thượng" with the A's, not after "Văn Nho")
-    rows = list(communes.values("id", "code", "name", "full_name", "parent__name").order_by("parent__search_name", "search_name"))
-    evals = {
-        e["unit_id"]: e
-        for e in Evaluation.objects.filter(unit__in=communes, year=year).values(
-            "unit_id", "level", "criteria_met", "criteria_total", "met", "set_code")
-    }
-    try:
-        spec = base_set_for(registry(), "commune", year)
-        criteria = [(c.code, c.name) for c in spec.criteria]
-    except EvaluationError:
-        spec, criteria = None, []
-    for r in rows:
-        e = evals.get(r["id"])
-        r["level"] = e["level"] if e else None
-        r["criteria_met"] = e["criteria_met"] if e else None
-        r["cells"] = [(e["met"].get(code) if e else None) for code, _name in criteria]
+    facts = _cached(("year", *version, year), lambda: _year_facts(unit, year, communes, legacy))
+    reform["crossed"] = bool(years) and years[0] < reform["year"] <= years[-1]
+    rows, criteria, steps, spec = facts["rows"], facts["criteria"], facts["steps"], facts["spec"]
     # filters and sort (server-side, so the page works without JavaScript)
-    steps = ladder(registry(), "commune", year)
     level_f, crit_f, sort = request.GET.get("level", ""), request.GET.get("criterion", ""), request.GET.get("sort", "name")
     shown = rows
     if level_f == "none":
@@ -93,6 +110,64 @@ def dashboard(request, pk: int):
         shown = sorted(shown, key=lambda r: (r["criteria_met"] is None, r["criteria_met"] or 0))
     elif sort == "-met":
         shown = sorted(shown, key=lambda r: -(r["criteria_met"] or -1))
+    if request.GET.get("format") == "xlsx":
+        data = matrix_workbook(f"{unit.full_name} — ma trận xã × tiêu chí", year, spec["name"] if spec else "", criteria, shown)
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="ntm-{unit.code}-{year}.xlsx"'
+        return response
+    page = Paginator(shown, MATRIX_PAGE).get_page(request.GET.get("page"))
+    filters = {"level": level_f, "criterion": crit_f, "sort": sort}
+    context = {
+        "unit": unit, "year": year, "years": years, "reform": reform, "rows": page.object_list,
+        "page": page, "matched": len(shown), "query": urlencode({"year": year, **filters}),
+        **_cached(("rights", *version, year, sorted((g.unit_id or 0, g.role) for g in grants(request.user)),
+                   request.user.is_superuser), lambda: _rights(request.user, unit, year)),
+        "total": len(rows), "evaluated": facts["evaluated"], "criteria": criteria, "counts": facts["counts"], "spec": spec,
+        "avg": facts["avg"], "filters": filters, "levels": [(st.code, _(st.label)) for st in steps],
+        "tiles": [(st, facts["counts"][st.code]) for st in steps], "recognised": facts["recognised"],
+        "charts": {"history": history, **facts["charts"], "reform": reform},
+        # the rendered tiles, charts and matrix page are cached too: the same for every reader with this scope
+        "fragment": _key("fragment", *version, year, filters, page.number),
+    }
+    # the matrix form and pager swap only #matrix and push their query into the address (a link or
+    # a reload reproduces the view); a plain request with the same query renders the whole page
+    partial = request.htmx and not request.htmx.history_restore_request and (
+        request.GET.get("partial") or request.htmx.target == "matrix")
+    template = "reports/_matrix.html" if partial else "reports/dashboard.html"
+    return render(request, template, context)
+
+
+def _rights(user, unit: Unit, year: int) -> dict[str, bool]:
+    """The dashboard's buttons this reader may use (a function of their grants and the unit)."""
+    province = unit.level == Unit.Level.PROVINCE
+    return {"can_import": import_open(user, unit, year),
+            "can_classify": province and can(user, unit, "units.classify"),
+            "can_recompute": province and can(user, unit, "evaluations.recompute")}
+
+
+def _year_facts(unit: Unit, year: int, communes, legacy) -> dict:
+    """Everything the dashboard shows for one year that does not depend on filters or the reader's
+    rights: matrix rows (dicts: id, code, name, full_name, parent__name, level, criteria_met, cells,
+    decided), criteria [(code, name)], the set's name and decision, the year's ladder, counts,
+    recognitions, charts, map. Plain data: it is pickled into the cache."""
+    # folded names sort the Vietnamese way ("Ái Thượng" with the A's, not after "Văn Nho")
+    rows = list(communes.values("id", "code", "name", "full_name", "parent__name").order_by("parent__search_name", "search_name"))
+    evals = {
+        e["unit_id"]: e
+        for e in Evaluation.objects.filter(unit__in=communes, year=year).values(
+            "unit_id", "level", "criteria_met", "criteria_total", "met", "set_code")
+    }
+    try:
+        base = base_set_for(registry(), "commune", year)
+        criteria, spec = [(c.code, c.name) for c in base.criteria], {"name": base.name, "decision": base.decision}
+    except EvaluationError:
+        criteria, spec = [], None
+    for r in rows:
+        e = evals.get(r["id"])
+        r["level"] = e["level"] if e else None
+        r["criteria_met"] = e["criteria_met"] if e else None
+        r["cells"] = [(e["met"].get(code) if e else None) for code, _name in criteria]
+    steps = ladder(registry(), "commune", year)
     evaluated = [r for r in rows if r["level"] is not None]
     n = len(evaluated)
     share = [(code, name, round(100 * sum(1 for r in evaluated if r["cells"][i] is True) / n) if n else 0)
@@ -104,36 +179,15 @@ def dashboard(request, pk: int):
         r["decided"] = decided.get(r["id"], "")
     distribution = Counter(r["criteria_met"] for r in evaluated)
     max_c = len(criteria)
-    reform = reform_mark()
-    reform["crossed"] = bool(years) and years[0] < reform["year"] <= years[-1]
-    context = {
-        "unit": unit, "year": year, "years": years, "reform": reform, "rows": shown, "can_import": import_open(request.user, unit, year),
-        "can_classify": unit.level == Unit.Level.PROVINCE and can(request.user, unit, "units.classify"),
-        "can_recompute": unit.level == Unit.Level.PROVINCE and can(request.user, unit, "evaluations.recompute"), "total": len(rows), "evaluated": n,
-        "criteria": criteria, "counts": counts, "spec": spec,
+    return {
+        "rows": rows, "criteria": criteria, "spec": spec, "steps": steps, "counts": counts, "recognised": recognised, "evaluated": n,
         "avg": round(sum(r["criteria_met"] for r in evaluated) / n, 1) if n else None,
-        "filters": {"level": level_f, "criterion": crit_f, "sort": sort},
-        "levels": [(st.code, _(st.label)) for st in steps],
-        "tiles": [(st, counts[st.code]) for st in steps], "recognised": recognised,
         "charts": {
-            "history": history,
             "distribution": {"labels": list(range(max_c + 1)), "values": [distribution.get(i, 0) for i in range(max_c + 1)]},
             "weakest": sorted(share, key=lambda s: s[2])[:8],
             "map": _map(unit, year, rows, legacy),
-            "reform": reform,
         },
     }
-    if request.GET.get("format") == "xlsx":
-        data = matrix_workbook(f"{unit.full_name} — ma trận xã × tiêu chí", year, spec.name if spec else "", criteria, shown)
-        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="ntm-{unit.code}-{year}.xlsx"'
-        return response
-    # the matrix form swaps only #matrix and pushes its filters into the address (a link or a reload
-    # reproduces the view); a plain request with the same query renders the whole page
-    partial = request.htmx and not request.htmx.history_restore_request and (
-        request.GET.get("partial") or request.htmx.target == "matrix")
-    template = "reports/_matrix.html" if partial else "reports/dashboard.html"
-    return render(request, template, context)
 
 
 @login_required
