@@ -22,3 +22,12 @@ def world(request, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         yield build_world(communes=getattr(request.module, "WORLD_COMMUNES", 4))
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache: cached pages are keyed by data versions that live in the
+    database, and those roll back with each test while the local-memory cache would not."""
+    from django.core.cache import cache
+
+    cache.clear()

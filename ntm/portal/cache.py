@@ -14,11 +14,13 @@ A public page is the same for every visitor: its templates show no user and carr
 from __future__ import annotations
 
 import functools
+import gzip
 import hashlib
 
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from ntm.core import versions
 
@@ -42,7 +44,8 @@ def page_key(request) -> str:
 
 def cached_page(view):
     """Serve GET requests from the cache; store successful answers. The view must not depend on who
-    asks (public pages carry no user, no CSRF token)."""
+    asks (public pages carry no user, no CSRF token). The page is stored compressed too, so a hit
+    costs no compression (a public page holds no secret for BREACH to guess)."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -51,15 +54,28 @@ def cached_page(view):
         key = page_key(request)
         hit = cache.get(key)
         if hit is not None:
-            response = HttpResponse(hit[0], content_type=hit[1])
+            content, content_type, compressed = hit
+            response = HttpResponse(content_type=content_type)
+            patch_vary_headers(response, ("Accept-Encoding",))
+            if compressed is not None and _accepts_gzip(request):
+                response.content = compressed
+                response["Content-Encoding"] = "gzip"
+            else:
+                response.content = content
             response["X-Portal-Cache"] = "hit"
             return response
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not getattr(response, "streaming", False):
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
-            cache.set(key, (response.content, response["Content-Type"]), TTL)
+            compressed = gzip.compress(response.content, compresslevel=6, mtime=0)
+            cache.set(key, (response.content, response["Content-Type"],
+                            compressed if len(compressed) < len(response.content) else None), TTL)
             response["X-Portal-Cache"] = "miss"
         return response
 
     return wrapper
+
+
+def _accepts_gzip(request) -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "").lower()

@@ -138,16 +138,57 @@ def test_same_numbers_as_the_dashboard(world):
     assert public["history"] == dashboard["charts"]["history"]
 
 
-def test_pages_are_cached_and_invalidated_on_change(seeded):
+def test_pages_are_cached_and_invalidated_on_change(seeded, django_capture_on_commit_callbacks):
     client = Client()
     url = f"/cong-khai/don-vi/{seeded['tho_long'].code}/"
     assert client.get(url)["X-Portal-Cache"] == "miss"
     assert client.get(url)["X-Portal-Cache"] == "hit"
-    save_news(User.objects.get(username="xa"), seeded["tho_long"], title="Tin mới tinh", body="<p>mới</p>", published=True)
+    with django_capture_on_commit_callbacks(execute=True):  # versions move when the write commits
+        save_news(User.objects.get(username="xa"), seeded["tho_long"], title="Tin mới tinh", body="<p>mới</p>", published=True)
     r = client.get(url)
     assert r["X-Portal-Cache"] == "miss" and "Tin mới tinh" in r.content.decode()
-    set_figure(seeded["tho_long"], 2026, "income_per_capita", "50", user=User.objects.get(username="xa"))
+    assert client.get(url)["X-Portal-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        set_figure(seeded["tho_long"], 2026, "income_per_capita", "50", user=User.objects.get(username="xa"))
     assert client.get(url)["X-Portal-Cache"] == "miss"
+
+
+def test_a_rolled_back_change_keeps_the_cache(seeded):
+    client = Client()
+    url = f"/cong-khai/don-vi/{seeded['tho_long'].code}/"
+    client.get(url)
+    save_news(User.objects.get(username="xa"), seeded["tho_long"], title="Chưa lưu", body="<p>x</p>", published=True)
+    assert client.get(url)["X-Portal-Cache"] == "hit"  # not committed (the test's transaction): nothing moved
+
+
+def test_results_recomputed_elsewhere_reach_the_cached_pages(seeded, django_capture_on_commit_callbacks):
+    """A recompute from the command line or a task worker runs in another process: the version it
+    raises is in the database, so every web worker's cache misses, whatever the backend."""
+    from ntm.evaluations.models import Evaluation
+    from ntm.evaluations.recompute import recompute_all
+
+    client = Client()
+    url = f"/cong-khai/don-vi/{seeded['province'].code}/"
+    client.get(url)
+    Evaluation.objects.filter(unit__province=seeded["province"], year=2026).update(level="")  # stale on purpose
+    assert client.get(url)["X-Portal-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_all(province_code=seeded["province"].code, years=[2026])
+    r = client.get(url)
+    assert r["X-Portal-Cache"] == "miss"
+    assert r.context["latest"]["ntm_or_above"] == Evaluation.objects.filter(
+        unit__province=seeded["province"], year=2026).exclude(level="").count()
+
+
+def test_a_page_cached_for_a_signed_in_visitor_shows_nothing_of_them(seeded):
+    url = f"/cong-khai/don-vi/{seeded['tho_long'].code}/"
+    official = login("tinh")
+    assert official.get(url)["X-Portal-Cache"] == "miss"
+    r = Client().get(url)
+    body = r.content.decode()
+    assert r["X-Portal-Cache"] == "hit"
+    assert "tinh" not in re.findall(r"\w+", body) and "csrfmiddlewaretoken" not in body and "X-CSRFToken" not in body
+    assert "sessionid" not in r.cookies and "csrftoken" not in r.cookies
 
 
 def test_feedback_form_page_is_never_cached(world):
@@ -215,3 +256,15 @@ def test_malformed_parameters_are_not_found_never_a_500(world):
     for url in ("/cong-khai/y-kien/?don-vi=%00", "/cong-khai/ocop/?don-vi=%00&sao=x", "/cong-khai/bai-hoc/?set=%00&criterion=%00&q=%00",
                 "/cong-khai/tin-tuc/?q=%00&trang=%00", "/cong-khai/thi-dua/?nam=%00", "/api/practices?q=%00&criterion=a%00:1"):
         assert client.get(url).status_code == 200, url
+
+
+def test_a_cached_page_is_sent_compressed_when_the_browser_accepts_it(seeded):
+    import gzip
+
+    url = f"/cong-khai/don-vi/{seeded['tho_long'].code}/"
+    plain = Client().get(url).content
+    r = Client().get(url, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert r["X-Portal-Cache"] == "hit" and r["Content-Encoding"] == "gzip" and "Accept-Encoding" in r["Vary"]
+    assert gzip.decompress(r.content) == plain
+    again = Client().get(url)
+    assert again["X-Portal-Cache"] == "hit" and not again.has_header("Content-Encoding") and again.content == plain
