@@ -28,6 +28,10 @@ def world(request, django_db_setup, django_db_blocker):
 def _fresh_cache():
     """Every test starts with an empty cache: cached pages are keyed by data versions that live in the
     database, and those roll back with each test while the local-memory cache would not."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    from ntm.reports.views import clear_memo
+
+    for alias in ("default", "local"):
+        caches[alias].clear()
+    clear_memo()

@@ -52,7 +52,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files answer here, already compressed (.br, .gz)
     # Pages are compressed after WhiteNoise, so static files never pass through it. BREACH: Django
     # masks the CSRF token afresh in every response and pads every gzip stream with random bytes
-    # ("Heal the Breach"); pages reflect no free text next to a secret (docs/security.md).
+    # ("Heal the Breach"), which holds on pages that echo a search text (docs/security.md).
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -158,6 +158,10 @@ MEDIA_ROOT = Path(os.environ.get("NTM_MEDIA_ROOT", BASE_DIR / "media"))
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ntm"}}
 if os.environ.get("NTM_CACHE") == "database":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ntm_cache"}}
+# Each process's own memory: the dashboards' figures and rendered fragments (large, read on every
+# request). Correct without sharing: their keys hold the data versions kept in the database.
+CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ntm-local",
+                   "OPTIONS": {"MAX_ENTRIES": 2000}}
 # Behind a reverse proxy: the META key of the header carrying the client address (rate limits).
 NTM_CLIENT_IP_HEADER = os.environ.get("NTM_CLIENT_IP_HEADER", "")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ntm@localhost")

@@ -4,11 +4,12 @@ and the national overview. Each page reads in a handful of queries, whatever the
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+import threading
+import time
+from collections import Counter, OrderedDict
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
@@ -65,15 +66,35 @@ def _key(*parts) -> str:
 
 
 def _cached(parts: tuple, compute):
-    """`compute()` cached under `parts`, which must include the `results` data version: stored
-    evaluations, recognitions, units and maps raise it when they change (core/versions.py), so a
-    cached figure is never older than the data it was computed from."""
-    key = "dashboard:" + _key(*parts)
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, CACHE_TTL)
+    """`compute()` kept in this process's memory under `parts`, which must include the `results` data
+    version: stored evaluations, recognitions, units and maps raise it when they change
+    (core/versions.py), so a kept figure is never older than the data it was computed from. Kept as
+    objects, not pickled (reading the 2025 figures back from a pickle cost more than the rest of
+    the request): callers must not change what they get."""
+    key = _key(*parts)
+    now = time.monotonic()
+    with _MEMO_LOCK:
+        hit = _MEMO.get(key)
+        if hit is not None and hit[0] > now:
+            _MEMO.move_to_end(key)
+            return hit[1]
+    value = compute()
+    with _MEMO_LOCK:
+        _MEMO[key] = (now + CACHE_TTL, value)
+        while len(_MEMO) > MEMO_SIZE:
+            _MEMO.popitem(last=False)
     return value
+
+
+MEMO_SIZE = 200  # entries (a province's figures for one year are ~60 KB)
+_MEMO: OrderedDict[str, tuple[float, object]] = OrderedDict()
+_MEMO_LOCK = threading.Lock()
+
+
+def clear_memo() -> None:
+    """Forget every kept figure (tests: the database rolls back, versions with it)."""
+    with _MEMO_LOCK:
+        _MEMO.clear()
 
 
 @login_required
@@ -92,7 +113,7 @@ def dashboard(request, pk: int):
     year = year_param(request, years[-1] if years else REFORM_DATE.year)
     communes = legacy if year < REFORM_DATE.year + 1 else current
     facts = _cached(("year", *version, year), lambda: _year_facts(unit, year, communes, legacy))
-    reform["crossed"] = bool(years) and years[0] < reform["year"] <= years[-1]
+    reform = {**reform, "crossed": bool(years) and years[0] < reform["year"] <= years[-1]}
     rows, criteria, steps, spec = facts["rows"], facts["criteria"], facts["steps"], facts["spec"]
     # filters and sort (server-side, so the page works without JavaScript)
     level_f, crit_f, sort = request.GET.get("level", ""), request.GET.get("criterion", ""), request.GET.get("sort", "name")

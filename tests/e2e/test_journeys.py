@@ -141,3 +141,25 @@ def test_trend_chart_marks_the_reform_and_labels_the_current_year(page_as, world
     page.wait_for_selector("#chart-progress svg")
     assert "QĐ 51/2025" in page.locator("#chart-progress").inner_text()
     assert "51/2025/QĐ-TTg" in page.get_by_test_id("reform-note").inner_text()
+
+
+def test_matrix_pages_in_place_and_a_reload_keeps_the_page(page_as, world):
+    """The matrix shows 50 communes a page: the pager swaps only the matrix (htmx), the address
+    carries the page with the filters, and a reload or a shared link shows the same page."""
+    page = page_as("tinh")
+    page.wait_for_selector("#chart-progress svg")
+    names = page.locator("[data-testid=matrix] tbody td.name a")
+    first = names.first.inner_text()
+    page.select_option("select[name=sort]", "-met")
+    page.wait_for_url("**sort=-met**")
+    top = names.first.inner_text()
+    page.get_by_test_id("matrix-pages").get_by_role("link", name="2", exact=True).click()
+    page.wait_for_url("**page=2**")
+    assert "sort=-met" in page.url
+    expect(names.first).not_to_have_text(top)
+    second = names.first.inner_text()
+    assert page.locator("#chart-progress svg").count() == 1  # the charts were not drawn again
+    page.reload()
+    page.wait_for_selector("[data-testid=matrix]")
+    assert names.first.inner_text() == second and page.input_value("select[name=sort]") == "-met"
+    assert first  # page 1 by name had communes too

@@ -25,10 +25,6 @@ def names(body: str) -> list[str]:
     return re.findall(r'class="name"><a [^>]*title="([^"]+)"', body)
 
 
-def tho_long_row(response, world) -> dict:
-    return row_of(response, world["tho_long"])
-
-
 def row_of(response, unit) -> dict:
     return next(r for r in response.context["rows"] if r["id"] == unit.pk)
 
@@ -55,15 +51,19 @@ def test_a_figure_change_shows_on_the_cached_dashboard(world, django_capture_on_
 def test_a_recompute_from_the_command_line_shows_too(world, django_capture_on_commit_callbacks):
     """`manage.py recompute` runs in another process: it sends no signal to the web workers, only
     raises the version in the database."""
+    from ntm.figures.models import Figure
+
     c = login("tinh")
     url = reverse("dashboard", args=[world["province"].pk])
-    c.get(url, {"year": YEAR})
-    Evaluation.objects.filter(unit=world["tho_long"], year=YEAR).update(criteria_met=0)  # out of date on purpose
-    assert tho_long_row(c.get(url, {"year": YEAR}), world)["criteria_met"] == 0  # cached: not read again
+    params = {"year": YEAR, "sort": "met"}  # evaluated communes first: on the first page
+    unit = Evaluation.objects.filter(unit__province=world["province"], year=YEAR, level="ntm").first().unit
+    before = row_of(c.get(url, params), unit)["criteria_met"]
+    Figure.objects.filter(unit=unit, year=YEAR, field="income_per_capita").update(value=1)  # a raw load: no signal
+    assert row_of(c.get(url, params), unit)["criteria_met"] == before  # cached, and nothing said otherwise
     with django_capture_on_commit_callbacks(execute=True):
         recompute_all(province_code="38", years=[YEAR])
-    stored = Evaluation.objects.get(unit=world["tho_long"], year=YEAR).criteria_met
-    assert stored > 0 and tho_long_row(c.get(url, {"year": YEAR}), world)["criteria_met"] == stored
+    stored = Evaluation.objects.get(unit=unit, year=YEAR).criteria_met
+    assert stored < before and row_of(c.get(url, params), unit)["criteria_met"] == stored
 
 
 def test_readers_with_different_scopes_never_share_a_cached_page(world):
@@ -114,13 +114,13 @@ def test_matrix_pages_keep_filters_and_excel_keeps_every_row(world):
     assert sum(1 for row in ws.iter_rows(min_row=5, values_only=True) if row[0]) == total
 
 
-def test_gunicorn_conf_reads_the_environment(monkeypatch):
-    import runpy
-    from pathlib import Path
+def test_a_recognition_decision_shows_on_the_cached_dashboard(world, django_capture_on_commit_callbacks):
+    from ntm.recognition.models import Recognition
 
-    from django.conf import settings
-
-    monkeypatch.setenv("NTM_BIND", "127.0.0.1:8609")
-    monkeypatch.setenv("WEB_CONCURRENCY", "5")
-    conf = runpy.run_path(str(Path(settings.BASE_DIR) / "gunicorn.conf.py"))
-    assert conf["bind"] == "127.0.0.1:8609" and conf["workers"] == 5 and conf["worker_class"] == "sync"
+    c = login("tinh")
+    url = reverse("dashboard", args=[world["province"].pk])
+    assert c.get(url, {"year": YEAR}).context["recognised"]["count"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        Recognition.objects.create(unit=world["tho_long"], year=YEAR, level="ntm", kind=Recognition.Kind.RECORDED,
+                                   decision_number="1/QĐ-UBND")
+    assert c.get(url, {"year": YEAR}).context["recognised"]["count"] == 1
