@@ -103,6 +103,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 if os.environ.get("NTM_TASKS", "immediate") == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A national recompute runs as one task per province; a worker refreshes its part's heartbeat after
+# each year, and a part whose heartbeat is older than this (seconds) is taken to belong to a dead
+# worker and may be run again (ntm/evaluations/services.py). Keep it above one province-year's time.
+NTM_RECOMPUTE_LEASE = int(os.environ.get("NTM_RECOMPUTE_LEASE_S", "600"))
 
 # Sign-in (docs/security.md): usernames are normalised (NFKC, case-folded) before lookup, so
 # "Admin" signs in as "admin"; django-axes counts failures per username + client address and
