@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",  # turns a locked-out sign-in into the lock-out page
+    "ntm.core.dbrouter.ReplicaMiddleware",  # last: read-only views may read from a replica (DATABASE_REPLICA_URL)
 ]
 
 ROOT_URLCONF = "ntm.urls"
@@ -95,6 +96,16 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # IMMEDIATE takes the write lock at BEGIN, so a transaction never fails half-way upgrading its lock.
     DATABASES["default"]["OPTIONS"]["timeout"] = int(os.environ.get("SQLITE_TIMEOUT", "20"))
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+# A PostgreSQL streaming replica for the read-only pages (ntm/core/dbrouter.py): dashboards, the national
+# page and the public portal read from it; writes, and every read after a write or from a browser that
+# wrote in the last DATABASE_REPLICA_PIN_S seconds, use `default`. Unset: everything uses `default`.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: the same database as default
+DATABASE_ROUTERS = ["ntm.core.dbrouter.ReplicaRouter"]
+NTM_REPLICA_VIEWS = ("dashboard", "national", "unit_detail", "portal:*")
+NTM_REPLICA_PIN = int(os.environ.get("DATABASE_REPLICA_PIN_S", "15"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background work (province recompute, large imports): Django's tasks framework. Inline on the
