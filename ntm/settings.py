@@ -160,6 +160,9 @@ STATICFILES_DIRS = [BASE_DIR / "ntm" / "static"]
 WHITENOISE_USE_FINDERS = DEBUG  # serve straight from the app folders in development and tests
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("NTM_MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded workbooks waiting between an import's preview and its confirmation (ntm/figures/staging.py):
+# with several app servers, a directory every server shares (else the system temp directory).
+NTM_IMPORT_DIR = os.environ.get("NTM_IMPORT_DIR", "")
 # Public pages and the feedback rate limit use the cache: set a shared backend (database, Redis) in
 # production so every worker sees the same data version and counters (ntm/portal/cache.py).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ntm"}}
