@@ -14,6 +14,14 @@ from ntm.core.text import fold
 REFORM_DATE = dt.date(2025, 7, 1)  # districts abolished, communes merged (NQ 202/2025/QH15 and the UBTVQH resolutions)
 
 
+def valid_in(year: int, prefix: str = "") -> models.Q:
+    """Units in force on 1 January of `year` (the rule figures follow: ntm.figures.rules.accepts_year);
+    `prefix` reaches them through a relation, e.g. "unit__"."""
+    day = dt.date(year, 1, 1)
+    return (models.Q(**{f"{prefix}valid_from__isnull": True}) | models.Q(**{f"{prefix}valid_from__lte": day})) & (
+        models.Q(**{f"{prefix}valid_to__isnull": True}) | models.Q(**{f"{prefix}valid_to__gte": day}))
+
+
 class Unit(models.Model):
     unit_path = ""  # scoped as itself (see ntm.core.scoping)
 
