@@ -140,3 +140,17 @@ class Classification(models.Model):
 
     def covers(self, year: int) -> bool:
         return self.year_from <= year and (self.year_to is None or year <= self.year_to)
+
+
+def lineage_ancestors(unit_ids: list[int]) -> list[int]:
+    """Ids of every unit that flowed into these, through each reorganisation in turn (2025, 2024,
+    2019…), nearest first; one query per step back."""
+    seen, frontier, out = set(unit_ids), list(unit_ids), []
+    while frontier:
+        step = [s for s in Lineage.objects.filter(target_id__in=frontier).values_list("source_id", flat=True).distinct()
+                if s not in seen]
+        seen.update(step)
+        out += step
+        frontier = step
+    return out
+

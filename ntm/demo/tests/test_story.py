@@ -101,6 +101,14 @@ def test_years_run_on_the_units_of_their_time():
     preds = [link.source for link in xuan_hong.predecessor_links.select_related("source")]
     assert all(Evaluation.objects.get(unit=p, year=2018).level for p in preds)
     assert Evaluation.objects.get(unit=xuan_hong, year=2020).level
+    # the scorecard trend of the commune of today follows its predecessors through both reorganisations
+    from ntm.evaluations.scorecard import trend, years_of
+
+    today = xuan_hong.successors.get()
+    series = {s["name"]: s["points"] for s in trend(today)}
+    assert "Xã Xuân Khánh" in series and series["Xã Xuân Khánh"][0]["year"] == 2011
+    assert [p["year"] for p in series["Xã Xuân Hồng"]][0] == 2020
+    assert years_of(today)[0] == 2011
 
 
 def test_each_year_uses_the_set_in_force():
