@@ -31,7 +31,7 @@ from django.shortcuts import redirect, render
 from ntm.accounts.scope import get_unit_for, units_for
 from ntm.criteria.evaluate import sets_above
 from ntm.criteria.spec import FieldDef
-from ntm.units.models import REFORM_DATE, Unit
+from ntm.units.models import REFORM_DATE, Unit, valid_in
 
 from . import excel, staging
 from .models import Figure, FigureChange, closed_unit_years
@@ -202,7 +202,7 @@ def _targets(request, unit: Unit, year: int) -> list[dict]:
         qs = editable.filter(pk=unit.pk)
     else:
         scheme = Unit.Scheme.LEGACY if year <= REFORM_DATE.year else Unit.Scheme.CURRENT
-        qs = editable.filter(level=Unit.Level.COMMUNE, kind="xã", scheme=scheme)
+        qs = editable.filter(valid_in(year), level=Unit.Level.COMMUNE, kind="xã", scheme=scheme)  # the xã of that year
         qs = qs.filter(parent=unit) if unit.level == Unit.Level.DISTRICT else qs.filter(
             province__in=Unit.objects.filter(successor_links__target=unit) if scheme != unit.scheme else [unit])
     return list(qs.order_by("search_name").values("id", "code", "full_name", "name", "level"))
