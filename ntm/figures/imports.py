@@ -122,8 +122,11 @@ def plan_import(user, data: bytes, year: int, units: dict[str, dict], fields: di
                 plan.cell_notes.setdefault(positions[where], []).extend(texts)
     else:
         both = {(c.unit_id, c.field) for c in overwrites}
+        where_of = {}
+        for c in keep + overwrites:
+            where_of.setdefault((c.unit_id, c.field), c.where)
         plan.changes = [Row(names.get(ch.unit_id, str(ch.unit_id)), fields[ch.field].name if ch.field in fields else ch.field,
-                            ch.old, ch.new, _where_of(keep + overwrites, ch), (ch.unit_id, ch.field) in both)
+                            ch.old, ch.new, where_of.get((ch.unit_id, ch.field), ""), (ch.unit_id, ch.field) in both)
                         for ch in result.changes]
         plan.unchanged = result.unchanged
         plan.warnings = result.warnings
@@ -132,13 +135,6 @@ def plan_import(user, data: bytes, year: int, units: dict[str, dict], fields: di
                 plan.cell_notes.setdefault(positions[where], []).extend(f"Cảnh báo: {t}" for t in texts)
     plan.errors = [p.message for p in plan.problems]
     return plan
-
-
-def _where_of(cells: list[CellInput], change) -> str:
-    for c in cells:
-        if c.unit_id == change.unit_id and c.field == change.field:
-            return c.where
-    return ""
 
 
 def _conflicts(user, year, reading: excel.Reading, fields, cells: list[CellInput], names):

@@ -28,6 +28,7 @@ from django.utils import timezone
 from ntm.accounts import audit
 from ntm.accounts.scope import can, is_admin, restrict
 from ntm.core import faults
+from ntm.core.bulk import insert_rows, update_rows
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
 from ntm.criteria.loader import province_view, registry
 from ntm.criteria.spec import CriteriaSetSpec, FieldDef
@@ -184,14 +185,26 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
             errors.append(f"{units[uid]['full_name']}: kỳ báo cáo năm {year} của {period.province.full_name} đã khoá, "
                           "không ghi được số liệu (quản trị viên có thể mở lại kỳ, kèm lý do)")
     ladders: dict[tuple[int, int], list[CriteriaSetSpec]] = {}
+    # A ladder depends only on (province, level, kind, year): built once per kind of unit, so a
+    # province's import reads the registry a few times, not once per commune.
+    shared: dict[tuple, list[CriteriaSetSpec] | None] = {}
     for uid, year in sorted({(c.unit_id, c.year) for c in cells}):
         u = units[uid]
         refusal = year_refusal(u["full_name"], u["valid_from"], u["valid_to"], year)
         if refusal:
             errors.append(refusal)
             continue
+        kind = (u.get("province__code") or "", u["level"], u["kind"], year)
+        if kind not in shared:
+            try:
+                shared[kind] = ladder_for(u, year)
+            except EvaluationError:
+                shared[kind] = None
+        if shared[kind] is not None:
+            ladders[(uid, year)] = shared[kind]
+            continue
         try:
-            ladders[(uid, year)] = ladder_for(u, year)
+            ladder_for(u, year)  # again, for the message naming this unit
         except EvaluationError as exc:
             errors.append(str(exc))
     if errors:
@@ -270,11 +283,10 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
         return result
 
     Figure.objects.bulk_create(new, batch_size=2000)
-    Figure.objects.bulk_update(changed, ["value", "source", "updated_by", "updated_at"], batch_size=1000)
+    update_rows(Figure, changed, ["value", "source", "updated_by", "updated_at"])  # one statement, not bulk_update
     if not system:
-        FigureChange.objects.bulk_create(
-            [FigureChange(figure=f, old_value=old, new_value=v, source=f.source, comment=comment, changed_by=_actor(user))
-             for f, old, v in history], batch_size=2000)
+        insert_rows(FigureChange, [FigureChange(figure=f, old_value=old, new_value=v, source=f.source, comment=comment,
+                                                changed_by=_actor(user)) for f, old, v in history])
     if audit_each and not system:
         audit.record_many(
             audit.entry(user, f"figures.{door}", f, unit=f.unit_id, label=f"{units[f.unit_id]['full_name']} {f.year} {f.field}",
