@@ -47,7 +47,7 @@ def test_insert_rows_fills_auto_fields_and_json(world):
     before = FigureChange.objects.count()
     start = timezone.now()
     rows = [FigureChange(figure=fig, old_value=Decimal(i), new_value=Decimal(i + 1), comment=f"c{i}") for i in range(5)]
-    assert insert_rows(FigureChange, rows, batch_rows=2) == 5
+    assert insert_rows(FigureChange, rows) == 5
     saved = list(FigureChange.objects.filter(figure=fig, comment__startswith="c").order_by("id"))
     assert FigureChange.objects.count() == before + 5
     assert [(c.old_value, c.new_value, c.comment) for c in saved[-5:]] == [
