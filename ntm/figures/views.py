@@ -183,7 +183,8 @@ def save(request, pk: int, year: int, field: str):
     value = values_for([unit.pk], [year]).get((unit.pk, year), {}).get(field)
     return render(request, "figures/_saved.html", {
         "unit": unit, "year": year, "fdef": defs[field], "value": value, "raw": raw, "error": error, "warning": warning,
-        "closed": Period.is_closed(unit, year), **_evaluation_context(unit, year),
+        # a write that went through was not in a closed year (the write path refuses those)
+        "closed": Period.is_closed(unit, year) if error or warning else False, **_evaluation_context(unit, year),
     }, status=422 if error or warning else 200)
 
 
