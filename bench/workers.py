@@ -37,7 +37,11 @@ def run() -> dict[str, float]:
     if "workers" not in os.environ.get("BENCH_ONLY", "").split(","):
         print("skipped (BENCH_ONLY=workers runs it)")
         return {}
-    from bench.recompute import generate
+    try:
+        from bench.recompute import generate  # figures of every legacy commune, shared with the recompute part
+    except ImportError:
+        print("needs bench/recompute.py's generate(years) (the ten-year recompute bench)")
+        return {}
     from ntm.criteria.loader import load_all
     from ntm.evaluations.models import Evaluation
     from ntm.evaluations.recompute import recompute_all
