@@ -3,9 +3,9 @@
 Every value can be set from the environment (docs/deploy.md):
 
     NTM_BIND          address to listen on                  127.0.0.1:8001 (the TLS proxy is in front)
-    WEB_CONCURRENCY   worker processes                      cores + 1 (3 on a 2-core machine)
+    WEB_CONCURRENCY   worker processes (or NTM_WEB_WORKERS) cores + 1 (3 on a 2-core machine)
     NTM_THREADS       threads per worker (gthread if > 1)   1
-    NTM_TIMEOUT       seconds before a stuck worker is restarted   60 (a commune PDF takes < 1 s)
+    NTM_TIMEOUT       seconds before a stuck worker is restarted (or NTM_WEB_TIMEOUT)   60
     NTM_ACCESS_LOG    "-" for stdout, or a file; unset: no access log
 
 Pages are CPU-bound Python (templates, evaluation), so one process per core plus one to cover
@@ -19,10 +19,10 @@ for that.
 import os
 
 bind = os.environ.get("NTM_BIND", "127.0.0.1:8001")
-workers = int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) + 1))
+workers = int(os.environ.get("WEB_CONCURRENCY") or os.environ.get("NTM_WEB_WORKERS") or (os.cpu_count() or 1) + 1)
 threads = int(os.environ.get("NTM_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
-timeout = int(os.environ.get("NTM_TIMEOUT", "60"))
+timeout = int(os.environ.get("NTM_TIMEOUT") or os.environ.get("NTM_WEB_TIMEOUT") or 60)
 graceful_timeout = 30
 keepalive = 5  # seconds: the proxy (or a browser) reuses the connection for its next request
 max_requests = 5000

@@ -32,7 +32,7 @@ from ntm.evaluations.scorecard import progress, reform_mark, scorecard
 from ntm.figures.views import import_open
 from ntm.plans.documents import review_content
 from ntm.recognition.services import recognised_levels
-from ntm.units.models import REFORM_DATE, Unit
+from ntm.units.models import REFORM_DATE, Unit, valid_in
 
 from .documents import respond
 from .excel import matrix_workbook
@@ -111,7 +111,7 @@ def dashboard(request, pk: int):
     history, reform = _cached(("history", *version), lambda: (progress(legacy, current), reform_mark()))
     years = [r["year"] for r in history]
     year = year_param(request, years[-1] if years else REFORM_DATE.year)
-    communes = legacy if year < REFORM_DATE.year + 1 else current
+    communes = (legacy if year < REFORM_DATE.year + 1 else current).filter(valid_in(year))  # the units of that year
     facts = _cached(("year", *version, year), lambda: _year_facts(unit, year, communes, legacy))
     reform = {**reform, "crossed": bool(years) and years[0] < reform["year"] <= years[-1]}
     rows, criteria, steps, spec = facts["rows"], facts["criteria"], facts["steps"], facts["spec"]
