@@ -7,10 +7,12 @@ run after a crash repairs whatever the crash left (`stale_pairs` finds what is o
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 
 from ntm.core import faults, requestid
 from ntm.criteria.batch import UNIT_FIELDS, Outcome, evaluate_rows
@@ -27,26 +29,58 @@ from .rollup import district_values
 BATCH = 2000
 
 
+_COLUMNS = ("unit_id", "year", "set_code", "set_version", "level", "criteria_met", "criteria_total", "met", "result",
+            "error", "computed_at")
+# PostgreSQL: every row in one statement, each column sent as one array (no per-row round trip).
+_PG_TYPES = ("bigint", "integer", "text", "integer", "text", "integer", "integer", "jsonb", "jsonb", "text")
+
+
+def _upsert_sql(vendor: str) -> str:
+    """One INSERT … ON CONFLICT (unit, year) DO UPDATE for a batch of stored rows (both databases)."""
+    table = Evaluation._meta.db_table
+    cols = ", ".join(_COLUMNS)
+    update = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS[2:])
+    if vendor == "postgresql":
+        arrays = ", ".join(f"%s::{t}[]" for t in _PG_TYPES)
+        source = f"SELECT v.*, %s FROM unnest({arrays}) AS v"
+    else:
+        source = f"VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
+    return f"INSERT INTO {table} ({cols}) {source} ON CONFLICT (unit_id, year) DO UPDATE SET {update}"
+
+
+def _marks(n: int) -> str:
+    return ", ".join(["%s"] * n)
+
+
 def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reason: str) -> int:
     """Replace the stored rows of these units × years by the outcomes; a pair without an outcome (no
-    figures left) loses its row. Level changes are written as rows of their own."""
-    before = {(u, y): (lvl, err) for u, y, lvl, err in Evaluation.all_rows.filter(
-        unit_id__in=unit_ids, year__in=years).values_list("unit_id", "year", "level", "error")}
+    figures left) loses its row. Level changes are written as rows of their own.
+
+    Written with one `INSERT … ON CONFLICT DO UPDATE` (a single statement of arrays on PostgreSQL, one
+    executemany on SQLite) rather than Django's bulk helpers, whose per-object cost was half the
+    recompute (docs/benchmarks.md). Values are those the ORM would write: JSON as json.dumps text,
+    `computed_at` now (auto_now)."""
+    table = Evaluation._meta.db_table
+    vendor = connection.vendor
+    before: dict[tuple[int, int], tuple[str, str]] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(unit_ids), BATCH):
+            ids = unit_ids[start : start + BATCH]
+            cursor.execute(f"SELECT unit_id, year, level, error FROM {table} WHERE year IN ({_marks(len(years))}) "
+                           f"AND unit_id IN ({_marks(len(ids))})", [*years, *ids])
+            before.update(((u, y), (lvl, err)) for u, y, lvl, err in cursor.fetchall())
     rows, changes = [], []
     rid = requestid.current()
     for o in outcomes:
         ev = o.result
         if ev is None:
-            rows.append(Evaluation(unit_id=o.unit_id, year=o.year, set_code=o.set_code, set_version=o.set_version,
-                                   level="", criteria_met=0, criteria_total=0, met={}, result={}, error=o.error[:255]))
             level = ""
+            rows.append((o.unit_id, o.year, o.set_code, o.set_version, level, 0, 0, "{}", "{}", o.error[:255]))
         else:
             level = ev.level or ""
-            rows.append(Evaluation(
-                unit_id=o.unit_id, year=o.year, set_code=ev.base.set, set_version=o.set_version, level=level,
-                criteria_met=ev.base.criteria_met, criteria_total=ev.base.criteria_total,
-                met={c.code: c.met for c in ev.base.criteria}, result=ev.compact(),
-            ))
+            base = ev.base
+            rows.append((o.unit_id, o.year, base.set, o.set_version, level, base.criteria_met, base.criteria_total,
+                         json.dumps({c.code: c.met for c in base.criteria}), json.dumps(ev.compact()), ""))
         old_level, old_error = before.pop((o.unit_id, o.year), ("", None))
         if old_level != level or (old_error is not None and bool(old_error) != bool(o.error)):
             changes.append(LevelChange(unit_id=o.unit_id, year=o.year, from_level=old_level, to_level=level,
@@ -56,9 +90,20 @@ def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reaso
         if old_level:
             changes.append(LevelChange(unit_id=unit_id, year=year, from_level=old_level, to_level="", reason=reason,
                                        note="Không còn số liệu", request_id=rid))
-    # Replace rather than upsert: one DELETE and plain INSERTs are cheaper than ON CONFLICT batches.
-    Evaluation.all_rows.filter(year__in=years, unit_id__in=unit_ids).delete()
-    Evaluation.all_rows.bulk_create(rows, batch_size=1000)
+    now = Evaluation._meta.get_field("computed_at").get_db_prep_value(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        gone: dict[int, list[int]] = defaultdict(list)
+        for unit_id, year in before:
+            gone[year].append(unit_id)
+        for year, ids in gone.items():
+            for start in range(0, len(ids), BATCH):
+                chunk = ids[start : start + BATCH]
+                cursor.execute(f"DELETE FROM {table} WHERE year = %s AND unit_id IN ({_marks(len(chunk))})",
+                               [year, *chunk])
+        if rows and vendor == "postgresql":
+            cursor.execute(_upsert_sql(vendor), [list(col) for col in zip(*rows, strict=True)] + [now])
+        elif rows:
+            cursor.executemany(_upsert_sql(vendor), [(*row, now) for row in rows])
     LevelChange.objects.bulk_create(changes, batch_size=1000)
     return len(rows)
 
