@@ -15,6 +15,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from ntm.core import faults, requestid
+from ntm.core.sql import in_ids
 from ntm.criteria.batch import UNIT_FIELDS, Outcome, evaluate_rows
 from ntm.criteria.classify import class_rows
 from ntm.criteria.evaluate import past_keys, past_values
@@ -31,56 +32,56 @@ BATCH = 2000
 
 _COLUMNS = ("unit_id", "year", "set_code", "set_version", "level", "criteria_met", "criteria_total", "met", "result",
             "error", "computed_at")
-# PostgreSQL: every row in one statement, each column sent as one array (no per-row round trip).
-_PG_TYPES = ("bigint", "integer", "text", "integer", "text", "integer", "integer", "jsonb", "jsonb", "text")
+# PostgreSQL: every row in one statement, the rows sent as one JSON array (one parameter: dumped in C,
+# parsed by the server), each row a JSON array of the columns above but the last.
+_PG_COLUMNS = ("(r->>0)::bigint", "(r->>1)::integer", "r->>2", "(r->>3)::integer", "r->>4", "(r->>5)::integer",
+               "(r->>6)::integer", "(r->7)::jsonb", "(r->8)::jsonb", "r->>9")
 
 
 def _upsert_sql(vendor: str) -> str:
     """One INSERT … ON CONFLICT (unit, year) DO UPDATE for a batch of stored rows (both databases)."""
     table = Evaluation._meta.db_table
-    cols = ", ".join(_COLUMNS)
     update = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS[2:])
     if vendor == "postgresql":
-        arrays = ", ".join(f"%s::{t}[]" for t in _PG_TYPES)
-        source = f"SELECT v.*, %s FROM unnest({arrays}) AS v"
+        source = f"SELECT {', '.join(_PG_COLUMNS)}, %s FROM json_array_elements(%s::json) AS r"
     else:
         source = f"VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
-    return f"INSERT INTO {table} ({cols}) {source} ON CONFLICT (unit_id, year) DO UPDATE SET {update}"
-
-
-def _marks(n: int) -> str:
-    return ", ".join(["%s"] * n)
+    return f"INSERT INTO {table} ({', '.join(_COLUMNS)}) {source} ON CONFLICT (unit_id, year) DO UPDATE SET {update}"
 
 
 def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reason: str) -> int:
     """Replace the stored rows of these units × years by the outcomes; a pair without an outcome (no
     figures left) loses its row. Level changes are written as rows of their own.
 
-    Written with one `INSERT … ON CONFLICT DO UPDATE` (a single statement of arrays on PostgreSQL, one
-    executemany on SQLite) rather than Django's bulk helpers, whose per-object cost was half the
-    recompute (docs/benchmarks.md). Values are those the ORM would write: JSON as json.dumps text,
+    Written with one `INSERT … ON CONFLICT DO UPDATE` (a single statement with the rows as one JSON
+    parameter on PostgreSQL, one executemany on SQLite) rather than Django's bulk helpers, whose
+    per-object cost was a third of the recompute (docs/benchmarks.md). Values are those the ORM would write: JSON as json.dumps text,
     `computed_at` now (auto_now)."""
     table = Evaluation._meta.db_table
     vendor = connection.vendor
+    pg = vendor == "postgresql"
     before: dict[tuple[int, int], tuple[str, str]] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(unit_ids), BATCH):
-            ids = unit_ids[start : start + BATCH]
-            cursor.execute(f"SELECT unit_id, year, level, error FROM {table} WHERE year IN ({_marks(len(years))}) "
-                           f"AND unit_id IN ({_marks(len(ids))})", [*years, *ids])
+            units, unit_params = in_ids("unit_id", unit_ids[start : start + BATCH], vendor)
+            in_years, year_params = in_ids("year", years, vendor)
+            cursor.execute(f"SELECT unit_id, year, level, error FROM {table} WHERE {in_years} AND {units}",
+                           year_params + unit_params)
             before.update(((u, y), (lvl, err)) for u, y, lvl, err in cursor.fetchall())
     rows, changes = [], []
     rid = requestid.current()
+    dumps = (lambda v: v) if pg else json.dumps  # PostgreSQL: the whole batch is dumped once
     for o in outcomes:
         ev = o.result
         if ev is None:
             level = ""
-            rows.append((o.unit_id, o.year, o.set_code, o.set_version, level, 0, 0, "{}", "{}", o.error[:255]))
+            rows.append([o.unit_id, o.year, o.set_code, o.set_version, level, 0, 0, dumps({}), dumps({}),
+                         o.error[:255]])
         else:
             level = ev.level or ""
             base = ev.base
-            rows.append((o.unit_id, o.year, base.set, o.set_version, level, base.criteria_met, base.criteria_total,
-                         json.dumps({c.code: c.met for c in base.criteria}), json.dumps(ev.compact()), ""))
+            rows.append([o.unit_id, o.year, base.set, o.set_version, level, base.criteria_met, base.criteria_total,
+                         dumps({c.code: c.met for c in base.criteria}), dumps(ev.compact()), ""])
         old_level, old_error = before.pop((o.unit_id, o.year), ("", None))
         if old_level != level or (old_error is not None and bool(old_error) != bool(o.error)):
             changes.append(LevelChange(unit_id=o.unit_id, year=o.year, from_level=old_level, to_level=level,
@@ -97,11 +98,10 @@ def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reaso
             gone[year].append(unit_id)
         for year, ids in gone.items():
             for start in range(0, len(ids), BATCH):
-                chunk = ids[start : start + BATCH]
-                cursor.execute(f"DELETE FROM {table} WHERE year = %s AND unit_id IN ({_marks(len(chunk))})",
-                               [year, *chunk])
-        if rows and vendor == "postgresql":
-            cursor.execute(_upsert_sql(vendor), [list(col) for col in zip(*rows, strict=True)] + [now])
+                units, unit_params = in_ids("unit_id", ids[start : start + BATCH], vendor)
+                cursor.execute(f"DELETE FROM {table} WHERE year = %s AND {units}", [year, *unit_params])
+        if rows and pg:
+            cursor.execute(_upsert_sql(vendor), [now, json.dumps(rows)])
         elif rows:
             cursor.executemany(_upsert_sql(vendor), [(*row, now) for row in rows])
     LevelChange.objects.bulk_create(changes, batch_size=1000)
@@ -160,6 +160,8 @@ def district_rollup_values(district_ids: list[int], years: list[int]) -> dict[tu
         "parent_id", flat=True
     ):
         totals[parent_id] += 1
+    if not totals:  # no communes under these units (e.g. they are communes): nothing to count
+        return {}
     levels: dict[tuple[int, int], list[str]] = defaultdict(list)
     for parent_id, year, level in Evaluation.objects.filter(
         unit__parent_id__in=district_ids, unit__kind="xã", year__in=years

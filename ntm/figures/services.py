@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet, PermissionDenied
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.db.models import FloatField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -28,6 +28,7 @@ from django.utils import timezone
 from ntm.accounts import audit
 from ntm.accounts.scope import can, is_admin, restrict
 from ntm.core import faults
+from ntm.core.sql import in_ids
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
 from ntm.criteria.loader import province_view, registry
 from ntm.criteria.spec import CriteriaSetSpec, FieldDef
@@ -383,7 +384,17 @@ def values_for(unit_ids: list[int], years: list[int], derived: bool = False) -> 
     """All figures of these units and years in one query, grouped for the engine; with `derived`,
     plus the values registered providers compute (only for pairs that have figures of their own)."""
     out: dict[tuple[int, int], dict[str, float]] = {}
-    for unit_id, year, name, value in figure_rows(Figure.objects.filter(unit_id__in=unit_ids, year__in=years)):
+    if not unit_ids or not years:
+        return out
+    vendor = connection.vendor
+    units, unit_params = in_ids("unit_id", unit_ids, vendor)
+    in_years, year_params = in_ids("year", years, vendor)
+    real = "double precision" if vendor == "postgresql" else "REAL"
+    with connection.cursor() as cursor:  # plain SQL: see figure_rows and core.sql.in_ids
+        cursor.execute(f"SELECT unit_id, year, field, CAST(value AS {real}) FROM {Figure._meta.db_table} "
+                       f"WHERE {units} AND {in_years}", unit_params + year_params)
+        rows = cursor.fetchall()
+    for unit_id, year, name, value in rows:
         key = (unit_id, year)
         bucket = out.get(key)
         if bucket is None:
