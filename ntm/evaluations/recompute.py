@@ -33,9 +33,10 @@ BATCH = 2000
 _COLUMNS = ("unit_id", "year", "set_code", "set_version", "level", "criteria_met", "criteria_total", "met", "result",
             "error", "computed_at")
 # PostgreSQL: every row in one statement, the rows sent as one JSON array (one parameter: dumped in C,
-# parsed by the server), each row a JSON array of the columns above but the last.
+# parsed once by the server as jsonb — as json, each `->` re-parsed the row: 2.5× slower), each row a
+# JSON array of the columns above but the last.
 _PG_COLUMNS = ("(r->>0)::bigint", "(r->>1)::integer", "r->>2", "(r->>3)::integer", "r->>4", "(r->>5)::integer",
-               "(r->>6)::integer", "(r->7)::jsonb", "(r->8)::jsonb", "r->>9")
+               "(r->>6)::integer", "r->7", "r->8", "r->>9")
 
 
 def _upsert_sql(vendor: str) -> str:
@@ -43,7 +44,7 @@ def _upsert_sql(vendor: str) -> str:
     table = Evaluation._meta.db_table
     update = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS[2:])
     if vendor == "postgresql":
-        source = f"SELECT {', '.join(_PG_COLUMNS)}, %s FROM json_array_elements(%s::json) AS r"
+        source = f"SELECT {', '.join(_PG_COLUMNS)}, %s FROM jsonb_array_elements(%s::jsonb) AS r"
     else:
         source = f"VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
     return f"INSERT INTO {table} ({', '.join(_COLUMNS)}) {source} ON CONFLICT (unit_id, year) DO UPDATE SET {update}"
@@ -64,7 +65,7 @@ def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reaso
     with connection.cursor() as cursor:
         for start in range(0, len(unit_ids), BATCH):
             units, unit_params = in_ids("unit_id", unit_ids[start : start + BATCH], vendor)
-            in_years, year_params = in_ids("year", years, vendor)
+            in_years, year_params = in_ids("year", years, vendor, "integer")
             cursor.execute(f"SELECT unit_id, year, level, error FROM {table} WHERE {in_years} AND {units}",
                            year_params + unit_params)
             before.update(((u, y), (lvl, err)) for u, y, lvl, err in cursor.fetchall())

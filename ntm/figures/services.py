@@ -14,6 +14,7 @@ If anything is refused, `WriteRefused` lists every reason and nothing is written
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -388,18 +389,25 @@ def values_for(unit_ids: list[int], years: list[int], derived: bool = False) -> 
         return out
     vendor = connection.vendor
     units, unit_params = in_ids("unit_id", unit_ids, vendor)
-    in_years, year_params = in_ids("year", years, vendor)
-    real = "double precision" if vendor == "postgresql" else "REAL"
+    in_years, year_params = in_ids("year", years, vendor, "integer")
+    where = f"FROM {Figure._meta.db_table} WHERE {units} AND {in_years}"
     with connection.cursor() as cursor:  # plain SQL: see figure_rows and core.sql.in_ids
-        cursor.execute(f"SELECT unit_id, year, field, CAST(value AS {real}) FROM {Figure._meta.db_table} "
-                       f"WHERE {units} AND {in_years}", unit_params + year_params)
-        rows = cursor.fetchall()
-    for unit_id, year, name, value in rows:
-        key = (unit_id, year)
-        bucket = out.get(key)
-        if bucket is None:
-            bucket = out[key] = {}
-        bucket[name] = value
+        if vendor == "postgresql":
+            # Grouped by the server, one JSON object per (unit, year): converting a million rows was
+            # half the read. Exact: float8 is printed in its shortest round-trip form (PostgreSQL ≥ 12);
+            # parse_int keeps whole numbers floats, as the row-by-row read gives them.
+            cursor.execute(f"SELECT unit_id, year, json_object_agg(field, CAST(value AS double precision))::text "
+                           f"{where} GROUP BY unit_id, year", unit_params + year_params)
+            for unit_id, year, text in cursor.fetchall():
+                out[(unit_id, year)] = json.loads(text, parse_int=float)
+        else:  # SQLite prints reals in JSON with 15 digits only: read rows, group here
+            cursor.execute(f"SELECT unit_id, year, field, CAST(value AS REAL) {where}", unit_params + year_params)
+            for unit_id, year, name, value in cursor.fetchall():
+                key = (unit_id, year)
+                bucket = out.get(key)
+                if bucket is None:
+                    bucket = out[key] = {}
+                bucket[name] = value
     if derived:
         for provider in _derived:
             for key, extra in provider(unit_ids, years).items():
