@@ -57,7 +57,7 @@ def run() -> dict[str, float]:
         import cProfile
         import pstats
 
-        recompute_all(years=span)
+        settle(span)
         cProfile.runctx("recompute_all(years=span)", globals(), {"recompute_all": recompute_all, "span": span},
                         "/tmp/bench.prof")
         pstats.Stats("/tmp/bench.prof").sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(30)
@@ -68,6 +68,7 @@ def run() -> dict[str, float]:
         if not set(years) <= set(span):
             continue
         rounds = int(os.environ.get("BENCH_ROUNDS", default_rounds))
+        settle(years)
         f, w = interleaved(lambda years=years: read_floor(years, rows),
                            lambda years=years: recompute_all(years=years), rounds)
         written = Evaluation.all_rows.filter(year__in=years).count()
@@ -132,6 +133,20 @@ def insert(rows: list[tuple[int, int, str, float]]) -> None:
             cursor.execute(f"ANALYZE {table}")
 
 
+def settle(years: list[int]) -> None:
+    """One recompute, then on PostgreSQL `VACUUM ANALYZE`, as autovacuum would in production: this
+    machine's server runs with autovacuum off, and stale statistics (an empty evaluation table) or
+    dead rows of earlier runs would otherwise pick plans no production database sees."""
+    from django.db import connection
+
+    from ntm.evaluations.recompute import recompute_all
+
+    recompute_all(years=years)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+
 def read_floor(years: list[int], expected: dict[int, int]) -> None:
     """Read every figure row of these years into Python tuples: one plain query per year."""
     from django.db import connection
@@ -166,7 +181,7 @@ def breakdown(years: list[int], rows: dict[int, int]) -> None:
 
     phases = {"read": "values_for", "evaluate": "evaluate_rows", "write": "_store", "districts": "recompute_districts",
               "past": "past_for", "classes": "class_rows"}
-    rc.recompute_all(years=years)
+    settle(years)
     for name, attr in phases.items():
         if hasattr(rc, attr):
             setattr(rc, attr, timed(name, getattr(rc, attr)))

@@ -18,3 +18,9 @@ def in_ids(column: str, ids: Sequence[int], vendor: str, sql_type: str = "bigint
     if vendor == "postgresql":
         return f"{column} = ANY(%s::{sql_type}[])", [list(ids)]
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def as_float(column: str, vendor: str) -> str:
+    """SQL reading a decimal column as a float (the engine computes in floats; Decimal conversion in
+    Python costs more than the read): CAST(… AS double precision) / CAST(… AS REAL)."""
+    return f"CAST({column} AS {'double precision' if vendor == 'postgresql' else 'REAL'})"

@@ -15,13 +15,13 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from ntm.core import faults, requestid
-from ntm.core.sql import in_ids
+from ntm.core.sql import as_float, in_ids
 from ntm.criteria.batch import UNIT_FIELDS, Outcome, evaluate_rows
 from ntm.criteria.classify import class_rows
 from ntm.criteria.evaluate import past_keys, past_values
 from ntm.criteria.loader import registry
 from ntm.figures.models import Figure
-from ntm.figures.services import figure_rows, values_for
+from ntm.figures.services import values_for
 from ntm.units.models import Unit
 
 from .models import Evaluation, LevelChange
@@ -140,17 +140,26 @@ def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = 
 def past_for(unit_ids: list[int], keys: set[str]) -> dict[int, dict[str, float]]:
     """{unit: {"field@<level>_year": value}}: each key's field in the first year the unit's stored result
     reached that level (criteria.evaluate.past_values); unknown years stay out (missing data, not a guess)."""
+    vendor = connection.vendor
     firsts: dict[int, dict[str, int]] = defaultdict(dict)
-    for unit_id, year, level in Evaluation.objects.filter(unit_id__in=unit_ids).exclude(level="").order_by(
-            "year").values_list("unit_id", "year", "level"):
-        firsts[unit_id].setdefault(level, year)
-        firsts[unit_id].setdefault("ntm", year)  # any level reached means NTM was reached that year
-    fields = {k.partition("@")[0] for k in keys}
-    wanted_years = {y for per in firsts.values() for y in per.values()}
-    figures: dict[int, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
-    for unit_id, year, name, value in figure_rows(Figure.objects.filter(
-            unit_id__in=list(firsts), year__in=wanted_years, field__in=fields)):
-        figures[unit_id][year][name] = value
+    units, params = in_ids("unit_id", unit_ids, vendor)
+    with connection.cursor() as cursor:  # plain SQL, as values_for (core.sql.in_ids)
+        cursor.execute(f"SELECT unit_id, year, level FROM {Evaluation._meta.db_table} "
+                       f"WHERE {units} AND level <> '' AND error = '' ORDER BY year", params)
+        for unit_id, year, level in cursor.fetchall():
+            firsts[unit_id].setdefault(level, year)
+            firsts[unit_id].setdefault("ntm", year)  # any level reached means NTM was reached that year
+        fields = sorted({k.partition("@")[0] for k in keys})
+        wanted_years = sorted({y for per in firsts.values() for y in per.values()})
+        figures: dict[int, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+        if firsts:
+            units, unit_params = in_ids("unit_id", list(firsts), vendor)
+            years, year_params = in_ids("year", wanted_years, vendor, "integer")
+            cursor.execute(f"SELECT unit_id, year, field, {as_float('value', vendor)} FROM {Figure._meta.db_table} "
+                           f"WHERE {units} AND {years} AND field IN ({', '.join(['%s'] * len(fields))})",
+                           unit_params + year_params + fields)
+            for unit_id, year, name, value in cursor.fetchall():
+                figures[unit_id][year][name] = value
     return {u: past_values(keys, figures[u], firsts[u]) for u in firsts}
 
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 from ntm.accounts import audit
 from ntm.accounts.scope import can, is_admin, restrict
 from ntm.core import faults
-from ntm.core.sql import in_ids
+from ntm.core.sql import as_float, in_ids
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
 from ntm.criteria.loader import province_view, registry
 from ntm.criteria.spec import CriteriaSetSpec, FieldDef
@@ -396,12 +396,12 @@ def values_for(unit_ids: list[int], years: list[int], derived: bool = False) -> 
             # Grouped by the server, one JSON object per (unit, year): converting a million rows was
             # half the read. Exact: float8 is printed in its shortest round-trip form (PostgreSQL ≥ 12);
             # parse_int keeps whole numbers floats, as the row-by-row read gives them.
-            cursor.execute(f"SELECT unit_id, year, json_object_agg(field, CAST(value AS double precision))::text "
+            cursor.execute(f"SELECT unit_id, year, json_object_agg(field, {as_float('value', vendor)})::text "
                            f"{where} GROUP BY unit_id, year", unit_params + year_params)
             for unit_id, year, text in cursor.fetchall():
                 out[(unit_id, year)] = json.loads(text, parse_int=float)
         else:  # SQLite prints reals in JSON with 15 digits only: read rows, group here
-            cursor.execute(f"SELECT unit_id, year, field, CAST(value AS REAL) {where}", unit_params + year_params)
+            cursor.execute(f"SELECT unit_id, year, field, {as_float('value', vendor)} {where}", unit_params + year_params)
             for unit_id, year, name, value in cursor.fetchall():
                 key = (unit_id, year)
                 bucket = out.get(key)
