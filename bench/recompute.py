@@ -48,7 +48,7 @@ def run() -> dict[str, float]:
     load_units()
     load_all()
     rows = generate(span)
-    print(f"figure rows: {sum(rows.values())} for {len(rows)} years, generated in {time.perf_counter() - t0:.1f} s")
+    print(f"figure rows: {sum(rows.values())} for {len(rows)} years, generated in {time.perf_counter() - t0:.1f} s", flush=True)
 
     if os.environ.get("BENCH_BREAKDOWN"):
         breakdown(span, rows)
