@@ -140,6 +140,24 @@ def test_plan_pages_and_scope(world):
     assert xa.post(f"/don-vi/{outsider.pk}/ke-hoach/", {"title": "x"}).status_code == 404
 
 
+def test_plan_list_page_creates_through_the_service(world):
+    unit = world["tho_long"]
+    xa, xem = login("xa"), login("xem")
+    url = f"/don-vi/{unit.pk}/ke-hoach/"
+    good = {"title": "Kế hoạch 2026–2027", "target_level": "ntm", "target_year": YEAR, "year_from": YEAR,
+            "year_to": YEAR + 1}
+    assert xa.get(url).status_code == 200 and xem.get(url).status_code == 200
+    assert xem.post(url, good).status_code == 403
+    r = xa.post(url, {**good, "year_to": ""}, follow=True)  # form error: back to the list, nothing written
+    assert r.redirect_chain == [(url, 302)] and "Đến năm: " in r.content.decode()
+    r = xa.post(url, {**good, "year_from": YEAR + 1, "year_to": YEAR}, follow=True)  # refused by the service
+    assert r.redirect_chain == [(url, 302)] and "Năm bắt đầu phải trước năm kết thúc" in r.content.decode()
+    assert not Plan.objects.exists()
+    r = xa.post(url, good)
+    plan = Plan.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/ke-hoach/{plan.pk}/" and plan.unit == unit
+
+
 def test_leadership_and_committee_rules(world):
     unit = world["tho_long"]
     committee = services.save_committee(None, unit, "steering", "Ban chỉ đạo xây dựng NTM xã Thọ Long")
