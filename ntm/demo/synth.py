@@ -18,6 +18,15 @@ from ntm.criteria.spec import LEVEL_RANK, CriteriaSetSpec, Indicator
 from ntm.figures.rules import rules_for
 
 
+@dataclass
+class Target:
+    """The story for one unit and year: base criteria to fail, and the level to reach."""
+
+    fail: set[str] = field(default_factory=set)  # criterion codes of the base set that must fail
+    level: str | None = None  # highest level reached (None when `fail` is non-empty)
+    fixed: dict[str, float] = field(default_factory=dict)  # values supplied from elsewhere (rollups)
+
+
 # A field's range in fields.toml guards against typing errors (OCOP products: 0–5.000), far wider than
 # any commune: drawn inside it, a commune got 1.237 OCOP products. A commune has a handful (0–10); a
 # strong one (a level above NTM asked) a few more. The cap yields to a threshold that asks for more.
@@ -30,15 +39,6 @@ def _typical_ocop(bounds: dict, target: Target) -> None:
     for name in OCOP_FIELDS:
         if name in bounds:
             bounds[name].add(hi=OCOP_STRONG if strong else OCOP_TYPICAL)  # refused (kept as is) if infeasible
-
-
-@dataclass
-class Target:
-    """The story for one unit and year: base criteria to fail, and the level to reach."""
-
-    fail: set[str] = field(default_factory=set)  # criterion codes of the base set that must fail
-    level: str | None = None  # highest level reached (None when `fail` is non-empty)
-    fixed: dict[str, float] = field(default_factory=dict)  # values supplied from elsewhere (rollups)
 
 
 def typical_size(name: str, rng: random.Random, sizes: dict[str, float]) -> float:
