@@ -7,13 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from ntm.core.pages import flash_errors, flash_form_errors
+from ntm.core.pages import submit
 from ntm.units.models import Unit
 
 from .scope import can, get_unit_for
@@ -28,16 +26,7 @@ def unit_list(request: HttpRequest, pk: int, *, action: str, form: Callable[...,
     `created`, or back to this page with every error. Outsiders get 404, read-only members 403 on POST."""
     if request.method == "POST":
         unit = get_unit_for(request, pk, action)
-        bound = form(request.POST, unit)
-        if not bound.is_valid():
-            flash_form_errors(request, bound)
-            return redirect(request.path)
-        try:
-            obj = create(request.user, unit, **bound.cleaned_data)
-        except ValidationError as exc:
-            flash_errors(request, exc)
-            return redirect(request.path)
-        messages.success(request, created)
-        return redirect(detail, pk=obj.pk)
+        obj = submit(request, form(request.POST, unit), lambda d: create(request.user, unit, **d), created)
+        return redirect(detail, pk=obj.pk) if obj is not None else redirect(request.path)
     unit = get_unit_for(request, pk)
     return render(request, template, {"unit": unit, "can_edit": can(request.user, unit, action), **context(unit)})

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 
 from ntm.accounts.pages import unit_list
 from ntm.accounts.scope import can, get_object_for, get_unit_for
-from ntm.core.pages import flash_errors, flash_form_errors
+from ntm.core.pages import flash_errors, flash_form_errors, submit
 from ntm.units.models import Unit
 
 from . import excel, services
@@ -139,15 +139,8 @@ def reverse(request, pk: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     entry = get_object_for(request, Contribution.objects.select_related("unit"), pk, EDIT)
-    form = ReverseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.reverse(request.user, entry, form.cleaned_data["reason"])
-            messages.success(request, "Đã ghi bút toán đảo")
-        except ValidationError as exc:
-            flash_errors(request, exc)
-    else:
-        flash_form_errors(request, form)
+    submit(request, ReverseForm(request.POST), lambda d: services.reverse(request.user, entry, d["reason"]),
+           "Đã ghi bút toán đảo")
     return redirect("funding:ledger", pk=entry.unit_id)
 
 
@@ -285,19 +278,14 @@ def settings(request, pk: int):
     if request.method == "POST":
         province = get_unit_for(request, province.pk, services.SETTINGS)
         what = request.POST.get("what")
-        form = CeilingForm(request.POST) if what == "ceiling" else ProjectTypeForm(request.POST)
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                if what == "ceiling":
-                    services.set_ceiling(request.user, province, d["year_from"], d["amount"], d["decision"])
-                else:
-                    services.set_project_type(request.user, province, d["code"], d["name"], d["decision"])
-                messages.success(request, "Đã ghi")
-            except ValidationError as exc:
-                flash_errors(request, exc)
+        if what == "ceiling":
+            submit(request, CeilingForm(request.POST),
+                   lambda d: services.set_ceiling(request.user, province, d["year_from"], d["amount"], d["decision"]),
+                   "Đã ghi")
         else:
-            flash_form_errors(request, form)
+            submit(request, ProjectTypeForm(request.POST),
+                   lambda d: services.set_project_type(request.user, province, d["code"], d["name"], d["decision"]),
+                   "Đã ghi")
         return redirect("funding:settings", pk=unit.pk)
     return render(request, "funding/settings.html", {
         "unit": unit, "province": province, "ceilings": Ceiling.objects.filter(province=province).order_by("year_from"),
