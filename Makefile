@@ -25,12 +25,12 @@ run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # Debian packages the tests need: chromium for browser tests (never a downloaded browser), Pango and
-# Liberation fonts for WeasyPrint PDFs, poppler-utils to read the PDFs back, gettext for the
-# translation catalogue (compilemessages, and the test that it is complete).
-SYSTEM_PACKAGES := chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 poppler-utils gettext
+# Liberation 2 fonts for WeasyPrint PDFs (1.x lacks most Vietnamese letters, which fell back to DejaVu),
+# poppler-utils to read the PDFs back, gettext for the translation catalogue (compilemessages, and the test that it is complete).
+SYSTEM_PACKAGES := chromium fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils gettext
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 || ! command -v msgfmt >/dev/null 2>&1 \
-	    || ! ldconfig -p | grep -q libpangoft2-1.0 || ! fc-list | grep -qi "Liberation Serif"; then \
+	    || ! ldconfig -p | grep -q libpangoft2-1.0 || ! fc-list | grep -q "liberation2/LiberationSerif"; then \
 	  echo "Cài gói hệ thống cho kiểm thử (installing: $(SYSTEM_PACKAGES))"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; fi
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import models
 
 from ntm.core import requestid
+from ntm.core.bulk import insert_rows
 
 from .models import AuditEntry
 
@@ -47,9 +48,9 @@ def record(user, action: str, obj: models.Model | None = None, *, unit=None, bef
 
 
 def record_many(rows: Iterable[AuditEntry]) -> int:
-    rows = list(rows)
-    AuditEntry.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+    """Write unsaved entries (`entry`) in a few statements; their primary keys are not read back.
+    Returns how many were written."""
+    return insert_rows(AuditEntry, list(rows))
 
 
 def _unit_of(obj: models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -196,14 +197,28 @@ def _deps(spec: CriteriaSetSpec) -> set[str]:
 
 
 class _Registry:
-    """Latest published spec of each set, rebuilt only when a set is loaded (cheap to call)."""
+    """Latest published spec of each set, rebuilt only when a set is loaded (cheap to call).
+
+    Each call asks the database whether a set was published since (one small query), except within
+    one web request, where the first call's answer stands (a save asked it 6 times); a set saved in
+    this process clears it at once (`criteria.apps`)."""
 
     def __init__(self) -> None:
         self._key: tuple[int, int] | None = None
         self._specs: dict[str, CriteriaSetSpec] = {}
         self._versions: dict[str, int] = {}
+        self._request = threading.local()  # .checked: the current request has asked the database
+
+    def request_started(self, **kwargs) -> None:
+        self._request.active, self._request.checked = True, False
+
+    def request_finished(self, **kwargs) -> None:
+        self._request.active = self._request.checked = False
 
     def __call__(self) -> dict[str, CriteriaSetSpec]:
+        if self._key is not None and getattr(self._request, "checked", False):
+            return self._specs
+        self._request.checked = getattr(self._request, "active", False)
         agg = CriteriaSet.objects.filter(published=True).aggregate(m=Max("id"), n=Max("version"))
         key = (agg["m"] or 0, agg["n"] or 0)
         if key != self._key:
@@ -220,8 +235,9 @@ class _Registry:
         self()
         return self._versions
 
-    def cache_clear(self) -> None:
+    def cache_clear(self, **kwargs) -> None:
         self._key = None
+        self._request.checked = False
 
 
 registry = _Registry()
@@ -232,8 +248,22 @@ def province_view(specs: dict[str, CriteriaSetSpec], province_code: str) -> dict
     view = dict(specs)
     for spec in specs.values():
         if spec.extends and spec.province == province_code and spec.extends in view:
-            view[spec.extends] = replace(spec, code=spec.extends)
+            view[spec.extends] = _stand_in(spec)
     return view
+
+
+_STAND_INS: dict[int, tuple[CriteriaSetSpec, CriteriaSetSpec]] = {}
+
+
+def _stand_in(spec: CriteriaSetSpec) -> CriteriaSetSpec:
+    """The province's version under the national code, made once per spec object: every view then
+    holds the same object, so what is cached per ladder (fields, rules) is found again on the next save."""
+    cached = _STAND_INS.get(id(spec))
+    if cached is None or cached[0] is not spec:
+        if len(_STAND_INS) > 200:
+            _STAND_INS.clear()
+        cached = _STAND_INS[id(spec)] = (spec, replace(spec, code=spec.extends))
+    return cached[1]
 
 
 def file_registry(province: str = "") -> dict[str, CriteriaSetSpec]:

@@ -21,12 +21,14 @@ from ntm.criteria.loader import province_view, registry
 from ntm.evaluations.models import Evaluation
 from ntm.evaluations.rollup import at_least
 from ntm.figures.models import Figure
+from ntm.figures.rules import accepts_year
 from ntm.figures.services import CellInput, write_figures
 from ntm.funding import demo as funding_demo
 from ntm.ocop import demo as ocop_demo
 from ntm.plans import demo as plans_demo
 from ntm.practices import demo as practices_demo
 from ntm.recognition import demo as recognition_demo
+from ntm.units.loader import load_history
 from ntm.units.models import REFORM_DATE, Classification, Lineage, Unit
 
 from . import story
@@ -64,6 +66,7 @@ def _generate(log: Callable[[str], None]) -> None:
     specs = province_view(registry(), PROVINCE)
     figures: list[Figure] = []
     with transaction.atomic():
+        load_history()  # the demo's years before 2025 run on the units of their time (idempotent)
         paths, communes = _legacy_communes(specs, figures)
         log(f"  · {len(communes)} xã (trước 2025), {len(figures)} số liệu")
         _districts(specs, paths, figures)
@@ -106,12 +109,21 @@ def _sizes(rng: random.Random) -> dict[str, float]:
             "hamlets_total": rng.randint(5, 14), "schools_total": rng.randint(3, 5)}
 
 
+def _years(valid_from, valid_to, last: int = story.LAST_LEGACY_YEAR) -> tuple[int, int]:
+    """(first, last) year a unit existed on 1 January, within the demo's years (ntm.figures.rules.accepts_year)."""
+    years = [y for y in range(story.FIRST_YEAR, last + 1) if accepts_year(valid_from, valid_to, y)]
+    return (years[0], years[-1]) if years else (last + 1, last)
+
+
 def _legacy_communes(specs, figures):
+    """Every xã of Thanh Hóa before the 2025 reform, the units of their time included (those that ended
+    in the 2019 and 2024 reorganisations): figures only for the years each existed."""
     units = list(
         Unit.objects.filter(scheme=Unit.Scheme.LEGACY, level=Unit.Level.COMMUNE, province__code=PROVINCE, kind="xã")
-        .values("id", "code", "region", "parent__code")
+        .values("id", "code", "region", "parent__code", "valid_from", "valid_to")
     )
-    paths = story.plan_communes([(u["code"], u["parent__code"]) for u in units], SEED)
+    spans = {u["code"]: _years(u["valid_from"], u["valid_to"]) for u in units}
+    paths = story.plan_communes([(u["code"], u["parent__code"]) for u in units], SEED, spans)
     flags = [
         Classification(unit_id=u["id"], scheme="flag", value="dbkk", year_from=2021, year_to=2025, source=SOURCE)
         for u in units if paths[u["code"]].dbkk
@@ -123,7 +135,7 @@ def _legacy_communes(specs, figures):
         sizes = _sizes(rng)
         if u["code"] == story.NAM_GIANG:  # seed 000: 1,876 households, 6,350 people
             sizes.update(households_total=1876, population_total=6350)
-        for year in range(story.FIRST_YEAR, story.LAST_LEGACY_YEAR + 1):
+        for year in range(path.first_year, path.last_year + 1):
             try:
                 base = base_set_for(specs, "commune", year)
             except EvaluationError:  # no set loaded for that year
@@ -144,19 +156,20 @@ def _districts(specs, paths, figures) -> None:
     for p in paths.values():
         by_district[p.district].append(p)
     for d in Unit.objects.filter(scheme=Unit.Scheme.LEGACY, level=Unit.Level.DISTRICT, province__code=PROVINCE).values(
-        "id", "code", "region"
+        "id", "code", "region", "valid_from", "valid_to"
     ):
         communes = by_district.get(d["code"], [])
         if not communes:
             continue
-        met_year = story.district_ntm_year(d["code"], communes)
-        for year in range(2016, story.LAST_LEGACY_YEAR + 1):
+        first, last = _years(d["valid_from"], d["valid_to"])
+        met_year = story.district_ntm_year(d["code"], [p for p in communes if p.exists(last)])
+        for year in range(max(2016, first), last + 1):
             try:
                 base = base_set_for(specs, "district", year)
             except EvaluationError:
                 continue
-            levels = [p.level(year) or "" for p in communes]
-            fixed = {"communes_total": float(len(communes)),
+            levels = [p.level(year) or "" for p in communes if p.exists(year)]  # its communes of that year
+            fixed = {"communes_total": float(len(levels)),
                      "communes_ntm": float(sum(at_least(lvl, "ntm") for lvl in levels)),
                      "communes_nang_cao": float(sum(at_least(lvl, "nang_cao") for lvl in levels))}
             rng = random.Random(f"{SEED}-{d['code']}-{year}")
@@ -187,9 +200,9 @@ def _hamlets(specs, paths, figures) -> int:
     The hamlet condition "belongs to an NTM commune or is a recognised hamlet" (criterion 1 of
     thon-kieu-mau-2021) follows the commune's own path: met when the commune is NTM that year or the
     hamlet was recognised in an earlier year, never met otherwise."""
-    communes = list(
+    communes = list(  # the communes of 30/06/2025 (27): hamlets are kept from 2019 on, under the communes of then
         Unit.objects.filter(scheme=Unit.Scheme.LEGACY, level=Unit.Level.COMMUNE, parent__code=story.THO_XUAN, kind="xã")
-        .order_by("code").prefetch_related("successors")
+        .exclude(code__contains="-").order_by("code").prefetch_related("successors")
     )
     rng = random.Random(f"{SEED}-hamlet-count")
     old, new, links = [], [], []
@@ -199,7 +212,7 @@ def _hamlets(specs, paths, figures) -> int:
             name = f"Thôn {i}"
             old.append(Unit(scheme=Unit.Scheme.LOCAL, code=f"{c.code}-{i:02d}", level=Unit.Level.HAMLET, kind="thôn",
                             name=name, full_name=f"{name}, {c.full_name}", parent=c, province=c.province,
-                            region=c.region, valid_to=c.valid_to))
+                            region=c.region, valid_from=c.valid_from, valid_to=c.valid_to))
             if successor:
                 new.append(Unit(scheme=Unit.Scheme.LOCAL, code=f"{successor.code}-{c.code}-{i:02d}", level=Unit.Level.HAMLET,
                                 kind="thôn", name=name, full_name=f"{name} ({c.name}), {successor.full_name}",
@@ -215,7 +228,7 @@ def _hamlets(specs, paths, figures) -> int:
     parent_code = {c.pk: c.code for c in communes}
     for hamlet, km_year in zip(old, years, strict=True):
         path = paths[parent_code[hamlet.parent_id]]
-        for year in range(2019, story.LAST_LEGACY_YEAR + 1):
+        for year in range(max(2019, path.first_year), story.LAST_LEGACY_YEAR + 1):
             try:
                 base = base_set_for(specs, "hamlet", year)
             except EvaluationError:

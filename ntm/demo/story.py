@@ -1,7 +1,7 @@
 """The demo's story for Thanh Hóa, calibrated on the seed documents (000 and 004). Pure.
 
-Thọ Xuân (district 395): 5.6 criteria per commune on average in 2011; every commune NTM by the
-end of 2018; the district meets its criteria in 2019; 11 advanced and 2 model communes and 12
+Thọ Xuân (district 395): 5.6 criteria per commune on average in 2011 over the 38 communes of the time;
+each of them NTM by the end of 2018 (the communes formed by the 2019 merges are NTM from their first year); the district meets its criteria in 2019; 11 advanced and 2 model communes and 12
 model hamlets by early 2023 (the 2022 evaluations); Nam Giang (15505) NTM in 2016 and advanced
 in 2023. Other districts follow seeded, varied paths; some communes slip and lose a criterion.
 Only xã are assessed against the commune NTM sets (phường and thị trấn are urban units).
@@ -32,6 +32,11 @@ class CommunePath:
     slips: set[int] = field(default_factory=set)  # years in which one criterion is lost
     dbkk: bool = False
     order: list[str] = field(default_factory=list)
+    first_year: int = FIRST_YEAR  # the years the unit existed (on 1 January): its figures' years
+    last_year: int = LAST_LEGACY_YEAR
+
+    def exists(self, year: int) -> bool:
+        return self.first_year <= year <= self.last_year
 
     def level(self, year: int) -> str | None:
         if self.ntm_year is None or year < self.ntm_year or year in self.slips:
@@ -69,8 +74,11 @@ def _order(rng: random.Random) -> list[str]:
     return order
 
 
-def plan_communes(communes: list[tuple[str, str]], seed: int) -> dict[str, CommunePath]:
-    """communes: (code, district code) of every legacy xã of the province."""
+def plan_communes(communes: list[tuple[str, str]], seed: int,
+                  years: dict[str, tuple[int, int]] | None = None) -> dict[str, CommunePath]:
+    """communes: (code, district code) of every xã of the province before the 2025 reform, the units of
+    their time included; years: code → (first, last) year it existed (default 2011–2025)."""
+    years = years or {}
     paths: dict[str, CommunePath] = {}
     tho_xuan = sorted(c for c, d in communes if d == THO_XUAN)
     for code, district in communes:
@@ -80,42 +88,53 @@ def plan_communes(communes: list[tuple[str, str]], seed: int) -> dict[str, Commu
         mountain, remote = district in MOUNTAIN_DISTRICTS, district in REMOTE_DISTRICTS
         start = rng.randint(1, 5) if mountain else rng.randint(3, 9)
         never = rng.random() < (0.45 if remote else 0.25 if mountain else 0.08)
+        first, last = years.get(code, (FIRST_YEAR, LAST_LEGACY_YEAR))
         ntm = None if never else rng.randint(2014, 2025) if mountain else rng.randint(2012, 2023)
+        if ntm is not None and first > FIRST_YEAR:  # formed by a merge: NTM from its first year at the earliest
+            ntm = max(ntm, first)
         nc = km = None
         if ntm and ntm <= 2020 and rng.random() < 0.4:
             nc = rng.randint(2021, 2025)
             if rng.random() < 0.25:
                 km = min(2025, nc + rng.randint(1, 2))
         slips = {y for y in range((ntm or 2099) + 1, LAST_LEGACY_YEAR + 1) if rng.random() < 0.05 and y not in (nc, km)}
-        paths[code] = CommunePath(code, district, start, ntm, nc, km, slips, remote and rng.random() < 0.5, _order(rng))
-    paths.update(_plan_tho_xuan(tho_xuan, seed))
+        paths[code] = CommunePath(code, district, start, ntm, nc, km, slips, remote and rng.random() < 0.5, _order(rng),
+                                  first, last)
+    paths.update(_plan_tho_xuan(tho_xuan, seed, years))
     return paths
 
 
-def _plan_tho_xuan(codes: list[str], seed: int) -> dict[str, CommunePath]:
+def _plan_tho_xuan(codes: list[str], seed: int, spans: dict[str, tuple[int, int]]) -> dict[str, CommunePath]:
+    """The communes of 2011 (38) carry the 2011–2018 story; those formed by the 2019 merges (from 2020)
+    are NTM from their first year; the 2022 counts are over the communes of 2022 (27)."""
     rng = random.Random(f"{seed}-tho-xuan")
-    n = len(codes)
+    span = {c: spans.get(c, (FIRST_YEAR, LAST_LEGACY_YEAR)) for c in codes}
+    old = [c for c in codes if span[c][0] <= FIRST_YEAR]
+    n = len(old)
     # 2011: 5.6 criteria per commune on average → the total is fixed, spread over communes.
     total = round(5.6 * n)
-    starts = [total // n] * n
-    for i in rng.sample(range(n), total - sum(starts)):
-        starts[i] += 1
-    others = [c for c in codes if c != NAM_GIANG]
-    # NTM years 2012–2018 (at least one commune in 2018), Nam Giang in 2016.
+    starts = dict.fromkeys(old, total // n)
+    for c in rng.sample(old, total - sum(starts.values())):
+        starts[c] += 1
+    others = [c for c in old if c != NAM_GIANG]
+    # NTM years 2012–2018 (at least one commune in 2018), Nam Giang in 2016; merged communes: their first year.
     years = {c: rng.randint(2012, 2018) for c in others}
     years[others[-1]] = 2018
     years[NAM_GIANG] = 2016
+    years.update({c: span[c][0] for c in codes if c not in starts})
     # By the 2022 evaluations: 11 advanced (exactly) and 2 model communes; Nam Giang advanced in 2023.
-    ranked = rng.sample(others, len(others))
+    later = [c for c in codes if c != NAM_GIANG and span[c][0] <= 2022 <= span[c][1]]
+    ranked = rng.sample(later, len(later))
     nc = {c: rng.choice([2021, 2022]) for c in ranked[:13]}
     km = {c: 2022 for c in ranked[:2]}
     for c in ranked[13:17]:
         nc[c] = rng.choice([2024, 2025])
     nc[NAM_GIANG] = 2023
     paths = {}
-    for code, start in zip(codes, starts, strict=True):
+    for code in codes:
         crng = random.Random(f"{seed}-{code}")
-        paths[code] = CommunePath(code, THO_XUAN, start, years[code], nc.get(code), km.get(code), set(), False, _order(crng))
+        paths[code] = CommunePath(code, THO_XUAN, starts.get(code, 19), years[code], nc.get(code), km.get(code), set(),
+                                  False, _order(crng), *span[code])
     return paths
 
 

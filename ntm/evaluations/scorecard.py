@@ -12,7 +12,7 @@ from ntm.criteria.evaluate import EvaluationError, base_set_for
 from ntm.criteria.levels import at_or_above
 from ntm.criteria.loader import registry
 from ntm.criteria.spec import LEVEL_LABELS
-from ntm.units.models import REFORM_DATE, Lineage, Unit
+from ntm.units.models import REFORM_DATE, Unit, lineage_ancestors, valid_in
 
 from .models import Evaluation
 from .rollup import Summary, rollup
@@ -20,8 +20,8 @@ from .services import communes_of, live_evaluation, year_ladders
 
 
 def years_of(unit: Unit) -> list[int]:
-    """Years with an evaluation for the unit, its predecessors, or its communes."""
-    ids = [unit.pk, *Lineage.objects.filter(target=unit).values_list("source_id", flat=True)]
+    """Years with an evaluation for the unit, its predecessors (through every reorganisation), or its communes."""
+    ids = [unit.pk, *lineage_ancestors([unit.pk])]
     years = set(Evaluation.objects.filter(unit_id__in=ids).values_list("year", flat=True).distinct())
     communes = communes_of(unit)
     if communes is not None:
@@ -30,11 +30,12 @@ def years_of(unit: Unit) -> list[int]:
 
 
 def trend(unit: Unit) -> list[dict]:
-    """Criteria met per year: the unit's own series, and its predecessors' before the reform.
+    """Criteria met per year: the unit's own series, and its predecessors' before each reorganisation
+    (the 2025 reform, and before it those of 2019–2024: a commune of 2026 shows the communes of 2011).
 
     Each point: year, met, total, pct (share of criteria met, %, one decimal: a 19-criteria year
     and a 10-criteria year compare on one axis), level, set (code)."""
-    preds = list(Unit.objects.filter(successor_links__target=unit).only("id", "full_name"))
+    preds = list(Unit.objects.filter(pk__in=lineage_ancestors([unit.pk])).only("id", "full_name").order_by("code"))
     names = {unit.pk: unit.full_name} | {p.pk: p.full_name for p in preds}
     series: dict[int, list] = {pk: [] for pk in names}
     for unit_id, year, met, total, level, code in Evaluation.objects.filter(unit_id__in=list(names)).order_by(
@@ -99,7 +100,7 @@ def communes_rollup(unit: Unit, year: int) -> dict | None:
     rows = Evaluation.objects.filter(unit__in=communes, year=year).values_list(
         "unit_id", "level", "criteria_met", "criteria_total", "met")
     summaries = [Summary(u, year, lvl, m, t, met) for u, lvl, m, t, met in rows]
-    result = rollup(summaries, communes.count(), year_ladders([year]))
+    result = rollup(summaries, communes.filter(valid_in(year)).count(), year_ladders([year]))  # the xã of that year
     history = [communes]
     if unit.level == Unit.Level.PROVINCE and unit.scheme == Unit.Scheme.CURRENT:
         history.insert(0, Unit.objects.filter(province__successor_links__target=unit, level=Unit.Level.COMMUNE, kind="xã"))

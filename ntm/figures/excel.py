@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from io import BytesIO
+from itertools import repeat
 from xml.etree.ElementTree import ParseError
 
 from openpyxl import Workbook, load_workbook
@@ -210,16 +211,46 @@ _PERCENT = re.compile(r'%(?=(?:[^"]*"[^"]*")*[^"]*$)')  # a % outside quoted tex
 
 
 def open_workbooks(data: bytes):
-    """(values, formulas): the workbook read-only twice — cached values, and formulas to tell a
-    formula without a stored value from a blank cell. Raises FileRefused when it cannot be opened."""
+    """(values, formulas): the workbook read-only with its cached values, and — only when a sheet
+    holds a formula — once more with the formulas, to tell a formula without a stored value from a
+    blank cell (None otherwise: a template filled by hand has none, and is then parsed once).
+    Raises FileRefused when it cannot be opened."""
     try:
         values = load_workbook(BytesIO(data), read_only=True, data_only=True)
-        formulas = load_workbook(BytesIO(data), read_only=True, data_only=False)
+        formulas = load_workbook(BytesIO(data), read_only=True, data_only=False) if _has_formulas(data) else None
     except _READ_ERRORS as exc:
         raise FileRefused(_DAMAGED.format(detail=f" ({_reason(exc)})")) from exc
     except Exception as exc:  # defusedxml's refusals (entities, DTD) and anything else the parser raises
         raise FileRefused(_DAMAGED.format(detail=f" ({_reason(exc)})")) from exc
     return values, formulas
+
+
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")  # an <f> element (with or without a namespace prefix)
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet part holds a formula element (read in chunks, never whole in memory).
+    Errors (a damaged part) answer True: the full parse then reports them."""
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            for part in archive.namelist():
+                if not (part.startswith("xl/worksheets/") and part.endswith(".xml")):
+                    continue
+                with archive.open(part) as stream:
+                    tail = b""
+                    while chunk := stream.read(1 << 16):
+                        if _FORMULA.search(tail + chunk):
+                            return True
+                        tail = chunk[-64:]
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
+        return True
+    return False
+
+
+def _close(*workbooks) -> None:
+    for wb in workbooks:
+        if wb is not None:
+            wb.close()
 
 
 def sheet_years(data: bytes, filename: str = "") -> list[int]:
@@ -229,8 +260,7 @@ def sheet_years(data: bytes, filename: str = "") -> list[int]:
     try:
         return sorted(int(m.group(1)) for n in values.sheetnames if (m := re.match(r"^Số liệu (\d{4})$", n)))
     finally:
-        values.close()
-        formulas.close()
+        _close(values, formulas)
 
 
 def read_sheet(data: bytes, year: int, fields: Mapping[str, FieldDef], units: Mapping[str, dict],
@@ -248,8 +278,7 @@ def read_sheet(data: bytes, year: int, fields: Mapping[str, FieldDef], units: Ma
     except Exception as exc:  # a damaged part met while streaming (truncated XML, a bad CRC…)
         raise FileRefused(_DAMAGED.format(detail=f" (trang “{sheet_name(year)}”: {_reason(exc)})")) from exc
     finally:
-        values_wb.close()
-        formulas_wb.close()
+        _close(values_wb, formulas_wb)
 
 
 def _reason(exc: Exception) -> str:
@@ -272,7 +301,8 @@ def _read(values_wb, formulas_wb, year, fields, units, limits) -> Reading:
         shown = [n for n in values_wb.sheetnames if n != META_SHEET]
         raise FileRefused(f"Không có trang “{name}” (các trang: {', '.join(shown)}). Hãy dùng tệp mẫu của năm {year}.")
     problem = out.problems.append
-    rows = zip(values_wb[name].iter_rows(), formulas_wb[name].iter_rows(), strict=False)
+    formula_rows = formulas_wb[name].iter_rows() if formulas_wb is not None else repeat(())
+    rows = zip(values_wb[name].iter_rows(), formula_rows, strict=False)
     header = next(rows, None)
     codes_row = next(rows, None)
     if header is None or codes_row is None:

@@ -31,7 +31,7 @@ from django.shortcuts import redirect, render
 from ntm.accounts.scope import get_unit_for, units_for
 from ntm.criteria.evaluate import sets_above
 from ntm.criteria.spec import FieldDef
-from ntm.units.models import REFORM_DATE, Unit
+from ntm.units.models import REFORM_DATE, Unit, valid_in
 
 from . import excel, staging
 from .models import Figure, FigureChange, closed_unit_years
@@ -122,8 +122,11 @@ def plan_import(user, data: bytes, year: int, units: dict[str, dict], fields: di
                 plan.cell_notes.setdefault(positions[where], []).extend(texts)
     else:
         both = {(c.unit_id, c.field) for c in overwrites}
+        where_of = {}
+        for c in keep + overwrites:
+            where_of.setdefault((c.unit_id, c.field), c.where)
         plan.changes = [Row(names.get(ch.unit_id, str(ch.unit_id)), fields[ch.field].name if ch.field in fields else ch.field,
-                            ch.old, ch.new, _where_of(keep + overwrites, ch), (ch.unit_id, ch.field) in both)
+                            ch.old, ch.new, where_of.get((ch.unit_id, ch.field), ""), (ch.unit_id, ch.field) in both)
                         for ch in result.changes]
         plan.unchanged = result.unchanged
         plan.warnings = result.warnings
@@ -134,13 +137,6 @@ def plan_import(user, data: bytes, year: int, units: dict[str, dict], fields: di
     return plan
 
 
-def _where_of(cells: list[CellInput], change) -> str:
-    for c in cells:
-        if c.unit_id == change.unit_id and c.field == change.field:
-            return c.where
-    return ""
-
-
 def _conflicts(user, year, reading: excel.Reading, fields, cells: list[CellInput], names):
     """(cells to write, conflicts, whether conflicts could be checked, cells both sides edited)."""
     if reading.downloaded_at is None:
@@ -148,11 +144,18 @@ def _conflicts(user, year, reading: excel.Reading, fields, cells: list[CellInput
     unit_ids = sorted({c.unit_id for c in cells})
     current = {(u, f): v for u, f, v in Figure.objects.filter(unit_id__in=unit_ids, year=year).values_list(
         "unit_id", "field", "value")}
-    later: dict[tuple[int, str], tuple[str, object]] = {}
-    for unit_id, fcode, who, when in FigureChange.objects.filter(
-            figure__unit_id__in=unit_ids, figure__year=year, changed_at__gt=reading.downloaded_at).order_by(
-            "changed_at", "id").values_list("figure__unit_id", "figure__field", "changed_by__username", "changed_at"):
-        later[(unit_id, fcode)] = (who or "hệ thống", when)
+
+    def changes_since() -> dict[tuple[int, str], tuple[str, object]]:
+        """(unit, field) → (who, when) of the latest change since the download."""
+        out: dict[tuple[int, str], tuple[str, object]] = {}
+        for unit_id, fcode, who, when in FigureChange.objects.filter(
+                figure__unit_id__in=unit_ids, figure__year=year, changed_at__gt=reading.downloaded_at).order_by(
+                "changed_at", "id").values_list("figure__unit_id", "figure__field", "changed_by__username", "changed_at"):
+            out[(unit_id, fcode)] = (who or "hệ thống", when)
+        return out
+
+    # read only when needed: without the grid as downloaded, or to name who changed a conflicting cell
+    later = changes_since() if reading.originals is None else None
     code_of = {c.unit_id: s.code for c, s in zip(cells, reading.cells, strict=True)}
     keep, conflicts, overwrites = [], [], []
     for cell in cells:
@@ -175,6 +178,8 @@ def _conflicts(user, year, reading: excel.Reading, fields, cells: list[CellInput
         if not someone or _same(new, now):
             keep.append(cell)
             continue
+        if later is None:
+            later = changes_since()
         who, when = later.get((cell.unit_id, cell.field), ("người khác", None))
         untouched = reading.originals is not None and _same(new, was)
         conflicts.append(Conflict(names.get(cell.unit_id, ""), fdef.name if fdef else cell.field, was, now, new, who, when,
@@ -202,7 +207,7 @@ def _targets(request, unit: Unit, year: int) -> list[dict]:
         qs = editable.filter(pk=unit.pk)
     else:
         scheme = Unit.Scheme.LEGACY if year <= REFORM_DATE.year else Unit.Scheme.CURRENT
-        qs = editable.filter(level=Unit.Level.COMMUNE, kind="xã", scheme=scheme)
+        qs = editable.filter(valid_in(year), level=Unit.Level.COMMUNE, kind="xã", scheme=scheme)  # the xã of that year
         qs = qs.filter(parent=unit) if unit.level == Unit.Level.DISTRICT else qs.filter(
             province__in=Unit.objects.filter(successor_links__target=unit) if scheme != unit.scheme else [unit])
     return list(qs.order_by("search_name").values("id", "code", "full_name", "name", "level"))

@@ -30,6 +30,7 @@ from django.utils import timezone
 from ntm.accounts import audit
 from ntm.accounts.scope import can, is_admin, restrict
 from ntm.core import faults
+from ntm.core.bulk import insert_rows, update_rows
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
 from ntm.criteria.loader import province_view, registry
 from ntm.criteria.spec import CriteriaSetSpec, FieldDef
@@ -141,6 +142,7 @@ def _names(ladder: list[CriteriaSetSpec]) -> dict[str, str]:
     return _RULES[tuple(id(s) for s in ladder)][2]
 
 
+_FIGURE_COLUMNS = ("id", "unit_id", "year", "field", "value", "source", "updated_by_id", "updated_at")
 _UNIT_COLUMNS = ("id", "code", "full_name", "level", "kind", "scheme", "valid_from", "valid_to", "province__code")
 
 
@@ -188,32 +190,49 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
             errors.append(f"{units[uid]['full_name']}: kỳ báo cáo năm {year} của {period.province.full_name} đã khoá, "
                           "không ghi được số liệu (quản trị viên có thể mở lại kỳ, kèm lý do)")
     ladders: dict[tuple[int, int], list[CriteriaSetSpec]] = {}
+    # A ladder depends only on (province, level, kind, year): built once per kind of unit, so a
+    # province's import reads the registry a few times, not once per commune.
+    shared: dict[tuple, list[CriteriaSetSpec] | None] = {}
     for uid, year in sorted({(c.unit_id, c.year) for c in cells}):
         u = units[uid]
         refusal = year_refusal(u["full_name"], u["valid_from"], u["valid_to"], year)
         if refusal:
             errors.append(refusal)
             continue
+        kind = (u.get("province__code") or "", u["level"], u["kind"], year)
+        if kind not in shared:
+            try:
+                shared[kind] = ladder_for(u, year)
+            except EvaluationError:
+                shared[kind] = None
+        if shared[kind] is not None:
+            ladders[(uid, year)] = shared[kind]
+            continue
         try:
-            ladders[(uid, year)] = ladder_for(u, year)
+            ladder_for(u, year)  # again, for the message naming this unit
         except EvaluationError as exc:
             errors.append(str(exc))
     if errors:
         raise WriteRefused(sorted(set(errors), key=errors.index))
 
-    existing = {(f.unit_id, f.year, f.field): f for f in
-                Figure.objects.select_for_update().filter(unit_id__in=unit_ids, year__in=years)}
+    # Rows as tuples (locked); a Figure instance is made only for a cell this write changes.
+    existing = {(row[1], row[2], row[3]): row for row in Figure.objects.select_for_update().filter(
+        unit_id__in=unit_ids, year__in=years).values_list(*_FIGURE_COLUMNS)}
     # Each unit-year's values as they will stand after this write, for cross-field rules.
     after: dict[tuple[int, int], dict[str, float | None]] = defaultdict(dict)
-    for (uid, year, name), fig in existing.items():
-        after[(uid, year)][name] = None if fig.value is None else float(fig.value)
+    for (uid, year, name), row in existing.items():
+        after[(uid, year)][name] = None if row[4] is None else float(row[4])
     values: dict[tuple[int, int, str], Decimal | None] = {}
     by_key: dict[tuple[int, int, str], CellInput] = {}
     touched: dict[tuple[int, int], set[str]] = defaultdict(set)
     derived = derived_fields()
+    defs_of: dict[int, dict[str, FieldDef]] = {}  # id(ladder) → its fields (ladders are shared, see above)
     for cell in cells:
         key = (cell.unit_id, cell.year, cell.field)
-        defs = fields_for(ladders[(cell.unit_id, cell.year)])
+        ladder = ladders[(cell.unit_id, cell.year)]
+        defs = defs_of.get(id(ladder))
+        if defs is None:
+            defs = defs_of[id(ladder)] = fields_for(ladder)
         fdef = defs.get(cell.field)
         if fdef is None:
             refuse(cell, f"“{cell.field}” không phải trường số liệu của bộ tiêu chí năm {cell.year}")
@@ -253,22 +272,24 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
     now = timezone.now()
     new, changed, history = [], [], []
     for (uid, year, name), value in values.items():
-        fig = existing.get((uid, year, name))
-        if fig is None:
+        row = existing.get((uid, year, name))
+        if row is None:
             if value is None:
                 result.unchanged += 1
                 continue
             fig = Figure(unit_id=uid, year=year, field=name, value=value, source=source, updated_by=_actor(user))
             new.append(fig)
             history.append((fig, None, value))
-        elif fig.value != value:
+        elif row[4] != value:
+            fig = Figure(**dict(zip(_FIGURE_COLUMNS, row, strict=True)))
             history.append((fig, fig.value, value))
             fig.value, fig.updated_by, fig.updated_at = value, _actor(user), now
             fig.source = source or fig.source  # a save without a source keeps the figure's source
             changed.append(fig)
         else:
             result.unchanged += 1
-            if source and fig.source != source:
+            if source and row[5] != source:
+                fig = Figure(**dict(zip(_FIGURE_COLUMNS, row, strict=True)))
                 fig.source = source
                 changed.append(fig)
     result.changes = [Change(f.unit_id, f.year, f.field, old, v) for f, old, v in history]
@@ -278,11 +299,10 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
         return result
 
     Figure.objects.bulk_create(new, batch_size=2000)
-    Figure.objects.bulk_update(changed, ["value", "source", "updated_by", "updated_at"], batch_size=1000)
+    update_rows(Figure, changed, ["value", "source", "updated_by", "updated_at"])  # one statement, not bulk_update
     if not system:
-        FigureChange.objects.bulk_create(
-            [FigureChange(figure=f, old_value=old, new_value=v, source=f.source, comment=comment, changed_by=_actor(user))
-             for f, old, v in history], batch_size=2000)
+        insert_rows(FigureChange, [FigureChange(figure=f, old_value=old, new_value=v, source=f.source, comment=comment,
+                                                changed_by=_actor(user)) for f, old, v in history])
     if audit_each and not system:
         audit.record_many(
             audit.entry(user, f"figures.{door}", f, unit=f.unit_id, label=f"{units[f.unit_id]['full_name']} {f.year} {f.field}",

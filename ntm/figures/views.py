@@ -17,7 +17,7 @@ from ntm.criteria.classify import class_rows, classify
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
 from ntm.criteria.loader import province_view, registry
 from ntm.criteria.spec import LEVEL_LABELS
-from ntm.units.models import REFORM_DATE, Unit
+from ntm.units.models import REFORM_DATE, Unit, valid_in
 
 from .entry import layout
 from .live import live_evaluation
@@ -107,7 +107,7 @@ def import_open(user, unit: Unit, year: int) -> bool:
     if year not in YEARS:
         return False
     scheme = Unit.Scheme.LEGACY if year <= REFORM_DATE.year else Unit.Scheme.CURRENT
-    communes = Q(level=Unit.Level.COMMUNE, kind="xã", scheme=scheme)
+    communes = Q(level=Unit.Level.COMMUNE, kind="xã", scheme=scheme) & valid_in(year)  # the xã of that year
     if unit.level == Unit.Level.DISTRICT:
         communes &= Q(parent=unit)
     elif scheme != unit.scheme:
@@ -191,7 +191,8 @@ def save(request, pk: int, year: int, field: str):
     value = values_for([unit.pk], [year]).get((unit.pk, year), {}).get(field)
     return render(request, "figures/_saved.html", {
         "unit": unit, "year": year, "fdef": defs[field], "value": value, "raw": raw, "error": error, "warning": warning,
-        "closed": Period.is_closed(unit, year), **_evaluation_context(unit, year),
+        # a write that went through was not in a closed year (the write path refuses those)
+        "closed": Period.is_closed(unit, year) if error or warning else False, **_evaluation_context(unit, year),
     }, status=422 if error or warning else 200)
 
 

@@ -26,7 +26,7 @@ from ntm.evaluations.scorecard import progress, reform_mark, scorecard
 from ntm.figures.views import import_open
 from ntm.plans.documents import review_content
 from ntm.recognition.services import recognised_levels
-from ntm.units.models import REFORM_DATE, Unit
+from ntm.units.models import REFORM_DATE, Unit, valid_in
 
 from .excel import matrix_workbook
 from .models import MapLayer
@@ -58,7 +58,7 @@ def dashboard(request, pk: int):
     history = progress(legacy, current)
     years = [r["year"] for r in history]
     year = year_param(request, years[-1] if years else REFORM_DATE.year)
-    communes = legacy if year < REFORM_DATE.year + 1 else current
+    communes = (legacy if year < REFORM_DATE.year + 1 else current).filter(valid_in(year))  # the units of that year
     # folded names sort the Vietnamese way ("Ái Thượng" with the A's, not after "Văn Nho")
     rows = list(communes.values("id", "code", "name", "full_name", "parent__name").order_by("parent__search_name", "search_name"))
     evals = {

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -189,11 +188,13 @@ def unit_counts() -> dict[str, int]:
 # --- reorganisations before 2025 (data/history-*.toml) ----------------------------------------------
 
 HISTORY_DIR = Path(__file__).parent / "data"
+BASES = ("read", "gso", "inferred")
 
 
 @dataclass
 class HistoryStats:
     units_created: int = 0
+    units_updated: int = 0
     lineage_created: int = 0
     reorganisations: list[str] = field(default_factory=list)
 
@@ -210,63 +211,125 @@ def history_files() -> list[Path]:
     return sorted(HISTORY_DIR.glob("history-*.toml"))
 
 
-def history_code(year: int, district: str, name: str) -> str:
-    """A local code for a unit that disappeared before the 2025 lists (its official code not read):
-    'h' + year + district code + 4 hex digits of its folded name, e.g. "h2019-395-3f2a" (≤ 16 chars)."""
-    return f"h{year}-{district}-{zlib.crc32(fold(name).encode()) & 0xFFFF:04x}"
+def history_code(gso: str, effective: dt.date) -> str:
+    """The code of a unit that ended before the 30/06/2025 list: its GSO code and the year it ended,
+    e.g. "15490-2019" (GSO reuses codes: 15493 was xã Thọ Nguyên until 2019, xã Xuân Hồng since)."""
+    return f"{gso}-{effective.year}"
+
+
+@dataclass
+class _Planned:
+    code: str
+    level: str
+    kind: str
+    name: str
+    parent: str  # code (legacy scheme) of its district or province
+    valid_to: dt.date
+
+
+def _read_history(paths: list[Path]) -> tuple[list[dict], list[str]]:
+    """(reorganisations sorted by date of effect, each with its file name; problems found)."""
+    reorgs, errors = [], []
+    for path in paths:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            errors.append(f"{path.name}: không đọc được ({exc})")
+            continue
+        for n, reorg in enumerate(data.get("reorganisation", []), start=1):
+            if not isinstance(reorg.get("effective"), dt.date) or not reorg.get("resolution"):
+                errors.append(f"{path.name}: lần sắp xếp {n} thiếu 'resolution' hoặc 'effective' (ngày hiệu lực)")
+                continue
+            reorgs.append({**reorg, "_file": path.name})
+    return sorted(reorgs, key=lambda r: r["effective"]), errors
 
 
 @transaction.atomic
 def load_history(paths: list[Path] | None = None) -> HistoryStats:
-    """Load dated lineage of reorganisations before 2025: each unit that flowed into a unit of the
-    30/06/2025 list gets its own (local) code, valid until the day before, and a lineage row to it.
-    Idempotent; all-or-nothing (a bad file writes nothing and names every problem)."""
+    """Load the reorganisations before 2025 (data/history-*.toml) as dated lineage.
+
+    Each unit that ended gets its own legacy record (code "<GSO>-<year>", valid until the day before the
+    date of effect, under its district of the time); each merge links it to the unit it flowed into; a
+    unit formed by a merge gets valid_from = the date of effect. Idempotent (a second run writes
+    nothing); all-or-nothing: a bad file writes nothing and raises HistoryError naming every problem."""
     stats = HistoryStats()
-    errors: list[str] = []
-    plans = []
-    seen_codes: dict[str, str] = {}
-    for path in paths if paths is not None else history_files():
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        for reorg in data.get("reorganisation", []):
-            day = reorg["date"]
-            stats.reorganisations.append(f"{reorg['resolution']} ({day:%d/%m/%Y})")
-            for n, merge in enumerate(reorg.get("merge", []), start=1):
-                where = f"{path.name}: {reorg['resolution']}, merge {n}"
-                target = Unit.objects.filter(scheme=Unit.Scheme.LEGACY, code=str(merge["into"])).select_related(
-                    "parent", "province").first()
-                if target is None:
-                    errors.append(f"{where}: không có đơn vị mã '{merge['into']}' trong danh mục trước 01/07/2025")
-                    continue
-                if target.parent is None or target.parent.code != str(merge["district"]):
-                    errors.append(f"{where}: {target.full_name} không thuộc huyện mã '{merge['district']}'")
-                    continue
-                for old in merge["from"]:
-                    code = str(old.get("code") or history_code(reorg["date"].year, target.parent.code, old["name"]))
-                    if len(code) > Unit._meta.get_field("code").max_length or code in seen_codes:
-                        errors.append(f"{where}: mã '{code}' của {old['name']} quá dài hoặc bị trùng")
-                    seen_codes[code] = old["name"]
-                plans.append((reorg, day, merge, target))
+    reorgs, errors = _read_history(paths if paths is not None else history_files())
+    L = Unit.Scheme.LEGACY
+    planned: dict[str, _Planned] = {}
+    links: list[tuple[str, str, dt.date, bool]] = []  # (source code, target code, date, target is new)
+    named_in: dict[str, str] = {}  # code → where the file names it (for messages)
+    for reorg in reorgs:
+        day = reorg["effective"]
+        end = day - dt.timedelta(days=1)
+        stats.reorganisations.append(f"{reorg['resolution']} ({day:%d/%m/%Y})")
+        for d in reorg.get("district", []):
+            code = history_code(str(d["code"]), day)
+            planned[code] = _Planned(code, Unit.Level.DISTRICT, d.get("kind", "huyện"), d["name"], "", end)
+            links.append((code, str(d["into"]), day, False))
+        for part in ("merge", "ended"):
+            for n, merge in enumerate(reorg.get(part, []), start=1):
+                where = f"{reorg['_file']}: {reorg['resolution']}, {part} {n}"
+                olds = merge.get("from") or []
+                if not olds:
+                    errors.append(f"{where}: thiếu 'from' (các đơn vị trước sắp xếp)")
+                for old in olds:
+                    if old.get("basis", "read") not in BASES:
+                        errors.append(f"{where}: 'basis' = '{old.get('basis')}' của {old.get('name')} phải là một trong "
+                                      f"{', '.join(BASES)}")
+                    code = history_code(str(old["code"]), day)
+                    if code in planned:
+                        errors.append(f"{where}: mã '{code}' ({old['name']}) bị trùng")
+                    planned[code] = _Planned(code, Unit.Level.COMMUNE, old.get("kind", "xã"), old["name"],
+                                             str(merge["district"]), end)
+                    named_in.setdefault(str(merge["district"]), where)
+                    named_in.setdefault(str(merge.get("into")), where)
+                    if part == "merge":
+                        links.append((code, str(merge["into"]), day, bool(merge.get("new"))))
+    wanted = {c for link in links for c in link[:2]} | {p.parent for p in planned.values() if p.parent}
+    existing = {u.code: u for u in Unit.objects.filter(scheme=L, code__in=wanted | set(planned)).select_related("province")}
+    for code in sorted(wanted - set(planned) - set(existing)):
+        errors.append(f"{named_in.get(code, 'district')}: không có đơn vị mã '{code}' trong danh mục trước 01/07/2025 "
+                      "hay trong tệp lịch sử")
+    limit = Unit._meta.get_field("code").max_length
+    errors += [f"mã lịch sử '{c}' dài quá {limit} ký tự" for c in planned if len(c) > limit]
     if errors:
         raise HistoryError(errors)
-    existing = set(Lineage.objects.values_list("source_id", "target_id"))
-    for _reorg, day, merge, target in plans:
-        if merge.get("new") and target.valid_from is None:
-            target.valid_from = day
-            target.save(update_fields=["valid_from", "search_name"])
-        for old in merge["from"]:
-            kind = old.get("kind", "xã")
-            full = f"{kind.capitalize()} {old['name']}"
-            code = str(old.get("code") or history_code(day.year, target.parent.code, old["name"]))
-            unit, created = Unit.objects.get_or_create(
-                scheme=Unit.Scheme.LOCAL, code=code,
-                defaults={"level": Unit.Level.COMMUNE, "kind": kind, "name": old["name"],
-                          "full_name": full, "parent": target.parent,
-                          "province": target.province, "region": target.region,
-                          "valid_to": day - dt.timedelta(days=1)},
-            )
-            stats.units_created += created
-            if (unit.pk, target.pk) not in existing:
-                Lineage.objects.create(source=unit, target=target, partial=False, date=day)
-                existing.add((unit.pk, target.pk))
-                stats.lineage_created += 1
+    records: dict[str, Unit] = {}
+    # districts first (communes hang under them), then communes; parents resolve to existing or planned units
+    for level in (Unit.Level.DISTRICT, Unit.Level.COMMUNE):
+        for p in (p for p in planned.values() if p.level == level):
+            parent = existing.get(p.parent) if p.parent else None
+            if p.level == Unit.Level.DISTRICT:  # a district hangs under the province of the district it flowed into
+                into = next(existing[t] for s, t, _, _ in links if s == p.code)
+                parent = into.parent
+            province = parent.province if parent.province_id else parent
+            full = f"{p.kind.capitalize()} {p.name}"
+            values = {"level": p.level, "kind": p.kind, "name": p.name, "full_name": full, "search_name": fold(full),
+                      "parent": parent, "province": province, "region": parent.region, "valid_to": p.valid_to}
+            unit = existing.get(p.code)
+            if unit is None:
+                unit = Unit.objects.create(scheme=L, code=p.code, **values)
+                stats.units_created += 1
+            elif any(getattr(unit, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(unit, k, v)
+                unit.save()
+                stats.units_updated += 1
+            existing[p.code] = unit
+            records[p.code] = unit
+    have = set(Lineage.objects.filter(source__in=records.values()).values_list("source_id", "target_id"))
+    new_links = []
+    for source, target, day, new in links:
+        s, t = existing[source], existing[target]
+        if new and t.valid_from != day:
+            t.valid_from = day
+            t.save(update_fields=["valid_from"])
+            stats.units_updated += 1
+        if (s.pk, t.pk) not in have:
+            new_links.append(Lineage(source=s, target=t, partial=False, date=day))
+            have.add((s.pk, t.pk))
+    Lineage.objects.bulk_create(new_links)
+    stats.lineage_created = len(new_links)
+    # the first history file (session 2) stored its units in the local scheme: superseded by these records
+    Unit.objects.filter(scheme=Unit.Scheme.LOCAL, level=Unit.Level.COMMUNE, code__regex=r"^h20[0-9]{2}-").delete()
     return stats

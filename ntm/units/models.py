@@ -14,6 +14,14 @@ from ntm.core.text import fold
 REFORM_DATE = dt.date(2025, 7, 1)  # districts abolished, communes merged (NQ 202/2025/QH15 and the UBTVQH resolutions)
 
 
+def valid_in(year: int, prefix: str = "") -> models.Q:
+    """Units in force on 1 January of `year` (the rule figures follow: ntm.figures.rules.accepts_year);
+    `prefix` reaches them through a relation, e.g. "unit__"."""
+    day = dt.date(year, 1, 1)
+    return (models.Q(**{f"{prefix}valid_from__isnull": True}) | models.Q(**{f"{prefix}valid_from__lte": day})) & (
+        models.Q(**{f"{prefix}valid_to__isnull": True}) | models.Q(**{f"{prefix}valid_to__gte": day}))
+
+
 class Unit(models.Model):
     unit_path = ""  # scoped as itself (see ntm.core.scoping)
 
@@ -132,3 +140,17 @@ class Classification(models.Model):
 
     def covers(self, year: int) -> bool:
         return self.year_from <= year and (self.year_to is None or year <= self.year_to)
+
+
+def lineage_ancestors(unit_ids: list[int]) -> list[int]:
+    """Ids of every unit that flowed into these, through each reorganisation in turn (2025, 2024,
+    2019…), nearest first; one query per step back."""
+    seen, frontier, out = set(unit_ids), list(unit_ids), []
+    while frontier:
+        step = [s for s in Lineage.objects.filter(target_id__in=frontier).values_list("source_id", flat=True).distinct()
+                if s not in seen]
+        seen.update(step)
+        out += step
+        frontier = step
+    return out
+

@@ -11,7 +11,7 @@ from ntm.evaluations.models import Evaluation
 from ntm.evaluations.rollup import Summary, rollup
 from ntm.evaluations.services import year_ladders
 from ntm.figures.models import Figure
-from ntm.units.models import Unit
+from ntm.units.models import Unit, valid_in
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def tho_xuan_rollup(year):
-    communes = Unit.objects.filter(scheme="legacy", parent__code="395", kind="xã")
+    """Thọ Xuân's communes of that year (38 until 2019, 27 from 2020), as the district rollup counts them."""
+    communes = Unit.objects.filter(scheme="legacy", parent__code="395", kind="xã").filter(valid_in(year))
     rows = Evaluation.objects.filter(unit__in=communes, year=year)
     summaries = [Summary(e.unit_id, e.year, e.level, e.criteria_met, e.criteria_total, e.met) for e in rows]
     return rollup(summaries, communes.count(), year_ladders([year]))[0], rows
@@ -36,15 +37,16 @@ def tho_xuan_rollup(year):
 
 def test_2011_average_criteria_per_commune():
     roll, _ = tho_xuan_rollup(2011)
-    assert roll["evaluated"] == 27
+    assert roll["evaluated"] == 38  # the communes of 2011, not the 27 of 2025
     assert round(roll["avg_criteria_met"], 1) == 5.6
     assert roll["levels"]["ntm"] == 0
 
 
 def test_every_commune_ntm_by_end_of_2018_not_before():
     roll, _ = tho_xuan_rollup(2018)
-    assert roll["levels"]["ntm"] == roll["evaluated"] == 27
-    assert tho_xuan_rollup(2017)[0]["levels"]["ntm"] < 27
+    assert roll["levels"]["ntm"] == roll["evaluated"] == 38
+    assert tho_xuan_rollup(2017)[0]["levels"]["ntm"] < 38
+    assert tho_xuan_rollup(2020)[0]["evaluated"] == 27  # after 786/NQ-UBTVQH14 (01/12/2019)
 
 
 def test_district_meets_its_criteria_in_2019():
@@ -54,7 +56,8 @@ def test_district_meets_its_criteria_in_2019():
 
 
 def test_eleven_advanced_two_model_communes_and_twelve_model_hamlets_by_early_2023():
-    _, rows = tho_xuan_rollup(2022)
+    roll, rows = tho_xuan_rollup(2022)
+    assert roll["evaluated"] == 27
     exact = [e.level for e in rows]
     assert exact.count("nang_cao") == 11
     assert exact.count("kieu_mau") == 2
@@ -72,6 +75,40 @@ def test_nam_giang_facts_and_path(capsys):
     call_command("evaluate", "--unit", "15505", "--legacy", "--year", "2016", "--format", "json")
     data = json.loads(capsys.readouterr().out)
     assert data["set"] == "xa-ntm-2016" and data["level"] == "ntm" and data["criteria_met"] == 19
+
+
+def test_years_run_on_the_units_of_their_time():
+    """A unit has figures and results only for the years it existed on 1 January; the district rollup
+    counts the communes of that year; the trend of a merged commune follows its predecessors."""
+    xuan_khanh = Unit.objects.get(scheme="legacy", code="15490-2019")  # ended 30/11/2019 (786/NQ-UBTVQH14)
+    xuan_hong = Unit.objects.get(scheme="legacy", code="15493")  # formed 01/12/2019
+    assert set(Figure.objects.filter(unit=xuan_khanh).values_list("year", flat=True)) == set(range(2011, 2020))
+    assert set(Figure.objects.filter(unit=xuan_hong).values_list("year", flat=True)) == set(range(2020, 2026))
+    assert Evaluation.objects.filter(unit=xuan_hong, year__lt=2020).count() == 0
+    # the district rollup counts the communes of that year
+    from ntm.evaluations.recompute import district_rollup_values
+
+    district = Unit.objects.get(scheme="legacy", code="395")
+    rolled = district_rollup_values([district.pk], [2019, 2020])
+    assert rolled[(district.pk, 2019)]["communes_total"] == 38 and rolled[(district.pk, 2020)]["communes_total"] == 27
+    assert rolled[(district.pk, 2019)]["communes_ntm"] == 38
+    # Đông Sơn: a district until 2024, its communes under Thành phố Thanh Hóa from 2025
+    dong_son = Unit.objects.get(scheme="legacy", code="405-2024")
+    assert set(Evaluation.objects.filter(unit__parent=dong_son).values_list("year", flat=True)) <= set(range(2011, 2025))
+    assert Evaluation.objects.filter(unit__scheme="legacy", unit__code="16381", year=2025).exists()
+    assert not Evaluation.objects.filter(unit__scheme="legacy", unit__code="16381", year=2024).exists()
+    # Xuân Hồng's trend reads back through its predecessors: each was NTM by 2018, Xuân Hồng from 2020
+    preds = [link.source for link in xuan_hong.predecessor_links.select_related("source")]
+    assert all(Evaluation.objects.get(unit=p, year=2018).level for p in preds)
+    assert Evaluation.objects.get(unit=xuan_hong, year=2020).level
+    # the scorecard trend of the commune of today follows its predecessors through both reorganisations
+    from ntm.evaluations.scorecard import trend, years_of
+
+    today = xuan_hong.successors.get()
+    series = {s["name"]: s["points"] for s in trend(today)}
+    assert "Xã Xuân Khánh" in series and series["Xã Xuân Khánh"][0]["year"] == 2011
+    assert [p["year"] for p in series["Xã Xuân Hồng"]][0] == 2020
+    assert years_of(today)[0] == 2011
 
 
 def test_each_year_uses_the_set_in_force():
@@ -126,7 +163,10 @@ def test_thanh_hoa_dashboard_for_a_legacy_year_in_a_few_queries(django_assert_ma
         r = client.get(reverse("dashboard", args=[province.pk]), {"year": 2022})
     body = r.content.decode()
     assert r.status_code == 200
-    assert body.count('class="name"') == 454  # every legacy xã of Thanh Hóa × 19 criteria
+    xa = Unit.objects.filter(scheme="legacy", province__code="38", level="commune", kind="xã")
+    extra = xa.filter(valid_in(2022)).count() - xa.filter(valid_in(2025)).count()
+    assert extra == 12  # the xã of 2022 that the 2024 reorganisations merged away
+    assert body.count('class="name"') == 454 + extra  # every xã of Thanh Hóa in 2022 (the units of that year)
     assert "thanhhoa_pre2025_districts.geojson" in body
 
 

@@ -32,6 +32,8 @@ def test_unit_report_pdf_reads_back(world, tmp_path):
     path.write_bytes(r.content)
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     assert "Liberation-Serif" in fonts  # the free metric twin of Times New Roman
+    # every Vietnamese letter from it (Liberation 2: fonts-liberation2), none from a fallback font
+    assert "DejaVu" not in fonts, fonts
 
 
 @pytest.mark.django_db

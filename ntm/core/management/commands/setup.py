@@ -16,7 +16,9 @@ class Command(NtmCommand):
         parser.add_argument("--no-demo", action="store_true")
 
     def handle(self, *args, **options):
-        for label, cmd in (("Đơn vị hành chính", ["units", "load"]), ("Bộ tiêu chí", ["criteria", "load-all"]),
+        for label, cmd in (("Đơn vị hành chính", ["units", "load"]),
+                           ("Lịch sử sắp xếp đơn vị trước 2025", ["units", "load-history"]),
+                           ("Bộ tiêu chí", ["criteria", "load-all"]),
                            ("Phong trào thi đua", ["community", "campaigns"]),
                            ("Bài học kinh nghiệm", ["practices", "load-seed"])):
             start = time.perf_counter()

@@ -37,7 +37,8 @@ class Command(SubcommandCommand):
             stats = load_history()
         except HistoryError as exc:
             raise CommandError("Tệp lịch sử đơn vị không hợp lệ:\n" + "\n".join(exc.errors)) from exc
-        return {"units_created": stats.units_created, "lineage_created": stats.lineage_created,
+        return {"units_created": stats.units_created, "units_updated": stats.units_updated,
+                "lineage_created": stats.lineage_created,
                 "reorganisations": stats.reorganisations}
 
     def handle_show(self, code, legacy, **_):

@@ -1,0 +1,87 @@
+"""The one-statement writes behind the write path (ntm.core.bulk): rows written exactly as a model
+save would write them, on the real database (SQLite by default, PostgreSQL with DATABASE_URL), and
+a many-unit write through `write_figures` with a history row and an audit entry per changed cell."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from ntm.accounts import audit
+from ntm.accounts.models import AuditEntry
+from ntm.core.bulk import insert_rows, update_rows
+from ntm.figures.models import Figure, FigureChange
+from ntm.figures.services import CellInput, write_figures
+from ntm.testing import YEAR
+from ntm.units.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_update_rows_writes_each_field_as_a_save_would(world):
+    figs = list(Figure.objects.filter(unit=world["tho_long"], year=YEAR).order_by("field")[:5])
+    user = User.objects.get(username="xa")
+    when = timezone.now() - timedelta(days=3)
+    values = [Decimal("1.2345"), None, Decimal("0"), Decimal("123456789.5"), Decimal("-7.25")]
+    for fig, value in zip(figs, values, strict=True):
+        fig.value, fig.source, fig.updated_by, fig.updated_at = value, f"nguồn {fig.field}", user, when
+    # batches of two rows: three statements, every row written
+    assert update_rows(Figure, figs, ["value", "source", "updated_by", "updated_at"], batch_rows=2) == 5
+    for fig, value in zip(figs, values, strict=True):
+        row = Figure.objects.get(pk=fig.pk)
+        assert (row.value, row.source, row.updated_by_id, row.updated_at) == (value, f"nguồn {fig.field}", user.pk, when)
+    others = Figure.objects.filter(unit=world["tho_long"], year=YEAR).exclude(pk__in=[f.pk for f in figs])
+    assert not others.filter(source__startswith="nguồn ").exists()  # nothing else touched
+
+
+def test_update_rows_needs_saved_objects():
+    with pytest.raises(ValueError):
+        update_rows(Figure, [Figure(year=YEAR, field="x")], ["value"])
+    assert update_rows(Figure, [], ["value"]) == 0
+
+
+def test_insert_rows_fills_auto_fields_and_json(world):
+    fig = Figure.objects.filter(unit=world["tho_long"], year=YEAR).first()
+    before = FigureChange.objects.count()
+    start = timezone.now()
+    rows = [FigureChange(figure=fig, old_value=Decimal(i), new_value=Decimal(i + 1), comment=f"c{i}") for i in range(5)]
+    assert insert_rows(FigureChange, rows) == 5
+    saved = list(FigureChange.objects.filter(figure=fig, comment__startswith="c").order_by("id"))
+    assert FigureChange.objects.count() == before + 5
+    assert [(c.old_value, c.new_value, c.comment) for c in saved[-5:]] == [
+        (Decimal(i), Decimal(i + 1), f"c{i}") for i in range(5)]
+    assert all(c.changed_at >= start for c in saved[-5:])  # auto_now_add
+    n = audit.record_many([audit.entry(None, "figures.test", fig, before={"value": None}, after={"value": "1,5", "ds": [1, 2]})])
+    entry = AuditEntry.objects.filter(action="figures.test").get()
+    assert n == 1 and entry.before == {"value": None} and entry.after == {"value": "1,5", "ds": [1, 2]}
+    assert entry.unit_id == fig.unit_id and entry.object_id == str(fig.pk) and entry.at >= start
+
+
+def test_a_many_unit_write_keeps_history_and_audit_per_changed_cell(world):
+    """Communes of the world swap their figures pairwise (each set stays consistent, so every rule
+    holds): one write, all in one transaction, a history row and an audit entry per changed cell."""
+    tinh = User.objects.get(username="tinh")
+    by_unit: dict[int, dict[str, Decimal]] = {}
+    for u, f, v in Figure.objects.filter(unit__province=world["province"], unit__level=Unit.Level.COMMUNE, year=YEAR,
+                                         value__isnull=False).values_list("unit_id", "field", "value"):
+        by_unit.setdefault(u, {})[f] = v
+    units = sorted(by_unit)
+    cells, expected = [], {}
+    for a, b in zip(units[0::2], units[1::2], strict=False):
+        for f in by_unit[a].keys() & by_unit[b].keys():
+            for mine, theirs in ((a, b), (b, a)):
+                cells.append(CellInput(mine, YEAR, f, by_unit[theirs][f], where=f"{mine}/{f}"))
+                expected[(mine, f)] = by_unit[theirs][f]
+    changed = sum(1 for (u, f), v in expected.items() if by_unit[u][f] != v)
+    assert len(cells) > 200 and changed > 50
+    counts = FigureChange.objects.count(), AuditEntry.objects.filter(action="figures.excel").count()
+    result = write_figures(tinh, cells, source="Tệp tỉnh", door="excel", confirm=True)
+    assert result.written == changed and result.unchanged == len(cells) - changed
+    assert FigureChange.objects.count() == counts[0] + changed
+    assert AuditEntry.objects.filter(action="figures.excel").count() == counts[1] + changed
+    rows = {(u, f): (v, s) for u, f, v, s in Figure.objects.filter(unit_id__in=units, year=YEAR)
+            .values_list("unit_id", "field", "value", "source")}
+    for key, value in expected.items():
+        assert rows[key] == (value, "Tệp tỉnh")  # the source follows the file, also for unchanged cells
