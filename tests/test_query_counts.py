@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 WORLD_COMMUNES = 2
 
 # page → queries (SQLite and PostgreSQL alike)
-PINS = {"scorecard": 28, "entry": 25, "unit_tree": 5, "portal_home": 11, "api_units": 4}
+PINS = {"scorecard": 26, "entry": 23, "unit_tree": 5, "portal_home": 11, "api_units": 4}
 
 
 def queries(client, url, **params) -> int:
