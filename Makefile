@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
 STAMP := $(VENV)/.installed
 
-.PHONY: run setup test system-deps lint fault bench vendor clean worker
+.PHONY: run run-prod setup test system-deps lint fault bench vendor clean worker
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' || \
@@ -23,6 +23,11 @@ setup: $(STAMP)
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Production rehearsal on this machine (docs/deploy.md): PostgreSQL `ntm_prod` on 127.0.0.1 (created if
+# missing), DEBUG off, gunicorn (gunicorn.conf.py) + the task worker, compressed static files; Ctrl-C stops both.
+run-prod: $(STAMP)
+	PY=$(PY) bash scripts/run-prod.sh
 
 # Debian packages the tests need: chromium for browser tests (never a downloaded browser), Pango and
 # Liberation 2 fonts for WeasyPrint PDFs (1.x lacks most Vietnamese letters, which fell back to DejaVu),

@@ -25,10 +25,12 @@ PARTS: dict[str, tuple[str, ...]] = {
     "save": ("save_p95_ms",),
     "web": ("dashboard_p95_ms", "portal_p95_ms", "dashboard_kb"),
     "exchange": ("import_ratio", "export_908_s", "pdf_s"),
+    "workers": ("workers_1_s", "workers_2_s"),
 }
 ORDER = (
     "recompute_ratio", "recompute_ratio_10y", "save_p95_ms", "dashboard_p95_ms", "portal_p95_ms",
     "import_ratio", "export_908_s", "pdf_s", "dashboard_kb",
+    "workers_1_s", "workers_2_s",
 )
 
 

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",  # turns a locked-out sign-in into the lock-out page
+    "ntm.core.dbrouter.ReplicaMiddleware",  # last: read-only views may read from a replica (DATABASE_REPLICA_URL)
 ]
 
 ROOT_URLCONF = "ntm.urls"
@@ -95,6 +96,16 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # IMMEDIATE takes the write lock at BEGIN, so a transaction never fails half-way upgrading its lock.
     DATABASES["default"]["OPTIONS"]["timeout"] = int(os.environ.get("SQLITE_TIMEOUT", "20"))
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+# A PostgreSQL streaming replica for the read-only pages (ntm/core/dbrouter.py): dashboards, the national
+# page and the public portal read from it; writes, and every read after a write or from a browser that
+# wrote in the last DATABASE_REPLICA_PIN_S seconds, use `default`. Unset: everything uses `default`.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: the same database as default
+DATABASE_ROUTERS = ["ntm.core.dbrouter.ReplicaRouter"]
+NTM_REPLICA_VIEWS = ("dashboard", "national", "unit_detail", "portal:*")
+NTM_REPLICA_PIN = int(os.environ.get("DATABASE_REPLICA_PIN_S", "15"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background work (province recompute, large imports): Django's tasks framework. Inline on the
@@ -103,6 +114,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 if os.environ.get("NTM_TASKS", "immediate") == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A national recompute runs as one task per province; a worker refreshes its part's heartbeat after
+# each year, and a part whose heartbeat is older than this (seconds) is taken to belong to a dead
+# worker and may be run again (ntm/evaluations/services.py). Keep it above one province-year's time.
+NTM_RECOMPUTE_LEASE = int(os.environ.get("NTM_RECOMPUTE_LEASE_S", "600"))
 
 # Sign-in (docs/security.md): usernames are normalised (NFKC, case-folded) before lookup, so
 # "Admin" signs in as "admin"; django-axes counts failures per username + client address and
@@ -145,6 +160,9 @@ STATICFILES_DIRS = [BASE_DIR / "ntm" / "static"]
 WHITENOISE_USE_FINDERS = DEBUG  # serve straight from the app folders in development and tests
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("NTM_MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded workbooks waiting between an import's preview and its confirmation (ntm/figures/staging.py):
+# with several app servers, a directory every server shares (else the system temp directory).
+NTM_IMPORT_DIR = os.environ.get("NTM_IMPORT_DIR", "")
 # Public pages and the feedback rate limit use the cache: set a shared backend (database, Redis) in
 # production so every worker sees the same data version and counters (ntm/portal/cache.py).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ntm"}}

@@ -106,6 +106,9 @@ class RecomputeJob(models.Model):
     done = models.PositiveIntegerField("đã xong", default=0)
     total = models.PositiveIntegerField("tổng", default=0)
     rows = models.PositiveIntegerField("kết quả đã ghi", default=0)
+    # A national recompute is split per province (RecomputePart): then done/failed/total count provinces.
+    by_province = models.BooleanField("chia theo tỉnh", default=False)
+    failed = models.PositiveIntegerField("lỗi", default=0)
     message = models.CharField("ghi chú", max_length=255, blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -124,3 +127,36 @@ class RecomputeJob(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else (100 if self.status == self.Status.DONE else 0)
+
+
+class RecomputePart(models.Model):
+    """One province's share of a national recompute — its pre-2025 units (`legacy`) or its current
+    units and hamlets — run as one task by whichever worker takes it (`services.recompute_part_task`).
+
+    A worker claims the part by one conditional UPDATE (queued/failed, or running with a heartbeat
+    older than the lease: its worker died) and refreshes `heartbeat_at` after each year, so a part
+    is never run by two live workers and a dead worker's part can be taken again."""
+
+    job = models.ForeignKey(RecomputeJob, models.CASCADE, related_name="parts", verbose_name="lượt tính lại")
+    province_code = models.CharField("mã tỉnh", max_length=16)
+    legacy = models.BooleanField("đơn vị trước 01/07/2025")
+    name = models.CharField("tên", max_length=160)
+    status = models.CharField("trạng thái", max_length=8, choices=RecomputeJob.Status.choices,
+                              default=RecomputeJob.Status.QUEUED)
+    rows = models.PositiveIntegerField("kết quả đã ghi", default=0)
+    years_done = models.PositiveIntegerField("năm đã xong", default=0)
+    years_total = models.PositiveIntegerField("số năm", default=0)
+    attempts = models.PositiveSmallIntegerField("số lần chạy", default=0)
+    worker = models.CharField("tiến trình", max_length=80, blank=True)  # host:pid of the last worker that took it
+    heartbeat_at = models.DateTimeField("báo hoạt động lúc", null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    message = models.CharField("ghi chú", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "phần việc tính lại"
+        verbose_name_plural = "phần việc tính lại"
+        ordering = ["province_code", "-legacy"]
+        constraints = [models.UniqueConstraint(fields=["job", "province_code", "legacy"], name="recompute_part_once")]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.get_status_display()}"

@@ -9,8 +9,14 @@
 
 from __future__ import annotations
 
+import os
+import socket
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, F, Q, Sum
 from django.tasks import task
 from django.utils import timezone
 
@@ -23,7 +29,7 @@ from ntm.criteria.loader import registry
 from ntm.figures.live import live_outcome
 from ntm.units.models import Unit
 
-from .models import Evaluation, LevelChange, RecomputeJob
+from .models import Evaluation, LevelChange, RecomputeJob, RecomputePart
 from .recompute import district_rollup_values, recompute_all, recompute_units
 from .rollup import Summary, rollup
 
@@ -104,17 +110,145 @@ def recompute_job_task(job_id: int) -> int:
 
 @transaction.atomic
 def start_recompute(user, province: Unit | None, years: list[int] | None = None) -> RecomputeJob:
-    """Recompute a province (the province office) or the country (a national administrator) as a task;
-    the job row reports its progress. Raises PermissionDenied."""
+    """Recompute a province (the province office) as one task, or the country (a national administrator)
+    as one task per province (`start_national_recompute`); the job row reports its progress.
+    Raises PermissionDenied."""
     if province is None:
-        if not is_admin(user):
-            raise PermissionDenied("Chỉ quản trị viên được tính lại toàn quốc")
-    elif not can(user, province, "evaluations.recompute"):
+        return start_national_recompute(user, years=years)
+    if not can(user, province, "evaluations.recompute"):
         raise PermissionDenied("Bạn không có quyền tính lại kết quả của tỉnh này")
     job = RecomputeJob.objects.create(province=province, years=years or [], started_by=user)
     record(user, "evaluations.recompute", job, unit=province, after={"years": years or "tất cả"})
     transaction.on_commit(lambda: recompute_job_task.enqueue(job.pk))  # inline backend: runs right after commit
     return job
+
+
+# --- The national recompute, split per province for any number of workers --------------------------
+#
+# One RecomputeJob (by_province) + one RecomputePart per province and code space, each run by its own
+# task (`recompute_part_task`) on the tasks framework's queue. With NTM_TASKS=database every
+# `manage.py db_worker` on any machine sharing the database takes tasks; django-tasks-db hands each
+# queued task to one worker (SELECT … FOR UPDATE SKIP LOCKED). The part row is a second guard: a task
+# runs only after claiming its part (one conditional UPDATE), so a task enqueued twice (a resume while
+# the first is still queued) does the work once, and a part whose worker died (heartbeat older than
+# settings.NTM_RECOMPUTE_LEASE seconds) can be taken again. recompute_all is idempotent and commits
+# year by year, so re-running a part after a crash gives the same rows as an uninterrupted run.
+
+
+def province_parts(province_code: str | None = None, legacy: bool | None = None) -> list[tuple[str, bool, str]]:
+    """[(province code, legacy?, display name)]: the parts a national recompute splits into — every
+    province code that has units under it, once for its pre-2025 units and once for its current units
+    and hamlets (the two code spaces `recompute_all(legacy=…)` separates). Together they cover every
+    unit with a province; optionally one code and one code space."""
+    names = {(scheme, code): name for scheme, code, name in Unit.objects.filter(level=Unit.Level.PROVINCE)
+             .values_list("scheme", "code", "full_name")}
+    pairs = set()
+    for code, scheme in Unit.objects.filter(province__isnull=False).values_list("province__code", "scheme").distinct():
+        pairs.add((code, scheme == Unit.Scheme.LEGACY))
+    out = []
+    for code, is_legacy in sorted(pairs, key=lambda p: (p[0], not p[1])):
+        if (province_code and code != province_code) or (legacy is not None and is_legacy != legacy):
+            continue
+        name = names.get((Unit.Scheme.LEGACY, code)) if is_legacy else (
+            names.get((Unit.Scheme.CURRENT, code)) or names.get((Unit.Scheme.LEGACY, code)))
+        out.append((code, is_legacy, f"{name or code} ({'trước 01/07/2025' if is_legacy else 'hiện hành'})"))
+    return out
+
+
+@transaction.atomic
+def start_national_recompute(user, years: list[int] | None = None, legacy: bool | None = None,
+                             province_code: str | None = None) -> RecomputeJob:
+    """Queue a recompute of the country (optionally some years, one code space, one province code) as one
+    task per province; `user` None is the command line. Returns the job (its parts are its progress).
+    Raises PermissionDenied (not a national administrator), ValueError (nothing to recompute)."""
+    if user is not None and not is_admin(user):
+        raise PermissionDenied("Chỉ quản trị viên được tính lại toàn quốc")
+    parts = province_parts(province_code, legacy)
+    if not parts:
+        raise ValueError(f"Không có tỉnh nào mã {province_code}" if province_code else "Chưa có đơn vị hành chính")
+    job = RecomputeJob.objects.create(years=sorted(years or []), started_by=user, by_province=True, total=len(parts))
+    RecomputePart.objects.bulk_create(RecomputePart(job=job, province_code=code, legacy=is_legacy, name=name)
+                                      for code, is_legacy, name in parts)
+    record(user, "evaluations.recompute", job, after={"years": years or "tất cả", "provinces": len(parts)})
+    _enqueue_parts(list(job.parts.values_list("pk", flat=True)))
+    return job
+
+
+def _enqueue_parts(part_ids: list[int]) -> None:
+    """Queue one task per part: with a database queue inside the caller's transaction (the job and its
+    tasks commit together); inline, right after commit."""
+    if _inline_backend():
+        transaction.on_commit(lambda: [recompute_part_task.enqueue(pk) for pk in part_ids])
+    else:
+        for pk in part_ids:
+            recompute_part_task.enqueue(pk)
+
+
+@transaction.atomic
+def resume_recompute(user, job: RecomputeJob) -> int:
+    """Queue again every part of a national job that is not done (failed, never started, or taken by a
+    worker that died): safe at any time, a part running on a live worker is left to it. Returns the
+    number of parts queued. Raises PermissionDenied."""
+    if user is not None and not is_admin(user):
+        raise PermissionDenied("Chỉ quản trị viên được tính lại toàn quốc")
+    ids = list(job.parts.exclude(status=RecomputeJob.Status.DONE).values_list("pk", flat=True))
+    if ids:
+        RecomputeJob.objects.filter(pk=job.pk).update(status=RecomputeJob.Status.RUNNING, finished_at=None, message="")
+        record(user, "evaluations.recompute_resume", job, after={"parts": len(ids)})
+        _enqueue_parts(ids)
+    return len(ids)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:80]
+
+
+@task
+def recompute_part_task(part_id: int) -> int:
+    """Recompute one province's part of a national job, if this worker can claim it (else 0: it is done,
+    or a live worker has it). Returns the rows written; a failure is recorded on the part and re-raised."""
+    now, worker = timezone.now(), worker_name()
+    lease = timedelta(seconds=settings.NTM_RECOMPUTE_LEASE)
+    claimable = Q(status__in=[RecomputeJob.Status.QUEUED, RecomputeJob.Status.FAILED]) | Q(
+        status=RecomputeJob.Status.RUNNING, heartbeat_at__lt=now - lease)
+    if not RecomputePart.objects.filter(claimable, pk=part_id).update(
+            status=RecomputeJob.Status.RUNNING, attempts=F("attempts") + 1, worker=worker, heartbeat_at=now, message=""):
+        return 0
+    part = RecomputePart.objects.select_related("job").get(pk=part_id)
+    RecomputeJob.objects.filter(pk=part.job_id, status=RecomputeJob.Status.QUEUED).update(status=RecomputeJob.Status.RUNNING)
+
+    def progress(done: int, total: int) -> None:  # after each year: progress, and "this worker is alive"
+        RecomputePart.objects.filter(pk=part_id, worker=worker).update(years_done=done, years_total=total,
+                                                                       heartbeat_at=timezone.now())
+
+    try:
+        with requestid.activity("task"):
+            rows = recompute_all(province_code=part.province_code, years=part.job.years or None, legacy=part.legacy,
+                                 reason=LevelChange.Reason.RECOMPUTE, progress=progress)
+    except Exception as exc:
+        _finish_part(part_id, worker, RecomputeJob.Status.FAILED, message=str(exc))
+        raise
+    _finish_part(part_id, worker, RecomputeJob.Status.DONE, rows=rows)
+    return rows
+
+
+@transaction.atomic
+def _finish_part(part_id: int, worker: str, status: str, rows: int = 0, message: str = "") -> None:
+    """Record a part's end and recount its job. The job row is locked first, so parts finishing at the
+    same moment on different workers are counted one after the other (none is lost)."""
+    job_id = RecomputePart.objects.values_list("job_id", flat=True).get(pk=part_id)
+    job = RecomputeJob.objects.select_for_update().get(pk=job_id)
+    now = timezone.now()
+    RecomputePart.objects.filter(pk=part_id, worker=worker).update(status=status, rows=rows, finished_at=now,
+                                                                   message=message[:255])
+    counts = dict(job.parts.values_list("status").annotate(n=Count("id")))
+    job.done, job.failed = counts.get(RecomputeJob.Status.DONE, 0), counts.get(RecomputeJob.Status.FAILED, 0)
+    job.rows = job.parts.filter(status=RecomputeJob.Status.DONE).aggregate(n=Sum("rows"))["n"] or 0
+    if job.done + job.failed >= job.total:
+        job.status = RecomputeJob.Status.FAILED if job.failed else RecomputeJob.Status.DONE
+        job.finished_at = now
+        job.message = "" if not job.failed else f"{job.failed}/{job.total} tỉnh lỗi"
+    job.save(update_fields=["done", "failed", "rows", "status", "finished_at", "message"])
 
 
 def unit_ref(unit: Unit) -> dict:
@@ -176,5 +310,5 @@ def communes_of(unit: Unit):
     return None
 
 
-__all__ = ["district_rollup_values", "evaluate_stored_unit", "live_evaluation", "on_figures_changed",
+__all__ = ["district_rollup_values", "recompute_part_task", "resume_recompute", "start_national_recompute", "evaluate_stored_unit", "live_evaluation", "on_figures_changed",
            "recompute_task", "schedule_recompute"]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-from ntm.accounts.scope import get_object_for, get_unit_for, units_for
+from ntm.accounts.scope import get_object_for, get_unit_for, is_admin, units_for
 from ntm.core.params import year_param
 from ntm.figures.models import Period
 from ntm.figures.views import entry_open
@@ -13,7 +15,7 @@ from ntm.units.models import Unit
 
 from .models import RecomputeJob
 from .scorecard import reform_mark, scorecard, years_of
-from .services import registry_covers, start_recompute
+from .services import registry_covers, resume_recompute, start_national_recompute, start_recompute
 
 ENTRY_UNTIL = 2026  # the latest reporting year offered for a unit with no figures yet
 
@@ -69,8 +71,32 @@ def recompute(request, pk: int):
 
 
 @login_required
+@require_POST
+def recompute_national(request):
+    """Start a national recompute (a national administrator): one task per province."""
+    if not is_admin(request.user):
+        raise Http404
+    return redirect("recompute_job", pk=start_national_recompute(request.user).pk)
+
+
+@login_required
+@require_POST
+def recompute_resume(request, pk: int):
+    """Queue again the provinces of a national recompute that are not done (a national administrator)."""
+    if not is_admin(request.user):
+        raise Http404
+    job = get_object_for(request, RecomputeJob.objects.filter(by_province=True), pk)
+    resume_recompute(request.user, job)
+    return redirect("recompute_job", pk=job.pk)
+
+
+@login_required
 def recompute_job(request, pk: int):
-    """A recompute's progress; the page polls itself (htmx) while the task runs."""
+    """A recompute's progress; the page polls itself (htmx) while the task runs. A national job lists
+    its provinces that are running or failed."""
     job = get_object_for(request, RecomputeJob.objects.select_related("province"), pk)
     template = "evaluations/_job.html" if request.htmx else "evaluations/job.html"
-    return render(request, template, {"job": job})
+    parts = list(job.parts.exclude(status__in=[RecomputeJob.Status.DONE, RecomputeJob.Status.QUEUED])) if job.by_province else []
+    return render(request, template, {"job": job, "parts": parts,
+                                      "can_resume": job.by_province and job.status == RecomputeJob.Status.FAILED
+                                      and is_admin(request.user)})

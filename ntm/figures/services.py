@@ -4,7 +4,9 @@ CLI, the API, the demo — calls `write_figures`, which in one transaction:
 1. checks scope (`figures.edit` on every unit written), the period lock (for everyone, national
    administrators included), that the unit existed that year and that a set in force measures it;
 2. validates every value with the same rules (`figures.rules`), reporting every error, not the
-   first, each prefixed with where it came from (form field, sheet/row/column…);
+   first, each prefixed with where it came from (form field, sheet/row/column…); a derived field
+   (computed by a layer above, `register_derived`: OCOP products, a district's communes NTM) is
+   refused as typed input;
 3. writes the figures and one history row per real change (an unchanged value writes nothing);
 4. records one audit entry per changed cell (or one per batch for generated data);
 5. sends `figures_changed`, on which stored evaluations are brought up to date.
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -148,9 +150,11 @@ _UNIT_COLUMNS = ("id", "code", "full_name", "level", "kind", "scheme", "valid_fr
 def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment: str = "", door: str = "form",
                   dry_run: bool = False, system: bool = False, audit_each: bool = True,
                   confirm: bool = False) -> WriteResult:
-    """Check and write figures; see the module docstring. `system=True` (generated demo data) skips the
-    user's scope, writes one audit entry for the batch and no per-cell history, but every other check
-    stands. `dry_run=True` checks everything and returns the changes that would be made (the import
+    """Check and write figures; see the module docstring. A derived field (`register_derived`) is
+    refused as typed input. `system=True` (generated demo data) skips the user's scope, writes one audit
+    entry for the batch and no per-cell history, and may seed a derived field (the figure stands where its
+    provider has nothing to say, e.g. a commune with no product in the OCOP register), but every other
+    check stands. `dry_run=True` checks everything and returns the changes that would be made (the import
     preview) without writing; its `warnings` list the warning rules broken. Without `confirm=True` a
     write that breaks a warning rule raises NeedsConfirmation (the form asks "Vẫn lưu?", the import
     preview shows them beside its confirm button); generated data must break none.
@@ -221,6 +225,7 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
     values: dict[tuple[int, int, str], Decimal | None] = {}
     by_key: dict[tuple[int, int, str], CellInput] = {}
     touched: dict[tuple[int, int], set[str]] = defaultdict(set)
+    derived = derived_fields()
     defs_of: dict[int, dict[str, FieldDef]] = {}  # id(ladder) → its fields (ladders are shared, see above)
     for cell in cells:
         key = (cell.unit_id, cell.year, cell.field)
@@ -236,6 +241,9 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
             refuse(cell, f"“{fdef.name}” của {units[cell.unit_id]['full_name']} đã có ở {by_key[key].where or 'ô khác'}")
             continue
         by_key[key] = cell
+        if cell.field in derived and not system:
+            refuse(cell, f"{fdef.name}: không nhập tay — số này tính tự động từ {derived[cell.field].source}")
+            continue
         try:
             value = clean_value(cell.raw, fdef)
         except InvalidFigure as exc:
@@ -372,14 +380,34 @@ def legacy_provinces(province: Unit) -> list[int]:
 
 # --- reading ---------------------------------------------------------------------------------
 
-# Providers of derived values (e.g. a district's "communes NTM" counted from its communes' stored
-# evaluations) registered by the layers above: fn(unit_ids, years) → {(unit, year): {field: value}}.
-_derived: list = []
+@dataclass(frozen=True)
+class Derived:
+    """Fields whose values a layer above computes, never typed (a district's "communes NTM" counted
+    from its communes' stored evaluations; a commune's OCOP products counted from the register).
+
+    provider: fn(unit_ids, years) → {(unit id, year): {field: value}};
+    fields: the field codes it provides; source: where they come from, in Vietnamese, for messages
+    ("sổ sản phẩm OCOP"); link: fn(unit id) → the address of the page that holds them, or None."""
+
+    provider: Callable[[list[int], list[int]], dict[tuple[int, int], dict[str, float]]]
+    fields: frozenset[str]
+    source: str
+    link: Callable[[int], str] | None = None
 
 
-def register_derived(provider) -> None:
-    if provider not in _derived:
-        _derived.append(provider)
+_derived: list[Derived] = []
+
+
+def register_derived(provider, *, fields: Iterable[str], source: str, link: Callable[[int], str] | None = None) -> None:
+    """Called by a layer above in its AppConfig.ready(): `values_for(..., derived=True)` asks `provider`,
+    the entry form shows `fields` read-only (with `link`), and `write_figures` refuses them as typed input."""
+    if all(d.provider is not provider for d in _derived):
+        _derived.append(Derived(provider, frozenset(fields), source, link))
+
+
+def derived_fields() -> dict[str, Derived]:
+    """{field code: the registration that computes it}."""
+    return {name: d for d in _derived for name in d.fields}
 
 
 def values_for(unit_ids: list[int], years: list[int], derived: bool = False) -> dict[tuple[int, int], dict[str, float]]:
@@ -413,8 +441,8 @@ def values_for(unit_ids: list[int], years: list[int], derived: bool = False) -> 
                     bucket = out[key] = {}
                 bucket[name] = value
     if derived:
-        for provider in _derived:
-            for key, extra in provider(unit_ids, years).items():
+        for d in _derived:
+            for key, extra in d.provider(unit_ids, years).items():
                 if key in out:
                     out[key].update(extra)
     return out

@@ -215,3 +215,26 @@ def test_malformed_parameters_are_not_found_never_a_500(world):
     for url in ("/cong-khai/y-kien/?don-vi=%00", "/cong-khai/ocop/?don-vi=%00&sao=x", "/cong-khai/bai-hoc/?set=%00&criterion=%00&q=%00",
                 "/cong-khai/tin-tuc/?q=%00&trang=%00", "/cong-khai/thi-dua/?nam=%00", "/api/practices?q=%00&criterion=a%00:1"):
         assert client.get(url).status_code == 200, url
+
+
+def test_recognised_by_decision_beside_the_figures(world):
+    """The "đã công nhận theo quyết định" tile counts recognitions in force (recognition's service), a
+    new decision shows at once (the cache is invalidated), and a commune's page names its level."""
+    from ntm.criteria.spec import LEVEL_LABELS
+    from ntm.recognition.models import Recognition
+    from ntm.recognition.services import create_recognition
+    from ntm.testing import YEAR
+    from ntm.units.models import Unit
+
+    province = world["province"]
+    Recognition.objects.all().delete()
+    client, url = Client(), f"/cong-khai/don-vi/{province.code}/"
+    assert client.get(url).context["recognised"] == {"ntm": 0, "year": YEAR}
+    commune = Unit.objects.filter(province=province, level="commune", scheme="current", evaluations__year=YEAR).first()
+    page = f"/cong-khai/don-vi/{commune.code}/"
+    assert client.get(page).context["recognised"] == ""
+    create_recognition(commune, "nang_cao", YEAR, "recorded", decision_number="9/QĐ-UBND")
+    body = client.get(url).content.decode()
+    assert 'data-testid="recognised-count">1<' in body
+    assert client.get("/cong-khai/").context["recognised"] == {"ntm": 1, "year": YEAR}
+    assert f'data-testid="recognised-level">{LEVEL_LABELS["nang_cao"]}<' in client.get(page).content.decode()
