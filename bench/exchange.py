@@ -53,14 +53,14 @@ def measure_import(world) -> dict[str, float]:
     from ntm.figures import excel
     from ntm.figures.imports import _fields, plan_import
     from ntm.figures.models import FigureChange
-    from ntm.figures.services import values_for, write_figures
+    from ntm.figures.services import derived_fields, values_for, write_figures
     from ntm.testing import YEAR
     from ntm.units.models import Unit
 
     province = world["province"]
     targets = list(Unit.objects.filter(level="commune", kind="xã", scheme="current", province=province)
                    .order_by("search_name").values("id", "code", "full_name", "name", "level", "region"))
-    fields = _fields(province, targets, YEAR)
+    fields = {k: f for k, f in _fields(province, targets, YEAR).items() if k not in derived_fields()}  # as the template
     before = values_for([t["id"] for t in targets], [YEAR])
     specs, base = province_view(registry(), province.code), world["base"]
     after: dict[tuple[int, int], dict] = {}

@@ -65,10 +65,14 @@ def _subtree(unit: Unit) -> Q:
 
 def _history(unit: Unit) -> Q:
     """The legacy units the granted unit came from, with their subtrees (read-only)."""
-    preds = list(Unit.objects.filter(pk__in=Lineage.objects.filter(target=unit).values("source")))
-    q = Q(pk__in=[])
-    for pred in preds:
-        q |= _subtree(pred)
+    # `_subtree` of every predecessor, as subqueries (no query here, whatever the number of grants)
+    preds = Unit.objects.filter(pk__in=Lineage.objects.filter(target=unit).values("source"))
+    level = Unit.Level
+    districts = preds.filter(level=level.DISTRICT).values("pk")
+    q = (Q(province_id__in=preds.filter(level=level.PROVINCE).values("pk"))
+         | Q(pk__in=preds.exclude(level=level.PROVINCE).values("pk"))
+         | Q(parent_id__in=preds.filter(level__in=[level.DISTRICT, level.COMMUNE]).values("pk"))
+         | Q(parent_id__in=Unit.objects.filter(parent_id__in=districts).values("pk")))
     if unit.level == Unit.Level.PROVINCE:  # a province also sees its communes' predecessors
         communes = Unit.objects.filter(province=unit, level=Unit.Level.COMMUNE)
         q |= Q(pk__in=Lineage.objects.filter(target__in=communes).values("source"))

@@ -27,6 +27,20 @@ class Target:
     fixed: dict[str, float] = field(default_factory=dict)  # values supplied from elsewhere (rollups)
 
 
+# A field's range in fields.toml guards against typing errors (OCOP products: 0–5.000), far wider than
+# any commune: drawn inside it, a commune got 1.237 OCOP products. A commune has a handful (0–10); a
+# strong one (a level above NTM asked) a few more. The cap yields to a threshold that asks for more.
+OCOP_FIELDS = ("ocop_products_rated", "ocop_products_4star")
+OCOP_TYPICAL, OCOP_STRONG = 10.0, 15.0
+
+
+def _typical_ocop(bounds: dict, target: Target) -> None:
+    strong = LEVEL_RANK.get(target.level or "", 0) > LEVEL_RANK["ntm"]
+    for name in OCOP_FIELDS:
+        if name in bounds:
+            bounds[name].add(hi=OCOP_STRONG if strong else OCOP_TYPICAL)  # refused (kept as is) if infeasible
+
+
 def typical_size(name: str, rng: random.Random, sizes: dict[str, float]) -> float:
     """A plausible size for a denominator the caller did not give (demo data only), consistent with
     the unit's other sizes so the cross-field rules of fields.toml hold (a part never exceeds its
@@ -158,6 +172,7 @@ def _pass(
                 # a row chosen by a condition on a size (`when`: schools_total > 3) reads that size
                 known = {**values, **{t.when.field: size_of(t.when.field) for t in ind.thresholds if t.when}}
                 _constrain(spec, ind, ind.code not in failing, cls, year, registry, bounds, den_of, values, known)
+    _typical_ocop(bounds, target)
     # The declared cross-field rules (a part never exceeds its whole: smart hamlets ≤ hamlets…) cap
     # the drawn counts by the unit's sizes, as the write path will check them.
     fields = {k: f for spec, _ in plan for k, f in spec.fields.items()}

@@ -7,15 +7,19 @@ class EvaluationsConfig(AppConfig):
     actions = {"evaluations.recompute": ("province",)}
 
     def ready(self):
+        from django.utils.translation import gettext_lazy as _
+
         from ntm.criteria.signals import set_published
         from ntm.figures.services import register_derived
         from ntm.figures.signals import figures_changed
         from ntm.units.signals import classification_changed
 
         from .recompute import district_rollup_values
+        from .rollup import DISTRICT_FIELDS
         from .services import on_classification_changed, on_figures_changed, on_set_published
 
         figures_changed.connect(on_figures_changed, dispatch_uid="evaluations.recompute")
         set_published.connect(on_set_published, dispatch_uid="evaluations.set_published")
         classification_changed.connect(on_classification_changed, dispatch_uid="evaluations.classification")
-        register_derived(district_rollup_values)
+        register_derived(district_rollup_values, fields=DISTRICT_FIELDS,
+                         source=_("kết quả đánh giá đã lưu của các xã trong huyện"))

@@ -7,19 +7,22 @@ run after a crash repairs whatever the crash left (`stale_pairs` finds what is o
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 
 from ntm.core import faults, requestid, versions
+from ntm.core.sql import as_float, in_ids
 from ntm.criteria.batch import UNIT_FIELDS, Outcome, evaluate_rows
 from ntm.criteria.classify import class_rows
 from ntm.criteria.evaluate import past_keys, past_values
 from ntm.criteria.loader import registry
 from ntm.figures.models import Figure
 from ntm.figures.rules import accepts_year
-from ntm.figures.services import figure_rows, values_for
+from ntm.figures.services import values_for
 from ntm.units.models import Unit
 
 from .models import Evaluation, LevelChange
@@ -28,28 +31,61 @@ from .rollup import district_values
 BATCH = 2000
 
 
+_COLUMNS = ("unit_id", "year", "set_code", "set_version", "level", "criteria_met", "criteria_total", "met", "result",
+            "error", "computed_at")
+# PostgreSQL: every row in one statement, the rows sent as one JSON array (one parameter: dumped in C,
+# parsed once by the server as jsonb — as json, each `->` re-parsed the row: 2.5× slower), each row a
+# JSON array of the columns above but the last.
+_PG_COLUMNS = ("(r->>0)::bigint", "(r->>1)::integer", "r->>2", "(r->>3)::integer", "r->>4", "(r->>5)::integer",
+               "(r->>6)::integer", "r->7", "r->8", "r->>9")
+
+
+def _upsert_sql(vendor: str) -> str:
+    """One INSERT … ON CONFLICT (unit, year) DO UPDATE for a batch of stored rows (both databases)."""
+    table = Evaluation._meta.db_table
+    update = ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS[2:])
+    if vendor == "postgresql":
+        source = f"SELECT {', '.join(_PG_COLUMNS)}, %s FROM jsonb_array_elements(%s::jsonb) AS r"
+    else:
+        source = f"VALUES ({', '.join(['%s'] * len(_COLUMNS))})"
+    return f"INSERT INTO {table} ({', '.join(_COLUMNS)}) {source} ON CONFLICT (unit_id, year) DO UPDATE SET {update}"
+
+
 def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reason: str) -> int:
     """Replace the stored rows of these units × years by the outcomes; a pair without an outcome (no
-    figures left) loses its row. Level changes are written as rows of their own. Every write of
-    stored results raises the `results` data version (ntm/core/versions.py): keep it when changing
-    how rows are written, or dashboards and the portal serve old results."""
-    before = {(u, y): (lvl, err) for u, y, lvl, err in Evaluation.all_rows.filter(
-        unit_id__in=unit_ids, year__in=years).values_list("unit_id", "year", "level", "error")}
+    figures left) loses its row. Level changes are written as rows of their own.
+
+    Written with one `INSERT … ON CONFLICT DO UPDATE` (a single statement with the rows as one JSON
+    parameter on PostgreSQL, one executemany on SQLite) rather than Django's bulk helpers, whose
+    per-object cost was a third of the recompute (docs/benchmarks.md). Values are those the ORM would write: JSON as json.dumps text,
+    `computed_at` now (auto_now). Every write raises the `results` data version
+    (ntm/core/versions.py): keep it when changing how rows are written, or dashboards and the
+    portal serve old results."""
+    table = Evaluation._meta.db_table
+    vendor = connection.vendor
+    pg = vendor == "postgresql"
+    before: dict[tuple[int, int], tuple[str, str]] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(unit_ids), BATCH):
+            units, unit_params = in_ids("unit_id", unit_ids[start : start + BATCH], vendor)
+            in_years, year_params = in_ids("year", years, vendor, "integer")
+            cursor.execute(f"SELECT unit_id, year, level, error FROM {table} WHERE {in_years} AND {units}",
+                           year_params + unit_params)
+            before.update(((u, y), (lvl, err)) for u, y, lvl, err in cursor.fetchall())
     rows, changes = [], []
     rid = requestid.current()
+    dumps = (lambda v: v) if pg else json.dumps  # PostgreSQL: the whole batch is dumped once
     for o in outcomes:
         ev = o.result
         if ev is None:
-            rows.append(Evaluation(unit_id=o.unit_id, year=o.year, set_code=o.set_code, set_version=o.set_version,
-                                   level="", criteria_met=0, criteria_total=0, met={}, result={}, error=o.error[:255]))
             level = ""
+            rows.append([o.unit_id, o.year, o.set_code, o.set_version, level, 0, 0, dumps({}), dumps({}),
+                         o.error[:255]])
         else:
             level = ev.level or ""
-            rows.append(Evaluation(
-                unit_id=o.unit_id, year=o.year, set_code=ev.base.set, set_version=o.set_version, level=level,
-                criteria_met=ev.base.criteria_met, criteria_total=ev.base.criteria_total,
-                met={c.code: c.met for c in ev.base.criteria}, result=ev.compact(),
-            ))
+            base = ev.base
+            rows.append([o.unit_id, o.year, base.set, o.set_version, level, base.criteria_met, base.criteria_total,
+                         dumps({c.code: c.met for c in base.criteria}), dumps(ev.compact()), ""])
         old_level, old_error = before.pop((o.unit_id, o.year), ("", None))
         if old_level != level or (old_error is not None and bool(old_error) != bool(o.error)):
             changes.append(LevelChange(unit_id=o.unit_id, year=o.year, from_level=old_level, to_level=level,
@@ -59,9 +95,19 @@ def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reaso
         if old_level:
             changes.append(LevelChange(unit_id=unit_id, year=year, from_level=old_level, to_level="", reason=reason,
                                        note="Không còn số liệu", request_id=rid))
-    # Replace rather than upsert: one DELETE and plain INSERTs are cheaper than ON CONFLICT batches.
-    Evaluation.all_rows.filter(year__in=years, unit_id__in=unit_ids).delete()
-    Evaluation.all_rows.bulk_create(rows, batch_size=1000)
+    now = Evaluation._meta.get_field("computed_at").get_db_prep_value(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        gone: dict[int, list[int]] = defaultdict(list)
+        for unit_id, year in before:
+            gone[year].append(unit_id)
+        for year, ids in gone.items():
+            for start in range(0, len(ids), BATCH):
+                units, unit_params = in_ids("unit_id", ids[start : start + BATCH], vendor)
+                cursor.execute(f"DELETE FROM {table} WHERE year = %s AND {units}", [year, *unit_params])
+        if rows and pg:
+            cursor.execute(_upsert_sql(vendor), [now, json.dumps(rows)])
+        elif rows:
+            cursor.executemany(_upsert_sql(vendor), [(*row, now) for row in rows])
     LevelChange.objects.bulk_create(changes, batch_size=1000)
     versions.bump(versions.RESULTS)  # dashboards and public pages cached on the old results miss (after commit)
     return len(rows)
@@ -98,17 +144,26 @@ def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = 
 def past_for(unit_ids: list[int], keys: set[str]) -> dict[int, dict[str, float]]:
     """{unit: {"field@<level>_year": value}}: each key's field in the first year the unit's stored result
     reached that level (criteria.evaluate.past_values); unknown years stay out (missing data, not a guess)."""
+    vendor = connection.vendor
     firsts: dict[int, dict[str, int]] = defaultdict(dict)
-    for unit_id, year, level in Evaluation.objects.filter(unit_id__in=unit_ids).exclude(level="").order_by(
-            "year").values_list("unit_id", "year", "level"):
-        firsts[unit_id].setdefault(level, year)
-        firsts[unit_id].setdefault("ntm", year)  # any level reached means NTM was reached that year
-    fields = {k.partition("@")[0] for k in keys}
-    wanted_years = {y for per in firsts.values() for y in per.values()}
-    figures: dict[int, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
-    for unit_id, year, name, value in figure_rows(Figure.objects.filter(
-            unit_id__in=list(firsts), year__in=wanted_years, field__in=fields)):
-        figures[unit_id][year][name] = value
+    units, params = in_ids("unit_id", unit_ids, vendor)
+    with connection.cursor() as cursor:  # plain SQL, as values_for (core.sql.in_ids)
+        cursor.execute(f"SELECT unit_id, year, level FROM {Evaluation._meta.db_table} "
+                       f"WHERE {units} AND level <> '' AND error = '' ORDER BY year", params)
+        for unit_id, year, level in cursor.fetchall():
+            firsts[unit_id].setdefault(level, year)
+            firsts[unit_id].setdefault("ntm", year)  # any level reached means NTM was reached that year
+        fields = sorted({k.partition("@")[0] for k in keys})
+        wanted_years = sorted({y for per in firsts.values() for y in per.values()})
+        figures: dict[int, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+        if firsts:
+            units, unit_params = in_ids("unit_id", list(firsts), vendor)
+            years, year_params = in_ids("year", wanted_years, vendor, "integer")
+            cursor.execute(f"SELECT unit_id, year, field, {as_float('value', vendor)} FROM {Figure._meta.db_table} "
+                           f"WHERE {units} AND {years} AND field IN ({', '.join(['%s'] * len(fields))})",
+                           unit_params + year_params + fields)
+            for unit_id, year, name, value in cursor.fetchall():
+                figures[unit_id][year][name] = value
     return {u: past_values(keys, figures[u], firsts[u]) for u in firsts}
 
 
@@ -122,6 +177,8 @@ def district_rollup_values(district_ids: list[int], years: list[int]) -> dict[tu
     ).order_by().values_list("parent_id", "valid_from", "valid_to"):
         for year in years:
             totals[(parent_id, year)] += accepts_year(valid_from, valid_to, year)
+    if not totals:  # no communes under these units (e.g. they are communes): nothing to count
+        return {}
     levels: dict[tuple[int, int], list[str]] = defaultdict(list)
     for parent_id, year, level in Evaluation.objects.filter(
         unit__parent_id__in=district_ids, unit__kind="xã", year__in=years

@@ -60,6 +60,9 @@ def _code_key(code: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in code.split("."))
 
 
+DISTRICT_FIELDS = ("communes_total", "communes_ntm", "communes_nang_cao")  # what district_values gives
+
+
 def district_values(child_levels: list[str], communes_total: int) -> dict[str, float]:
     """Figures a district set reads that come from its communes' stored evaluations."""
     return {

@@ -36,7 +36,7 @@ from ntm.units.models import REFORM_DATE, Unit, valid_in
 from . import excel, staging
 from .models import Figure, FigureChange, closed_unit_years
 from .rules import InvalidFigure, _fmt, clean_value
-from .services import CellInput, NeedsConfirmation, WriteRefused, values_for, write_figures
+from .services import CellInput, NeedsConfirmation, WriteRefused, derived_fields, values_for, write_figures
 from .views import _context
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -242,7 +242,8 @@ def import_figures(request, pk: int, year: int):
     fields = _fields(unit, targets, year)
     by_code = {t["code"]: t for t in targets}
     if request.GET.get("template"):
-        data = excel.template(year, list(fields.values()), targets, values_for([t["id"] for t in targets], [year]))
+        typed = [f for f in fields.values() if f.code not in derived_fields()]  # derived ones are never typed
+        data = excel.template(year, typed, targets, values_for([t["id"] for t in targets], [year]))
         response = HttpResponse(data, content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="so-lieu-{unit.code}-{year}.xlsx"'
         return response

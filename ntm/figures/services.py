@@ -4,7 +4,9 @@ CLI, the API, the demo — calls `write_figures`, which in one transaction:
 1. checks scope (`figures.edit` on every unit written), the period lock (for everyone, national
    administrators included), that the unit existed that year and that a set in force measures it;
 2. validates every value with the same rules (`figures.rules`), reporting every error, not the
-   first, each prefixed with where it came from (form field, sheet/row/column…);
+   first, each prefixed with where it came from (form field, sheet/row/column…); a derived field
+   (computed by a layer above, `register_derived`: OCOP products, a district's communes NTM) is
+   refused as typed input;
 3. writes the figures and one history row per real change (an unchanged value writes nothing);
 4. records one audit entry per changed cell (or one per batch for generated data);
 5. sends `figures_changed`, on which stored evaluations are brought up to date.
@@ -14,21 +16,21 @@ If anything is refused, `WriteRefused` lists every reason and nothing is written
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import FloatField
-from django.db.models.functions import Cast
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ntm.accounts import audit
 from ntm.accounts.scope import can, is_admin, restrict
 from ntm.core import faults
 from ntm.core.bulk import insert_rows, update_rows
+from ntm.core.sql import as_float, in_ids
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
 from ntm.criteria.loader import province_view, registry
 from ntm.criteria.spec import CriteriaSetSpec, FieldDef
@@ -148,9 +150,11 @@ _UNIT_COLUMNS = ("id", "code", "full_name", "level", "kind", "scheme", "valid_fr
 def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment: str = "", door: str = "form",
                   dry_run: bool = False, system: bool = False, audit_each: bool = True,
                   confirm: bool = False) -> WriteResult:
-    """Check and write figures; see the module docstring. `system=True` (generated demo data) skips the
-    user's scope, writes one audit entry for the batch and no per-cell history, but every other check
-    stands. `dry_run=True` checks everything and returns the changes that would be made (the import
+    """Check and write figures; see the module docstring. A derived field (`register_derived`) is
+    refused as typed input. `system=True` (generated demo data) skips the user's scope, writes one audit
+    entry for the batch and no per-cell history, and may seed a derived field (the figure stands where its
+    provider has nothing to say, e.g. a commune with no product in the OCOP register), but every other
+    check stands. `dry_run=True` checks everything and returns the changes that would be made (the import
     preview) without writing; its `warnings` list the warning rules broken. Without `confirm=True` a
     write that breaks a warning rule raises NeedsConfirmation (the form asks "Vẫn lưu?", the import
     preview shows them beside its confirm button); generated data must break none.
@@ -221,6 +225,7 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
     values: dict[tuple[int, int, str], Decimal | None] = {}
     by_key: dict[tuple[int, int, str], CellInput] = {}
     touched: dict[tuple[int, int], set[str]] = defaultdict(set)
+    derived = derived_fields()
     defs_of: dict[int, dict[str, FieldDef]] = {}  # id(ladder) → its fields (ladders are shared, see above)
     for cell in cells:
         key = (cell.unit_id, cell.year, cell.field)
@@ -236,6 +241,9 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
             refuse(cell, f"“{fdef.name}” của {units[cell.unit_id]['full_name']} đã có ở {by_key[key].where or 'ô khác'}")
             continue
         by_key[key] = cell
+        if cell.field in derived and not system:
+            refuse(cell, f"{fdef.name}: không nhập tay — số này tính tự động từ {derived[cell.field].source}")
+            continue
         try:
             value = clean_value(cell.raw, fdef)
         except InvalidFigure as exc:
@@ -372,36 +380,69 @@ def legacy_provinces(province: Unit) -> list[int]:
 
 # --- reading ---------------------------------------------------------------------------------
 
-# Providers of derived values (e.g. a district's "communes NTM" counted from its communes' stored
-# evaluations) registered by the layers above: fn(unit_ids, years) → {(unit, year): {field: value}}.
-_derived: list = []
+@dataclass(frozen=True)
+class Derived:
+    """Fields whose values a layer above computes, never typed (a district's "communes NTM" counted
+    from its communes' stored evaluations; a commune's OCOP products counted from the register).
+
+    provider: fn(unit_ids, years) → {(unit id, year): {field: value}};
+    fields: the field codes it provides; source: where they come from, in Vietnamese, for messages
+    ("sổ sản phẩm OCOP"); link: fn(unit id) → the address of the page that holds them, or None."""
+
+    provider: Callable[[list[int], list[int]], dict[tuple[int, int], dict[str, float]]]
+    fields: frozenset[str]
+    source: str
+    link: Callable[[int], str] | None = None
 
 
-def register_derived(provider) -> None:
-    if provider not in _derived:
-        _derived.append(provider)
+_derived: list[Derived] = []
 
 
-def figure_rows(queryset) -> Iterator[tuple[int, int, str, float | None]]:
-    """(unit, year, field, value) rows; values read as floats in SQL (the engine computes in floats,
-    and skipping Decimal conversion halves the read)."""
-    rows = queryset.annotate(v=Cast("value", FloatField())).values_list("unit_id", "year", "field", "v")
-    return rows.iterator(chunk_size=20000)
+def register_derived(provider, *, fields: Iterable[str], source: str, link: Callable[[int], str] | None = None) -> None:
+    """Called by a layer above in its AppConfig.ready(): `values_for(..., derived=True)` asks `provider`,
+    the entry form shows `fields` read-only (with `link`), and `write_figures` refuses them as typed input."""
+    if all(d.provider is not provider for d in _derived):
+        _derived.append(Derived(provider, frozenset(fields), source, link))
+
+
+def derived_fields() -> dict[str, Derived]:
+    """{field code: the registration that computes it}."""
+    return {name: d for d in _derived for name in d.fields}
 
 
 def values_for(unit_ids: list[int], years: list[int], derived: bool = False) -> dict[tuple[int, int], dict[str, float]]:
     """All figures of these units and years in one query, grouped for the engine; with `derived`,
-    plus the values registered providers compute (only for pairs that have figures of their own)."""
+    plus the values registered providers compute (only for pairs that have figures of their own).
+    Values are floats (read as floats in SQL: the engine computes in floats; Django's Decimal and
+    per-row converters cost more than the read), None where a figure is blank. Read with plain SQL
+    and a client-side cursor: `.iterator()` on PostgreSQL got a fast-start plan (docs/benchmarks.md)."""
     out: dict[tuple[int, int], dict[str, float]] = {}
-    for unit_id, year, name, value in figure_rows(Figure.objects.filter(unit_id__in=unit_ids, year__in=years)):
-        key = (unit_id, year)
-        bucket = out.get(key)
-        if bucket is None:
-            bucket = out[key] = {}
-        bucket[name] = value
+    if not unit_ids or not years:
+        return out
+    vendor = connection.vendor
+    units, unit_params = in_ids("unit_id", unit_ids, vendor)
+    in_years, year_params = in_ids("year", years, vendor, "integer")
+    where = f"FROM {Figure._meta.db_table} WHERE {units} AND {in_years}"
+    with connection.cursor() as cursor:  # plain SQL, no server-side cursor (issue 16: fast-start plan)
+        if vendor == "postgresql":
+            # Grouped by the server, one JSON object per (unit, year): converting a million rows was
+            # half the read. Exact: float8 is printed in its shortest round-trip form (PostgreSQL ≥ 12);
+            # parse_int keeps whole numbers floats, as the row-by-row read gives them.
+            cursor.execute(f"SELECT unit_id, year, json_object_agg(field, {as_float('value', vendor)})::text "
+                           f"{where} GROUP BY unit_id, year", unit_params + year_params)
+            for unit_id, year, text in cursor.fetchall():
+                out[(unit_id, year)] = json.loads(text, parse_int=float)
+        else:  # SQLite prints reals in JSON with 15 digits only: read rows, group here
+            cursor.execute(f"SELECT unit_id, year, field, {as_float('value', vendor)} {where}", unit_params + year_params)
+            for unit_id, year, name, value in cursor.fetchall():
+                key = (unit_id, year)
+                bucket = out.get(key)
+                if bucket is None:
+                    bucket = out[key] = {}
+                bucket[name] = value
     if derived:
-        for provider in _derived:
-            for key, extra in provider(unit_ids, years).items():
+        for d in _derived:
+            for key, extra in d.provider(unit_ids, years).items():
                 if key in out:
                     out[key].update(extra)
     return out

@@ -23,7 +23,7 @@ from .entry import layout
 from .live import live_evaluation
 from .models import Figure, FigureChange, Period
 from .rules import year_refusal
-from .services import NeedsConfirmation, WriteRefused, set_figure, set_period, values_for
+from .services import NeedsConfirmation, WriteRefused, derived_fields, set_figure, set_period, values_for
 
 YEARS = range(2010, 2031)
 
@@ -120,6 +120,13 @@ def import_open(user, unit: Unit, year: int) -> bool:
     return len(rows) == 2 and rows[0].pk == unit.pk and _entry_ok(rows[1], year)
 
 
+def _derived_for(unit: Unit) -> dict[str, dict]:
+    """{field: {"source", "link"}} for the fields a layer above computes: shown read-only, with a link to
+    the page that holds them (the OCOP register…)."""
+    return {name: {"source": d.source, "link": d.link(unit.pk) if d.link else ""}
+            for name, d in derived_fields().items()}
+
+
 @login_required
 def entry(request, pk: int, year: int):
     unit = get_unit_for(request, pk)
@@ -138,7 +145,7 @@ def entry(request, pk: int, year: int):
     except EvaluationError as exc:  # e.g. a 2026 commune without its commune group
         messages.error(request, f"{exc}. Văn phòng điều phối tỉnh cần khai báo nhóm xã trước.")
         return redirect("unit_detail", pk=unit.pk)
-    values = values_for([unit.pk], [year]).get((unit.pk, year), {})
+    values = values_for([unit.pk], [year], derived=True).get((unit.pk, year), {})
     ctx = _evaluation_context(unit, year)
     status = ctx["crit_status"]
     blocks = [{"set_code": s.set_code, "title": s.title, "criteria": [
@@ -149,6 +156,7 @@ def entry(request, pk: int, year: int):
     return render(request, "figures/entry.html", {
         "unit": unit, "year": year, "dens": dens, "sections": blocks, "values": values,
         "fields": _field_defs(specs, base, year), "closed": Period.is_closed(unit, year), "last_source": last_source,
+        "derived": _derived_for(unit),
         "can_close": can(request.user, unit, "figures.close_period"), "can_reopen": is_admin(request.user), **ctx,
     })
 
@@ -163,8 +171,8 @@ def save(request, pk: int, year: int, field: str):
     unit = get_unit_for(request, pk, "figures.edit")
     specs, base, _ = _context(unit, year)
     defs = _field_defs(specs, base, year)
-    if field not in defs:
-        raise Http404("Trường số liệu không thuộc bộ tiêu chí của năm này")
+    if field not in defs or field in derived_fields():
+        raise Http404("Trường số liệu không thuộc bộ tiêu chí của năm này hoặc được tính tự động")
     raw = request.POST.get("value", "")
     error = warning = None
     try:

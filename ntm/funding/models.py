@@ -17,21 +17,74 @@ from ntm.units.models import Unit
 
 from .config import source_choices
 
-MONEY = {"max_digits": 18, "decimal_places": 0}
+MONEY = {"max_digits": 18, "decimal_places": 0}  # đồng
 QTY = {"max_digits": 14, "decimal_places": 2}
 
 
-class Ceiling(models.Model):
-    """The province's ceiling on a per-household contribution; above it an entry is flagged."""
+class ProvinceOwned(models.Model):
+    """Base of a province's own values (its ceiling, its project types; `plans.CostRate`): a row
+    of one province, scoped through it. Reverse accessor: `province.<model>s` (`ceilings`…)."""
 
     unit_path = "province"
 
-    province = models.ForeignKey(Unit, models.CASCADE, related_name="contribution_ceilings", verbose_name="tỉnh")
+    province = models.ForeignKey(Unit, models.CASCADE, related_name="%(class)ss", verbose_name="tỉnh")
+
+    objects = ScopedManager()
+
+    class Meta:
+        abstract = True
+
+
+class BoardMemberBase(models.Model):
+    """Base of a member of a board (ban): the community supervision board here, the steering
+    committee and management board in `plans.Member`."""
+
+    class Role(models.TextChoices):
+        HEAD = "head", "Trưởng ban"
+        DEPUTY = "deputy", "Phó trưởng ban"
+        MEMBER = "member", "Thành viên"
+
+    name = models.CharField("họ tên", max_length=120)
+    role = models.CharField("vai trò trong ban", max_length=8, choices=Role.choices, default=Role.MEMBER)
+
+    objects = ScopedManager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+
+class LedgerLine(models.Model):
+    """Base of the two sides of the ledger, money in (`Contribution`) and out (`Expenditure`): a
+    unit's dated line of a source, maybe for a community project. Reverse accessors are the model's
+    plural (`unit.contributions`, `project.expenditures`)."""
+
+    unit_path = "unit"
+
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="%(class)ss", verbose_name="đơn vị")
+    year = models.PositiveSmallIntegerField("năm")
+    date = models.DateField("ngày")
+    source = models.CharField("nguồn", max_length=32, choices=source_choices())
+    project = models.ForeignKey("CommunityProject", models.PROTECT, null=True, blank=True, related_name="%(class)ss",
+                                verbose_name="dự án")
+    work = models.CharField("công trình, nội dung", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["unit", "date", "pk"]
+
+
+class Ceiling(ProvinceOwned):
+    """The province's ceiling on a per-household contribution; above it an entry is flagged."""
+
     year_from = models.PositiveSmallIntegerField("áp dụng từ năm")
     amount = models.DecimalField("mức tối đa mỗi hộ (đồng/năm)", **MONEY)
     decision = models.CharField("văn bản của tỉnh", max_length=200, blank=True)
-
-    objects = ScopedManager()
 
     class Meta:
         verbose_name = "mức trần đóng góp mỗi hộ"
@@ -42,17 +95,12 @@ class Ceiling(models.Model):
         return f"{self.amount} đồng/hộ từ {self.year_from}"
 
 
-class ProjectType(models.Model):
+class ProjectType(ProvinceOwned):
     """A type on the province's list of projects eligible for the special mechanism (§2.2)."""
 
-    unit_path = "province"
-
-    province = models.ForeignKey(Unit, models.CASCADE, related_name="project_types", verbose_name="tỉnh")
     code = models.CharField("mã", max_length=32)
     name = models.CharField("loại dự án", max_length=200)
     decision = models.CharField("văn bản của tỉnh", max_length=200, blank=True)
-
-    objects = ScopedManager()
 
     class Meta:
         verbose_name = "loại dự án cơ chế đặc thù"
@@ -148,25 +196,16 @@ class CommunityProject(models.Model):
         return self.name
 
 
-class Contribution(models.Model):
+class Contribution(LedgerLine):
     """One ledger entry. Immutable once written; corrections reverse it (`reverses`)."""
 
-    unit_path = "unit"
-
-    unit = models.ForeignKey(Unit, models.PROTECT, related_name="contributions", verbose_name="đơn vị")
-    year = models.PositiveSmallIntegerField("năm")
-    date = models.DateField("ngày")
-    source = models.CharField("nguồn", max_length=32, choices=source_choices())
     amount = models.DecimalField("số tiền (đồng)", null=True, blank=True, **MONEY)
     quantity = models.DecimalField("số lượng", null=True, blank=True, **QTY)
     rate = models.DecimalField("đơn giá quy đổi (đồng/đơn vị)", null=True, blank=True, **MONEY)
     value = models.DecimalField("giá trị (đồng)", **MONEY)  # amount, or quantity × rate (ledger.value_of)
     contributor = models.ForeignKey(Contributor, models.PROTECT, null=True, blank=True, verbose_name="người đóng góp")
-    project = models.ForeignKey(CommunityProject, models.PROTECT, null=True, blank=True, related_name="contributions",
-                                verbose_name="dự án")
     task = models.ForeignKey("plans.Task", models.PROTECT, null=True, blank=True, related_name="contributions",
                              verbose_name="nhiệm vụ")
-    work = models.CharField("công trình, nội dung", max_length=300, blank=True)
     decision = models.ForeignKey(ResidentDecision, models.PROTECT, null=True, blank=True, verbose_name="họp dân")
     obligation = models.BooleanField("mức giao theo hộ", default=False)
     flagged = models.CharField("cần xem lại", max_length=300, blank=True)  # e.g. above the province ceiling
@@ -174,14 +213,10 @@ class Contribution(models.Model):
                                     verbose_name="bút toán đảo của")
     note = models.CharField("ghi chú", max_length=300, blank=True)
     created_by = models.ForeignKey("auth.User", models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager()
-
-    class Meta:
+    class Meta(LedgerLine.Meta):
         verbose_name = "khoản huy động"
         verbose_name_plural = "sổ huy động nguồn lực"
-        ordering = ["unit", "date", "pk"]
         indexes = [models.Index(fields=["unit", "year"])]
 
     def __str__(self) -> str:
@@ -196,27 +231,14 @@ class Contribution(models.Model):
         raise ValidationError("Sổ huy động không cho xóa một khoản đã ghi: hãy ghi bút toán đảo")
 
 
-class Expenditure(models.Model):
+class Expenditure(LedgerLine):
     """What was spent, per project and source (for the public disclosure)."""
 
-    unit_path = "unit"
-
-    unit = models.ForeignKey(Unit, models.PROTECT, related_name="expenditures", verbose_name="đơn vị")
-    year = models.PositiveSmallIntegerField("năm")
-    date = models.DateField("ngày")
-    source = models.CharField("nguồn", max_length=32, choices=source_choices())
     amount = models.DecimalField("số tiền (đồng)", **MONEY)
-    project = models.ForeignKey(CommunityProject, models.PROTECT, null=True, blank=True, related_name="expenditures",
-                                verbose_name="dự án")
-    work = models.CharField("công trình, nội dung", max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager()
-
-    class Meta:
+    class Meta(LedgerLine.Meta):
         verbose_name = "khoản chi"
         verbose_name_plural = "khoản chi"
-        ordering = ["unit", "date", "pk"]
 
     def __str__(self) -> str:
         return f"Chi {self.amount} đồng {self.date:%d/%m/%Y}"
@@ -264,28 +286,16 @@ class Board(models.Model):
         return f"Ban giám sát {self.project}"
 
 
-class BoardMember(models.Model):
+class BoardMember(BoardMemberBase):
     unit_path = "board__project__unit"
 
-    class Role(models.TextChoices):
-        HEAD = "head", "Trưởng ban"
-        DEPUTY = "deputy", "Phó trưởng ban"
-        MEMBER = "member", "Thành viên"
-
     board = models.ForeignKey(Board, models.CASCADE, related_name="members", verbose_name="ban")
-    name = models.CharField("họ tên", max_length=120)
-    role = models.CharField("vai trò", max_length=8, choices=Role.choices, default=Role.MEMBER)
     hamlet = models.ForeignKey(Unit, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="thôn")
-
-    objects = ScopedManager()
 
     class Meta:
         verbose_name = "thành viên ban giám sát"
         verbose_name_plural = "thành viên ban giám sát"
         ordering = ["board", "role", "name"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.get_role_display()})"
 
 
 class Inspection(models.Model):

@@ -14,7 +14,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
+from ntm.accounts.pages import unit_list
 from ntm.accounts.scope import can, get_object_for, get_unit_for
+from ntm.core.pages import flash_errors, flash_form_errors, submit
 from ntm.units.models import Unit
 
 from . import excel, services
@@ -48,18 +50,6 @@ from .selectors import by_unit, disclosure, projects, summary, unit_ledger
 EDIT = services.EDIT
 MAX_IMPORT = 5_000_000  # bytes; the previewed file waits in the session until confirmed
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _errors(request, exc: ValidationError) -> None:
-    for m in exc.messages:
-        messages.error(request, m)
-
-
-def _form_errors(request, form) -> None:
-    for name, errs in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        for e in errs:
-            messages.error(request, f"{label}: {e}" if label else e)
 
 
 def _year(request) -> int | None:
@@ -105,7 +95,7 @@ def _post_ledger(request, pk: int):
                 if row.flagged:
                     messages.warning(request, row.flagged)
             else:
-                _form_errors(request, form)
+                flash_form_errors(request, form)
         elif what == "contributor":
             form = ContributorForm(request.POST)
             if form.is_valid():
@@ -114,7 +104,7 @@ def _post_ledger(request, pk: int):
                                           public_consent=d["public_consent"])
                 messages.success(request, "Đã thêm người đóng góp")
             else:
-                _form_errors(request, form)
+                flash_form_errors(request, form)
         elif what == "decision":
             form = DecisionForm(request.POST)
             if form.is_valid():
@@ -126,21 +116,21 @@ def _post_ledger(request, pk: int):
                 if row.over_ceiling:
                     messages.warning(request, "Mức đóng góp mỗi hộ vượt mức trần của tỉnh: cần xem lại")
             else:
-                _form_errors(request, form)
+                flash_form_errors(request, form)
         elif what == "disclosure":
             form = DisclosureForm(request.POST)
             if form.is_valid():
                 services.disclose(request.user, unit, **form.cleaned_data)
                 messages.success(request, "Đã ghi việc công khai")
             else:
-                _form_errors(request, form)
+                flash_form_errors(request, form)
         else:
             messages.error(request, "Thao tác không hợp lệ")
     except services.EntryRefused as exc:
         for e in exc.errors:
             messages.error(request, e)
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
     return redirect("funding:ledger", pk=unit.pk)
 
 
@@ -149,15 +139,8 @@ def reverse(request, pk: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     entry = get_object_for(request, Contribution.objects.select_related("unit"), pk, EDIT)
-    form = ReverseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.reverse(request.user, entry, form.cleaned_data["reason"])
-            messages.success(request, "Đã ghi bút toán đảo")
-        except ValidationError as exc:
-            _errors(request, exc)
-    else:
-        _form_errors(request, form)
+    submit(request, ReverseForm(request.POST), lambda d: services.reverse(request.user, entry, d["reason"]),
+           "Đã ghi bút toán đảo")
     return redirect("funding:ledger", pk=entry.unit_id)
 
 
@@ -190,7 +173,7 @@ def import_entries(request, pk: int):
     else:
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
-            _form_errors(request, form)
+            flash_form_errors(request, form)
             return redirect("funding:ledger", pk=unit.pk)
         data = form.cleaned_data["file"].read(MAX_IMPORT + 1)
         if len(data) > MAX_IMPORT:
@@ -218,24 +201,11 @@ def import_entries(request, pk: int):
 
 @login_required
 def project_list(request, pk: int):
-    unit = get_unit_for(request, pk)
-    if request.method == "POST":
-        unit = get_unit_for(request, pk, EDIT)
-        form = ProjectForm(request.POST, unit=unit)
-        if form.is_valid():
-            try:
-                project = services.create_project(request.user, unit, **form.cleaned_data)
-                messages.success(request, "Đã ghi dự án")
-                return redirect("funding:project", pk=project.pk)
-            except ValidationError as exc:
-                _errors(request, exc)
-        else:
-            _form_errors(request, form)
-        return redirect("funding:projects", pk=unit.pk)
-    return render(request, "funding/projects.html", {
-        "unit": unit, "projects": projects(unit), "form": ProjectForm(unit=unit), "can_edit": can(request.user, unit, EDIT),
-        "cap": rules().project_cap,
-    })
+    return unit_list(
+        request, pk, action=EDIT, form=lambda data, unit: ProjectForm(data, unit=unit),
+        create=services.create_project, created="Đã ghi dự án", detail="funding:project",
+        template="funding/projects.html",
+        context=lambda unit: {"projects": projects(unit), "form": ProjectForm(unit=unit), "cap": rules().project_cap})
 
 
 @login_required
@@ -257,7 +227,7 @@ def project(request, pk: int):
                                          meeting=form.cleaned_data["meeting"], members=members)
                     messages.success(request, "Đã ghi ban giám sát")
                 else:
-                    _form_errors(request, form)
+                    flash_form_errors(request, form)
             elif what == "inspection":
                 obj = get_object_for(request, CommunityProject.objects.select_related("unit"), pk, services.SUPERVISE)
                 form = InspectionForm(request.POST)
@@ -272,7 +242,7 @@ def project(request, pk: int):
                 elif not hasattr(obj, "board"):
                     messages.error(request, "Dự án chưa có ban giám sát")
                 else:
-                    _form_errors(request, form)
+                    flash_form_errors(request, form)
             elif what == "follow_up":
                 obj = get_object_for(request, CommunityProject.objects.select_related("unit"), pk, EDIT)
                 row = get_object_for(request, Request.objects.filter(inspection__board__project=obj),
@@ -282,11 +252,11 @@ def project(request, pk: int):
                     services.follow_up(request.user, row, **form.cleaned_data)
                     messages.success(request, "Đã ghi kết quả xử lý kiến nghị")
                 else:
-                    _form_errors(request, form)
+                    flash_form_errors(request, form)
             else:
                 messages.error(request, "Thao tác không hợp lệ")
         except ValidationError as exc:
-            _errors(request, exc)
+            flash_errors(request, exc)
         return redirect("funding:project", pk=obj.pk)
     board = getattr(obj, "board", None)
     return render(request, "funding/project.html", {
@@ -308,19 +278,14 @@ def settings(request, pk: int):
     if request.method == "POST":
         province = get_unit_for(request, province.pk, services.SETTINGS)
         what = request.POST.get("what")
-        form = CeilingForm(request.POST) if what == "ceiling" else ProjectTypeForm(request.POST)
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                if what == "ceiling":
-                    services.set_ceiling(request.user, province, d["year_from"], d["amount"], d["decision"])
-                else:
-                    services.set_project_type(request.user, province, d["code"], d["name"], d["decision"])
-                messages.success(request, "Đã ghi")
-            except ValidationError as exc:
-                _errors(request, exc)
+        if what == "ceiling":
+            submit(request, CeilingForm(request.POST),
+                   lambda d: services.set_ceiling(request.user, province, d["year_from"], d["amount"], d["decision"]),
+                   "Đã ghi")
         else:
-            _form_errors(request, form)
+            submit(request, ProjectTypeForm(request.POST),
+                   lambda d: services.set_project_type(request.user, province, d["code"], d["name"], d["decision"]),
+                   "Đã ghi")
         return redirect("funding:settings", pk=unit.pk)
     return render(request, "funding/settings.html", {
         "unit": unit, "province": province, "ceilings": Ceiling.objects.filter(province=province).order_by("year_from"),

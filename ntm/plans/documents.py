@@ -1,8 +1,8 @@
 """The content of a periodic review (sơ kết 6 tháng / tổng kết năm) as plain data: the evaluation
 and its change, the plans' progress, the ledger, the lessons and the commendations proposed.
 
-Rendering (PDF/.docx in the Decree 30/2020 layout) belongs to `ntm/reports/documents.py`, a layer
-above: a reports view passes this dict to it. Nothing here imports reports."""
+Rendering (PDF/.docx in the Decree 30/2020 layout, `ntm/core/documents.py`) is done by a reports view
+(`ntm/reports/review_report.py` builds the document from this dict)."""
 
 from __future__ import annotations
 

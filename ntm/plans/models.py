@@ -10,9 +10,8 @@ from __future__ import annotations
 from django.db import models
 
 from ntm.core.scoping import ScopedManager
+from ntm.funding.models import MONEY, BoardMemberBase, ProvinceOwned
 from ntm.units.models import Unit
-
-MONEY = {"max_digits": 18, "decimal_places": 0}  # đồng
 
 
 class Organisation(models.Model):
@@ -70,29 +69,17 @@ class Committee(models.Model):
         return self.name
 
 
-class Member(models.Model):
+class Member(BoardMemberBase):
     unit_path = "committee__unit"
 
-    class Role(models.TextChoices):
-        HEAD = "head", "Trưởng ban"
-        DEPUTY = "deputy", "Phó trưởng ban"
-        MEMBER = "member", "Thành viên"
-
     committee = models.ForeignKey(Committee, models.CASCADE, related_name="members", verbose_name="ban")
-    name = models.CharField("họ tên", max_length=120)
     position = models.CharField("chức vụ", max_length=160, blank=True)
-    role = models.CharField("vai trò trong ban", max_length=8, choices=Role.choices, default=Role.MEMBER)
     organisation = models.ForeignKey(Organisation, models.SET_NULL, null=True, blank=True, verbose_name="tổ chức")
-
-    objects = ScopedManager()
 
     class Meta:
         verbose_name = "thành viên ban"
         verbose_name_plural = "thành viên ban"
         ordering = ["committee", "role", "name"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.get_role_display()})"
 
 
 class Assignment(models.Model):
@@ -115,20 +102,15 @@ class Assignment(models.Model):
         return f"Tiêu chí {self.criterion}: {self.organisation}"
 
 
-class CostRate(models.Model):
+class CostRate(ProvinceOwned):
     """The province's cost catalogue: cost per unit of a figure field (per km of road, per school…)."""
 
-    unit_path = "province"
-
-    province = models.ForeignKey(Unit, models.CASCADE, related_name="cost_rates", verbose_name="tỉnh")
     field = models.CharField("trường số liệu", max_length=64)
     label = models.CharField("hạng mục", max_length=200)
     unit = models.CharField("đơn vị tính", max_length=32, blank=True)
     unit_cost = models.DecimalField("đơn giá (đồng)", **MONEY)
     effort = models.PositiveSmallIntegerField("độ khó (1 dễ – 3 khó)", default=2)
     source = models.CharField("nguồn", max_length=300, blank=True)
-
-    objects = ScopedManager()
 
     class Meta:
         verbose_name = "đơn giá"

@@ -13,7 +13,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
+from ntm.accounts.pages import unit_list
 from ntm.accounts.scope import can, get_object_for, get_unit_for
+from ntm.core.pages import flash_errors, flash_form_errors, submit
 from ntm.criteria.spec import LEVEL_LABELS
 from ntm.funding.config import rules as ledger_rules
 from ntm.funding.selectors import budget_vs_mobilised
@@ -38,18 +40,6 @@ from .selectors import late, province_of, ranking, task_rows, what_if
 EDIT = services.EDIT
 
 
-def _errors(request, exc: ValidationError) -> None:
-    for m in exc.messages:
-        messages.error(request, m)
-
-
-def _form_errors(request, form) -> None:
-    for name, errs in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        for e in errs:
-            messages.error(request, f"{label}: {e}" if label else e)
-
-
 @login_required
 def prioritise(request, pk: int, year: int):
     unit = get_unit_for(request, pk)
@@ -69,16 +59,9 @@ def priority(request, pk: int, year: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     unit = get_unit_for(request, pk, EDIT)
-    form = PriorityForm(request.POST)
-    if form.is_valid():
-        try:
-            services.set_priority(request.user, unit, year, form.cleaned_data["code"], form.cleaned_data["weight"],
-                                  form.cleaned_data["note"])
-            messages.success(request, "Đã ghi ưu tiên của người dân")
-        except ValidationError as exc:
-            _errors(request, exc)
-    else:
-        _form_errors(request, form)
+    submit(request, PriorityForm(request.POST),
+           lambda d: services.set_priority(request.user, unit, year, d["code"], d["weight"], d["note"]),
+           "Đã ghi ưu tiên của người dân")
     return redirect("plans:prioritise", pk=unit.pk, year=year)
 
 
@@ -91,14 +74,14 @@ def accept(request, pk: int, year: int):
     codes = [i.indicator for i in ranking(unit, year).items]
     form = AcceptForm(request.POST, codes=codes)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect("plans:prioritise", pk=unit.pk, year=year)
     plan = get_object_for(request, Plan.objects.filter(unit=unit), form.cleaned_data["plan"], EDIT)
     try:
         made = services.accept_items(request.user, plan, form.cleaned_data["indicators"], year,
                                      form.cleaned_data["deadline"])
     except ValidationError as exc:
-        _errors(request, exc)
+        flash_errors(request, exc)
         return redirect("plans:prioritise", pk=unit.pk, year=year)
     messages.success(request, f"Đã đưa {len(made)} chỉ tiêu vào kế hoạch")
     return redirect("plans:detail", pk=plan.pk)
@@ -106,25 +89,15 @@ def accept(request, pk: int, year: int):
 
 @login_required
 def plan_list(request, pk: int):
-    unit = get_unit_for(request, pk)
-    if request.method == "POST":
-        unit = get_unit_for(request, pk, EDIT)
-        form = PlanForm(request.POST)
-        if form.is_valid():
-            try:
-                plan = services.create_plan(request.user, unit, **form.cleaned_data)
-                messages.success(request, "Đã lập kế hoạch")
-                return redirect("plans:detail", pk=plan.pk)
-            except ValidationError as exc:
-                _errors(request, exc)
-        else:
-            _form_errors(request, form)
     year = dt.date.today().year
-    form = PlanForm(initial={"year_from": year, "year_to": year + 4, "target_year": year, "target_level": "ntm"})
-    return render(request, "plans/plans.html", {
-        "unit": unit, "plans": Plan.objects.filter(unit=unit), "form": form, "can_edit": can(request.user, unit, EDIT),
-        "labels": LEVEL_LABELS, "year": year,
-    })
+    return unit_list(
+        request, pk, action=EDIT, form=lambda data, unit: PlanForm(data), create=services.create_plan,
+        created="Đã lập kế hoạch", detail="plans:detail", template="plans/plans.html",
+        context=lambda unit: {
+            "plans": Plan.objects.filter(unit=unit), "labels": LEVEL_LABELS, "year": year,
+            "form": PlanForm(initial={"year_from": year, "year_to": year + 4, "target_year": year,
+                                      "target_level": "ntm"}),
+        })
 
 
 @login_required
@@ -157,16 +130,10 @@ def task(request, pk: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     obj = get_object_for(request, Task.objects.select_related("plan__unit"), pk, EDIT)
-    form = TaskForm(request.POST, unit=obj.plan.unit)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.update_task(request.user, obj, owner=d["owner"], deadline=d["deadline"], status=d["status"] or None)
-            messages.success(request, f"Đã cập nhật nhiệm vụ {obj.indicator}")
-        except ValidationError as exc:
-            _errors(request, exc)
-    else:
-        _form_errors(request, form)
+    submit(request, TaskForm(request.POST, unit=obj.plan.unit),
+           lambda d: services.update_task(request.user, obj, owner=d["owner"], deadline=d["deadline"],
+                                          status=d["status"] or None),
+           f"Đã cập nhật nhiệm vụ {obj.indicator}")
     return redirect("plans:detail", pk=obj.plan_id)
 
 
@@ -175,15 +142,9 @@ def budget(request, pk: int):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     obj = get_object_for(request, Task.objects.select_related("plan__unit"), pk, EDIT)
-    form = BudgetForm(request.POST)
-    if form.is_valid():
-        try:
-            services.set_budget(request.user, obj, form.cleaned_data["source"], form.cleaned_data["amount"])
-            messages.success(request, f"Đã ghi dự toán nhiệm vụ {obj.indicator}")
-        except ValidationError as exc:
-            _errors(request, exc)
-    else:
-        _form_errors(request, form)
+    submit(request, BudgetForm(request.POST),
+           lambda d: services.set_budget(request.user, obj, d["source"], d["amount"]),
+           f"Đã ghi dự toán nhiệm vụ {obj.indicator}")
     return redirect("plans:detail", pk=obj.plan_id)
 
 
@@ -209,22 +170,13 @@ def leadership(request, pk: int):
             messages.error(request, "Thao tác không hợp lệ")
             return redirect("plans:leadership", pk=unit.pk)
         form = form_class(request.POST, unit=unit) if form_class in (MemberForm, AssignmentForm) else form_class(request.POST)
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                if what == "organisation":
-                    services.save_organisation(request.user, unit, d["name"], d["kind"])
-                elif what == "committee":
-                    services.save_committee(request.user, unit, d["kind"], d["name"], d["decision"])
-                elif what == "member":
-                    services.add_member(request.user, d["committee"], d["name"], d["role"], d["position"])
-                else:
-                    services.assign_criterion(request.user, unit, d["criterion"], d["organisation"])
-                messages.success(request, "Đã ghi")
-            except ValidationError as exc:
-                _errors(request, exc)
-        else:
-            _form_errors(request, form)
+        writes = {
+            "organisation": lambda d: services.save_organisation(request.user, unit, d["name"], d["kind"]),
+            "committee": lambda d: services.save_committee(request.user, unit, d["kind"], d["name"], d["decision"]),
+            "member": lambda d: services.add_member(request.user, d["committee"], d["name"], d["role"], d["position"]),
+            "assignment": lambda d: services.assign_criterion(request.user, unit, d["criterion"], d["organisation"]),
+        }
+        submit(request, form, writes[what], "Đã ghi")
         return redirect("plans:leadership", pk=unit.pk)
     return render(request, "plans/leadership.html", {
         "unit": unit, "organisations": Organisation.objects.filter(unit=unit),
@@ -244,17 +196,11 @@ def catalogue(request, pk: int):
         raise Http404("Không có tỉnh")
     if request.method == "POST":
         province = get_unit_for(request, province.pk, services.CATALOGUE)
-        form = CostRateForm(request.POST)
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                services.set_cost_rate(request.user, province, d["field"], label=d["label"], unit_cost=d["unit_cost"],
-                                       unit=d["unit"], effort=d["effort"], source=d["source"])
-                messages.success(request, "Đã ghi đơn giá")
-            except ValidationError as exc:
-                _errors(request, exc)
-        else:
-            _form_errors(request, form)
+        submit(request, CostRateForm(request.POST),
+               lambda d: services.set_cost_rate(request.user, province, d["field"], label=d["label"],
+                                                unit_cost=d["unit_cost"], unit=d["unit"], effort=d["effort"],
+                                                source=d["source"]),
+               "Đã ghi đơn giá")
         return redirect("plans:catalogue", pk=unit.pk)
     return render(request, "plans/catalogue.html", {
         "unit": unit, "province": province, "rates": CostRate.objects.filter(province=province).order_by("field"),
@@ -267,16 +213,9 @@ def review(request, pk: int, year: int):
     unit = get_unit_for(request, pk)
     if request.method == "POST":
         unit = get_unit_for(request, pk, EDIT)
-        form = ReviewForm(request.POST)
-        if form.is_valid():
-            try:
-                services.save_review(request.user, unit, form.cleaned_data["kind"], year, form.cleaned_data["lessons"],
-                                     form.cleaned_data["commendations"])
-                messages.success(request, "Đã ghi")
-            except ValidationError as exc:
-                _errors(request, exc)
-        else:
-            _form_errors(request, form)
+        submit(request, ReviewForm(request.POST),
+               lambda d: services.save_review(request.user, unit, d["kind"], year, d["lessons"], d["commendations"]),
+               "Đã ghi")
         return redirect("plans:review", pk=unit.pk, year=year)
     kind = request.GET.get("loai", "year")
     if kind not in ("half", "year"):

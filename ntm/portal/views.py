@@ -11,6 +11,7 @@ as the signed-in dashboards (`evaluations.scorecard.progress`, `reports.views.pr
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.conf import settings
@@ -33,6 +34,7 @@ from ntm.evaluations.scorecard import progress, trend
 from ntm.ocop import stars as ocop_rules
 from ntm.ocop.models import OcopProduct
 from ntm.practices import services as practices
+from ntm.recognition.services import recognised_levels
 from ntm.reports.views import commune_scopes, province_table
 from ntm.units.models import REFORM_DATE, Unit
 
@@ -76,10 +78,16 @@ def disclosure_path(unit: Unit) -> str | None:
     return path if match.url_name == "disclosure" else None
 
 
-def recognised_counts(unit: Unit) -> dict | None:
-    """HOOK(recognition): counts "đã công nhận" by decision, once the recognition app exists. Until
-    then the portal shows levels by the figures only ("theo số liệu") and this returns None."""
-    return None
+def recognised_counts(communes, year: int) -> dict:
+    """{"ntm": how many of `communes` (a queryset) are recognised NTM or above by a decision in force in
+    `year`, "year"} — beside the count "theo số liệu" (`recognition.services.recognised_levels`)."""
+    return {"ntm": len(recognised_levels(communes.values("pk"), year)), "year": year}
+
+
+def recognised_level(unit: Unit, year: int) -> str:
+    """The label of the highest level a commune holds by a decision in force in `year`, or ""."""
+    level = recognised_levels([unit.pk], year).get(unit.pk)
+    return LEVEL_LABELS.get(level, level) if level else ""
 
 
 def satisfaction_results(unit: Unit) -> list[dict]:
@@ -103,15 +111,22 @@ def _news(units=None, limit=6):
 def home(request):
     """The country: communes by level per year across the 2025 reform, provinces, latest posts."""
     communes = Unit.objects.filter(level=Unit.Level.COMMUNE, kind="xã")
-    history = progress(communes.filter(scheme=Unit.Scheme.LEGACY), communes.filter(scheme=Unit.Scheme.CURRENT))
+    legacy, current = communes.filter(scheme=Unit.Scheme.LEGACY), communes.filter(scheme=Unit.Scheme.CURRENT)
+    history = progress(legacy, current)
     latest = _latest(history)
     provinces, totals = province_table(latest["year"]) if latest else ([], {})
+    recognised = recognised_counts(_communes_of(latest["year"], legacy, current), latest["year"]) if latest else None
     return render(request, "portal/home.html", {
         "history": history, "latest": latest, "provinces": [p for p in provinces if p["evaluated"]],
         "totals": totals, "news": _news(), "lessons": practices.public_practices()[:4],
         "ocop": OcopProduct.objects.filter(public=True, status=ocop_rules.IN_FORCE).count(),
         "answered": Feedback.objects.filter(PUBLIC_FEEDBACK, status__in=["answered", "closed"]).count(),
-        "reform": REFORM_DATE, "recognised": None})
+        "reform": REFORM_DATE, "recognised": recognised})
+
+
+def _communes_of(year: int, legacy, current):
+    """The communes a rollup of `year` counts: the pre-2025 ones up to the reform year, the new ones after."""
+    return current if year > REFORM_DATE.year else legacy
 
 
 def _region_context(unit: Unit) -> dict:
@@ -120,13 +135,16 @@ def _region_context(unit: Unit) -> dict:
     history = progress(legacy, current)
     ids = list(current.values_list("pk", flat=True)) + list(legacy.values_list("pk", flat=True))
     area = Unit.objects.filter(Q(pk=unit.pk) | Q(pk__in=ids))
-    children = []
-    if unit.level == Unit.Level.PROVINCE and unit.scheme == Unit.Scheme.CURRENT and history:
+    children, recognised = [], None
+    if history:
         year = history[-1]["year"]
-        scope = current if year > REFORM_DATE.year else legacy
-        children = list(Evaluation.objects.filter(unit__in=scope, year=year).select_related("unit")
-                        .order_by("-criteria_met", "unit__search_name")[:400])
-    return {"history": history, "latest": _latest(history), "children": children, "area": area}
+        scope = _communes_of(year, legacy, current)
+        recognised = recognised_counts(scope, year)
+        if unit.level == Unit.Level.PROVINCE and unit.scheme == Unit.Scheme.CURRENT:
+            children = list(Evaluation.objects.filter(unit__in=scope, year=year).select_related("unit")
+                            .order_by("-criteria_met", "unit__search_name")[:400])
+    return {"history": history, "latest": _latest(history), "children": children, "area": area,
+            "recognised": recognised}
 
 
 def _commune_context(unit: Unit) -> dict:
@@ -143,13 +161,14 @@ def _commune_context(unit: Unit) -> dict:
     preds = Unit.objects.filter(successor_links__target=unit)
     area = Unit.objects.filter(Q(pk=unit.pk) | Q(pk__in=preds.values("pk")))
     return {"series": series, "evaluation": ev, "year": year, "criteria": criteria, "area": area,
+            "recognised": recognised_level(unit, year or dt.date.today().year),
             "predecessors": preds, "successors": Unit.objects.filter(predecessor_links__source=unit)}
 
 
 @cached_page
 def unit(request, code: str, legacy: bool = False):
     u = _unit(code, legacy)
-    context = {"unit": u, "levels": LEVEL_LABELS, "recognised": recognised_counts(u), "reform": REFORM_DATE,
+    context = {"unit": u, "levels": LEVEL_LABELS, "reform": REFORM_DATE,
                "satisfaction": satisfaction_results(u),
                "disclosure": disclosure_path(u) if not legacy else None,
                "ancestors": u.ancestors()}

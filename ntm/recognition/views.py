@@ -291,22 +291,17 @@ def case_page(request, pk: int):
 
 @login_required
 def document(request, pk: int, kind: str, fmt: str):
-    """A dossier document NTM fills from its data, as PDF or .docx (administrative layout)."""
-    from django.http import HttpResponse
+    """A dossier document NTM fills from its data, as PDF (shown) or .docx (downloaded), in the
+    Decree 30/2020 layout."""
+    from ntm.core.documents import CONTENT_TYPES, respond
 
-    from . import documents, render
+    from .documents import DOCUMENTS
 
     dossier = _dossier(request, pk)
-    build = documents.DOCUMENTS.get(kind)
-    if build is None or fmt not in ("pdf", "docx"):
+    build = DOCUMENTS.get(kind)
+    if build is None or fmt not in CONTENT_TYPES:
         raise Http404("Không có văn bản này")
-    doc = build(dossier)
-    data = render.pdf(doc) if fmt == "pdf" else render.docx(doc)
-    types = {"pdf": "application/pdf",
-             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
-    response = HttpResponse(data, content_type=types[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{kind}-{dossier.unit.code}-{dossier.year}.{fmt}"'
-    return response
+    return respond(build(dossier), fmt, f"{kind}-{dossier.unit.code}-{dossier.year}")
 
 
 @login_required

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ntm.core.documents import Document, Heading, Paragraph, Row, Table
 from ntm.core.text import format_number
 from ntm.criteria.spec import LEVEL_LABELS
 from ntm.units.models import Unit
 
-from .documents import Document, Heading, Paragraph, Row, Table
 from .unit_report import Signing, committee_of, issuer_for, recipients_for, signer_for
 
 

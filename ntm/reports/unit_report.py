@@ -1,5 +1,5 @@
 """The unit evaluation report ("Báo cáo kết quả thực hiện Bộ tiêu chí … năm …") as an administrative
-`Document` (ntm.reports.documents): issued by the unit's People's Committee, signed by its chair.
+`Document` (ntm.core.documents): issued by the unit's People's Committee, signed by its chair.
 
 `unit_document(unit, year, data)` takes the scorecard data (ntm.evaluations.scorecard.scorecard)
 and returns the description; `render_pdf` / `render_docx` draw it. No database writes."""
@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ntm.core.documents import Document, Heading, Issuer, Paragraph, Row, Signer, Table
 from ntm.core.text import format_number
 from ntm.criteria.spec import LEVEL_LABELS
 from ntm.units.models import Unit
-
-from .documents import Document, Heading, Issuer, Paragraph, Row, Signer, Table
 
 CHAIR, DEPUTY = "chu_tich", "pho_chu_tich"
 STATUS = {True: "Đạt", False: "Chưa đạt", None: "Thiếu số liệu"}

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from ntm.accounts.scope import can, get_unit_for, grants, is_admin, scope_key, units_for
 from ntm.core import versions
+from ntm.core.documents import respond
 from ntm.core.params import year_param
 from ntm.core.text import fold
 from ntm.criteria.evaluate import EvaluationError, base_set_for
@@ -34,7 +35,6 @@ from ntm.plans.documents import review_content
 from ntm.recognition.services import recognised_levels
 from ntm.units.models import REFORM_DATE, Unit, valid_in
 
-from .documents import respond
 from .excel import matrix_workbook
 from .models import MapLayer
 from .review_report import review_document

@@ -44,3 +44,20 @@ def test_figures_are_plausible(level):
     values, _ = synthesize(REG, "t-ntm", Classification(region="BTB"), 2021, Target(level=level), random.Random(1))
     assert 0 <= values["households_solid_house"] <= values["households_total"]
     assert values["temp_houses"] == 0
+
+
+@pytest.mark.parametrize("level, most", [("ntm", 10), (None, 10), ("hien_dai", 15)])
+def test_ocop_counts_are_a_handful(level, most):
+    """Real 2026 sets: OCOP products per commune stay within 0–10 (a strong commune a few more), never
+    the middle of the field's typing-error range (0–5.000, which once drew 1.237)."""
+    from ntm.criteria.loader import file_registry
+
+    reg = file_registry("38")
+    base = next(code for code, s in reg.items() if s.unit_level == "commune" and s.year_from == 2026
+                and s.level == "ntm")
+    counts = []
+    for seed in range(20):
+        target = Target(fail={"3"} if level is None else set(), level=level)
+        values, _ = synthesize(reg, base, Classification(region="BTB", group=2), 2026, target, random.Random(seed))
+        counts += [values[f] for f in ("ocop_products_rated", "ocop_products_4star") if f in values]
+    assert counts and all(0 <= c <= most for c in counts), counts

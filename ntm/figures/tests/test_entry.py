@@ -172,3 +172,20 @@ def test_favicon_is_linked_and_served(world):
     assert 'rel="icon"' in c.get("/", follow=True).content.decode()
     r = c.get("/favicon.ico")
     assert r.status_code == 301 and r["Location"].endswith("favicon.svg")
+
+
+def test_derived_field_is_read_only_with_a_link_to_its_source(world):
+    """The count of OCOP products comes from the register: shown, not typed; the save door and the
+    write path refuse it (a system seed may still store a figure the register then overrides)."""
+    from ntm.figures.services import WriteRefused, derived_fields, set_figure
+
+    assert derived_fields()["ocop_products_rated"].source.startswith("sổ sản phẩm OCOP")
+    unit = world["tho_long"]
+    xa = login("xa")
+    body = xa.get(reverse("figure_entry", args=[unit.pk, YEAR])).content.decode()
+    block = body.split('data-testid="derived-ocop_products_rated"')[1].split("</div>\n</div>")[0]
+    assert f'href="/don-vi/{unit.pk}/ocop/"' in block and 'name="value"' not in block
+    assert xa.post(reverse("figure_save", args=[unit.pk, YEAR, "ocop_products_rated"]), {"value": "3"}).status_code == 404
+    with pytest.raises(WriteRefused, match="không nhập tay"):
+        set_figure(unit, YEAR, "ocop_products_rated", "3", user=User.objects.get(username="xa"))
+    write_figures(None, [CellInput(unit.pk, YEAR, "ocop_products_rated", "3")], system=True, door="demo")

@@ -111,3 +111,22 @@ def test_not_an_excel_file(world):
 def test_commune_official_cannot_import_for_the_province(world):
     assert login("xa").get(reverse("figure_import", args=[world["province"].pk, YEAR])).status_code == 404
     assert login("xem").get(reverse("figure_import", args=[world["tho_long"].pk, YEAR])).status_code == 403
+
+
+def test_derived_field_is_not_offered_and_refused_when_typed(world):
+    """OCOP products are counted from the register (ocop registers the field as derived): the template
+    has no column for it, and a column added by hand is refused by sheet, row and column."""
+    client = login("xa")
+    wb = template(client, world["tho_long"])
+    ws = wb["Số liệu 2026"]
+    assert "ocop_products_rated" not in [c.value for c in ws[2]]
+    col = ws.max_column + 1
+    ws.cell(1, col).value, ws.cell(2, col).value = "Số sản phẩm OCOP", "ocop_products_rated"
+    r = row_of(ws, "15505")
+    ws.cell(r, col).value = 7
+    before = list(Figure.objects.filter(year=YEAR).values_list("unit_id", "field", "value"))
+    body = upload(client, world["tho_long"], wb).content.decode()
+    letter = ws.cell(r, col).column_letter
+    assert f"dòng {r}, cột {letter}" in body
+    assert "không nhập tay — số này tính tự động từ sổ sản phẩm OCOP" in body
+    assert list(Figure.objects.filter(year=YEAR).values_list("unit_id", "field", "value")) == before

@@ -140,6 +140,24 @@ def test_plan_pages_and_scope(world):
     assert xa.post(f"/don-vi/{outsider.pk}/ke-hoach/", {"title": "x"}).status_code == 404
 
 
+def test_plan_list_page_creates_through_the_service(world):
+    unit = world["tho_long"]
+    xa, xem = login("xa"), login("xem")
+    url = f"/don-vi/{unit.pk}/ke-hoach/"
+    good = {"title": "Kế hoạch 2026–2027", "target_level": "ntm", "target_year": YEAR, "year_from": YEAR,
+            "year_to": YEAR + 1}
+    assert xa.get(url).status_code == 200 and xem.get(url).status_code == 200
+    assert xem.post(url, good).status_code == 403
+    r = xa.post(url, {**good, "year_to": ""}, follow=True)  # form error: back to the list, nothing written
+    assert r.redirect_chain == [(url, 302)] and "Đến năm: " in r.content.decode()
+    r = xa.post(url, {**good, "year_from": YEAR + 1, "year_to": YEAR}, follow=True)  # refused by the service
+    assert r.redirect_chain == [(url, 302)] and "Năm bắt đầu phải trước năm kết thúc" in r.content.decode()
+    assert not Plan.objects.exists()
+    r = xa.post(url, good)
+    plan = Plan.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/ke-hoach/{plan.pk}/" and plan.unit == unit
+
+
 def test_leadership_and_committee_rules(world):
     unit = world["tho_long"]
     committee = services.save_committee(None, unit, "steering", "Ban chỉ đạo xây dựng NTM xã Thọ Long")
@@ -151,3 +169,40 @@ def test_leadership_and_committee_rules(world):
     r = login("xa").get(f"/don-vi/{unit.pk}/chi-dao/")
     assert "Hội Nông dân xã" in r.content.decode() and "Ai đang chậm việc gì" in r.content.decode()
     assert Task.objects.count() == 0 and Plan.objects.count() == 0
+
+
+def test_posted_forms_write_through_the_services(world):
+    """Each small form of the plans pages: written through its service with "Đã ghi…", or refused with
+    the field's label, nothing written."""
+    from ntm.plans.models import Assignment, Committee, CostRate, Member, Organisation, ResidentPriority, Review
+
+    unit, province = world["tho_long"], world["province"]
+    xa, tinh = login("xa"), login("tinh")
+
+    def post(client, url, data):
+        return [str(m) for m in client.post(url, data, follow=True).context["messages"]]
+
+    lead = f"/don-vi/{unit.pk}/chi-dao/"
+    refused = post(xa, lead, {"what": "organisation", "name": "", "kind": "mass"})
+    assert len(refused) == 1 and refused[0].startswith("Tên tổ chức: ") and not Organisation.objects.exists()
+    assert post(xa, lead, {"what": "organisation", "name": "Hội Nông dân xã", "kind": "mass"}) == ["Đã ghi"]
+    assert post(xa, lead, {"what": "committee", "kind": "steering", "name": "Ban chỉ đạo NTM xã"}) == ["Đã ghi"]
+    committee, org = Committee.objects.get(unit=unit), Organisation.objects.get(unit=unit)
+    assert post(xa, lead, {"what": "member", "committee": committee.pk, "name": "Lê Văn A", "role": "head"}) == ["Đã ghi"]
+    assert post(xa, lead, {"what": "member", "committee": committee.pk, "name": "Lê Văn B", "role": "head"})[0] != "Đã ghi"
+    assert post(xa, lead, {"what": "assignment", "criterion": "3", "organisation": org.pk}) == ["Đã ghi"]
+    assert post(xa, lead, {"what": "khac"}) == ["Thao tác không hợp lệ"]
+    assert Member.objects.get().name == "Lê Văn A" and Assignment.objects.get().organisation == org
+    assert post(xa, f"/don-vi/{unit.pk}/uu-tien/{YEAR}/nguoi-dan/", {"code": "3.4", "weight": 3}) == \
+        ["Đã ghi ưu tiên của người dân"]
+    assert ResidentPriority.objects.get(unit=unit).weight == 3
+    assert post(xa, f"/don-vi/{unit.pk}/so-ket/{YEAR}/", {"kind": "year", "lessons": "Dân biết, dân bàn"}) == ["Đã ghi"]
+    assert Review.objects.get(unit=unit).lessons == "Dân biết, dân bàn"
+    rate = {"field": "km_hamlet_roads_total", "label": "Đường thôn", "unit": "km", "unit_cost": "1.200.000.000", "effort": 2}
+    assert post(tinh, f"/don-vi/{province.pk}/don-gia/", rate) == ["Đã ghi đơn giá"]
+    assert CostRate.objects.get(province=province).unit_cost == 1_200_000_000
+    plan = _plan(unit)
+    task = services.accept_items(None, plan, ["3.2"], YEAR)[0]
+    assert post(xa, f"/nhiem-vu/{task.pk}/du-toan/", {"source": "central_budget", "amount": "5.000.000"}) == \
+        [f"Đã ghi dự toán nhiệm vụ {task.indicator}"]
+    assert task.budgets.get().amount == 5_000_000

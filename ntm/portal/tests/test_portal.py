@@ -268,3 +268,27 @@ def test_a_cached_page_is_sent_compressed_when_the_browser_accepts_it(seeded):
     assert gzip.decompress(r.content) == plain
     again = Client().get(url)
     assert again["X-Portal-Cache"] == "hit" and not again.has_header("Content-Encoding") and again.content == plain
+
+
+def test_recognised_by_decision_beside_the_figures(world, django_capture_on_commit_callbacks):
+    """The "đã công nhận theo quyết định" tile counts recognitions in force (recognition's service), a
+    new decision shows at once (the cache is invalidated), and a commune's page names its level."""
+    from ntm.criteria.spec import LEVEL_LABELS
+    from ntm.recognition.models import Recognition
+    from ntm.recognition.services import create_recognition
+    from ntm.testing import YEAR
+    from ntm.units.models import Unit
+
+    province = world["province"]
+    Recognition.objects.all().delete()
+    client, url = Client(), f"/cong-khai/don-vi/{province.code}/"
+    assert client.get(url).context["recognised"] == {"ntm": 0, "year": YEAR}
+    commune = Unit.objects.filter(province=province, level="commune", scheme="current", evaluations__year=YEAR).first()
+    page = f"/cong-khai/don-vi/{commune.code}/"
+    assert client.get(page).context["recognised"] == ""
+    with django_capture_on_commit_callbacks(execute=True):  # cached pages move when the decision commits
+        create_recognition(commune, "nang_cao", YEAR, "recorded", decision_number="9/QĐ-UBND")
+    body = client.get(url).content.decode()
+    assert 'data-testid="recognised-count">1<' in body
+    assert client.get("/cong-khai/").context["recognised"] == {"ntm": 1, "year": YEAR}
+    assert f'data-testid="recognised-level">{LEVEL_LABELS["nang_cao"]}<' in client.get(page).content.decode()

@@ -164,6 +164,10 @@ def test_generated_documents_read_back(world, dossier, tmp_path):
     for words in ("ỦY BAN NHÂN DÂN TỈNH", "Số: …/QĐ-UBND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "QUYẾT ĐỊNH",
                   "CHỦ TỊCH UBND TỈNH", "Nơi nhận", "Xã Thọ Long", "DỰ THẢO"):
         assert words in text, words
+    r = tinh.get(reverse("recognition:document", args=[dossier.pk, "quyet_dinh", "docx"]))
+    assert r["Content-Disposition"] == f'attachment; filename="quyet_dinh-{dossier.unit.code}-{dossier.year}.docx"'
+    issuer = Document(io.BytesIO(r.content)).tables[0].rows[0].cells[0].text
+    assert [line for line in issuer.split("\n") if line] == ["ỦY BAN NHÂN DÂN TỈNH", "Số: …/QĐ-UBND"], issuer
     r = tinh.get(reverse("recognition:document", args=[dossier.pk, "bao_cao_ket_qua", "docx"]))
     doc = Document(io.BytesIO(r.content))
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]

@@ -151,10 +151,8 @@ def test_dashboard_filters(world):
     assert shown == failing, (shown, failing)
 
 
-def test_scorecard_query_count_does_not_grow_with_history(world, django_assert_max_num_queries):
-    c = login("tinh")
-    with django_assert_max_num_queries(34):
-        r = c.get(reverse("unit_detail", args=[world["tho_long"].pk]))
+def test_scorecard_marks_unverified_thresholds(world):  # its query count is pinned in tests/test_query_counts.py
+    r = login("tinh").get(reverse("unit_detail", args=[world["tho_long"].pk]))
     assert r.status_code == 200 and "chưa xác minh" in r.content.decode()
 
 

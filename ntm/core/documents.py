@@ -31,8 +31,10 @@ Layout rules taken from Decree 30/2020/NĐ-CP, Phụ lục I (thể thức và k
   signature and seal, and the name (bold).
 - Page numbers centred in the top margin, not on the first page.
 
-Nothing here knows about units or evaluations: the callers build the description
-(see `ntm.reports.unit_report` for the unit evaluation report).
+Nothing here knows about units, evaluations or any app (it lives in `core` so every layer may use
+it): the callers build the description — the recognition dossier's documents
+(`ntm.recognition.documents`), the unit evaluation report and the periodic review
+(`ntm.reports.unit_report`, `ntm.reports.review_report`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from typing import ClassVar
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
+DRAFT = "DỰ THẢO"
 BLANK = "\u00a0"  # a space that HTML and Word keep: room for the clerk to write a number or a day
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}  # Decree 30, Phụ lục I, mục I.3
 
@@ -162,6 +165,7 @@ class Document:
     number: str = ""
     date: dt.date | None = None
     year: int | None = None  # the year of a blank date; defaults to this year
+    draft: bool = False  # "DỰ THẢO" above the kind: not yet signed (a draft decision)
 
     @property
     def symbol(self) -> str:
@@ -199,7 +203,8 @@ def render_pdf(doc: Document) -> bytes:
     from django.template.loader import render_to_string
     from weasyprint import HTML  # imported here: loading Pango costs time the pages do not need
 
-    html = render_to_string("reports/document.html", {"doc": doc, "nation": NATION, "motto": MOTTO, "margins": MARGINS_MM})
+    html = render_to_string("core/document.html", {"doc": doc, "nation": NATION, "motto": MOTTO, "draft": DRAFT,
+                                                     "margins": MARGINS_MM})
     return HTML(string=html).write_pdf()
 
 
@@ -267,10 +272,15 @@ def render_docx(doc: Document) -> bytes:
     for par in right.paragraphs:
         par.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
-    # kind and summary
+    # draft mark, kind and summary
+    if doc.draft:
+        p = out.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.space_before = Pt(12)
+        _run(p, DRAFT, size=13, bold=True)
     p = out.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.space_before = Pt(18)
+    p.paragraph_format.space_before = Pt(6 if doc.draft else 18)
     _run(p, doc.kind.upper(), size=14, bold=True)
     if doc.summary:
         p = out.add_paragraph()
