@@ -2,9 +2,9 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static as static_url
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from ntm.accounts import views as accounts
 from ntm.api.routes import api
@@ -22,7 +22,8 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("mat-khau/da-doi/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("favicon.ico", RedirectView.as_view(url=static_url("favicon.svg"), permanent=True)),
+    # resolved per request: with hashed static names the manifest exists only after collectstatic
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static_url("favicon.svg"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("don-vi/", units.tree, name="unit_tree"),
     path("don-vi/tim/", units.search, name="unit_search"),

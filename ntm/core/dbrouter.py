@@ -11,7 +11,7 @@ answers a GET or HEAD (dashboards, the national page, the public portal) — and
     that wrote — a POST, a sign-in): read-your-writes, a user never sees their own save missing
     because the replica lags behind. Sessions and the signed-in user are loaded from `default`
     before the view runs.
-Writes always go to `default`, and so do reads of the shared cache table. Raw SQL (`connection.cursor()`) always runs on `default`.
+Writes always go to `default`, and so do reads of the shared cache table. Plain-SQL reads ask the router for their connection (`core.sql.reading`); plain-SQL writes run on `default`.
 """
 
 from __future__ import annotations

@@ -24,3 +24,11 @@ def as_float(column: str, vendor: str) -> str:
     """SQL reading a decimal column as a float (the engine computes in floats; Decimal conversion in
     Python costs more than the read): CAST(… AS double precision) / CAST(… AS REAL)."""
     return f"CAST({column} AS {'double precision' if vendor == 'postgresql' else 'REAL'})"
+
+
+def reading(model):
+    """The connection a plain-SQL read of `model` runs on: the one Django's routers choose for its
+    reads (a replica on read-only pages, `default` everywhere else: ntm/core/dbrouter.py)."""
+    from django.db import connections, router
+
+    return connections[router.db_for_read(model)]

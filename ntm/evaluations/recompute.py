@@ -15,7 +15,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from ntm.core import faults, requestid, versions
-from ntm.core.sql import as_float, in_ids
+from ntm.core.sql import as_float, in_ids, reading
 from ntm.criteria.batch import UNIT_FIELDS, Outcome, evaluate_rows
 from ntm.criteria.classify import class_rows
 from ntm.criteria.evaluate import past_keys, past_values
@@ -144,10 +144,11 @@ def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = 
 def past_for(unit_ids: list[int], keys: set[str]) -> dict[int, dict[str, float]]:
     """{unit: {"field@<level>_year": value}}: each key's field in the first year the unit's stored result
     reached that level (criteria.evaluate.past_values); unknown years stay out (missing data, not a guess)."""
-    vendor = connection.vendor
+    db = reading(Evaluation)
+    vendor = db.vendor
     firsts: dict[int, dict[str, int]] = defaultdict(dict)
     units, params = in_ids("unit_id", unit_ids, vendor)
-    with connection.cursor() as cursor:  # plain SQL, as values_for (core.sql.in_ids)
+    with db.cursor() as cursor:  # plain SQL, as values_for (core.sql.in_ids)
         cursor.execute(f"SELECT unit_id, year, level FROM {Evaluation._meta.db_table} "
                        f"WHERE {units} AND level <> '' AND error = '' ORDER BY year", params)
         for unit_id, year, level in cursor.fetchall():

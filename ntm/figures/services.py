@@ -23,14 +23,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ntm.accounts import audit
 from ntm.accounts.scope import can, is_admin, restrict
 from ntm.core import faults
 from ntm.core.bulk import insert_rows, update_rows
-from ntm.core.sql import as_float, in_ids
+from ntm.core.sql import as_float, in_ids, reading
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
 from ntm.criteria.loader import province_view, registry
 from ntm.criteria.spec import CriteriaSetSpec, FieldDef
@@ -419,11 +419,12 @@ def values_for(unit_ids: list[int], years: list[int], derived: bool = False) -> 
     out: dict[tuple[int, int], dict[str, float]] = {}
     if not unit_ids or not years:
         return out
-    vendor = connection.vendor
+    db = reading(Figure)
+    vendor = db.vendor
     units, unit_params = in_ids("unit_id", unit_ids, vendor)
     in_years, year_params = in_ids("year", years, vendor, "integer")
     where = f"FROM {Figure._meta.db_table} WHERE {units} AND {in_years}"
-    with connection.cursor() as cursor:  # plain SQL, no server-side cursor (issue 16: fast-start plan)
+    with db.cursor() as cursor:  # plain SQL, no server-side cursor (issue 16: fast-start plan)
         if vendor == "postgresql":
             # Grouped by the server, one JSON object per (unit, year): converting a million rows was
             # half the read. Exact: float8 is printed in its shortest round-trip form (PostgreSQL ≥ 12);
