@@ -3,16 +3,21 @@
 Thọ Xuân (district 395): 5.6 criteria per commune on average in 2011 over the 38 communes of the time;
 each of them NTM by the end of 2018 (the communes formed by the 2019 merges are NTM from their first year); the district meets its criteria in 2019; 11 advanced and 2 model communes and 12
 model hamlets by early 2023 (the 2022 evaluations); Nam Giang (15505) NTM in 2016 and advanced
-in 2023. Other districts follow seeded, varied paths; some communes slip and lose a criterion.
+in 2023. Districts whose public record is in data/districts-38.toml follow it (Yên Định NTM in 2015
+with 22/27 xã, Thành phố Thanh Hóa in 2019); others follow seeded, varied paths; some communes slip.
 Only xã are assessed against the commune NTM sets (phường and thị trấn are urban units).
 """
 
 from __future__ import annotations
 
+import math
 import random
+import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 THO_XUAN = "395"
+MILESTONES = Path(__file__).parent / "data" / "districts-38.toml"
 NAM_GIANG = "15505"
 FIRST_YEAR, LAST_LEGACY_YEAR, NEW_SET_YEAR = 2011, 2025, 2026
 MOUNTAIN_DISTRICTS = {"384", "385", "386", "387", "388", "389", "390", "391", "396", "402", "403"}
@@ -74,11 +79,47 @@ def _order(rng: random.Random) -> list[str]:
     return order
 
 
+@dataclass(frozen=True)
+class Milestone:
+    """A district's recorded path (data/districts-38.toml): NTM in `ntm_year`, with `share` of its xã NTM then."""
+    district: str
+    ntm_year: int
+    share: tuple[int, int] | None
+    source: str
+
+
+def milestones(path: Path = MILESTONES) -> dict[str, Milestone]:
+    """{district code: Milestone} from the data file (each entry with its source and trust)."""
+    with path.open("rb") as f:
+        data = tomllib.load(f)
+    return {d["code"]: Milestone(d["code"], d["ntm_year"], tuple(d["communes_ntm"]) if "communes_ntm" in d else None,
+                                 d["source"]) for d in data.get("district", [])}
+
+
+def _follow(paths: dict[str, CommunePath], codes: list[str], m: Milestone, seed: int) -> None:
+    """Set these communes' NTM years so the district reaches `m`: share × its xã of that year NTM by the
+    end of `m.ntm_year` (all of them the year before when no share is recorded), the rest the year after
+    (from 2016 the district set asks every commune: 558/QĐ-TTg)."""
+    rng = random.Random(f"{seed}-milestone-{m.district}")
+    present = sorted(c for c in codes if paths[c].exists(m.ntm_year))
+    need = len(present) if m.share is None else math.ceil(len(present) * m.share[0] / m.share[1])
+    last = m.ntm_year - 1 if m.share is None else m.ntm_year
+    early = set(rng.sample(present, need))
+    for code in codes:
+        p = paths[code]
+        year = rng.randint(2012, last) if code in early else m.ntm_year + 1
+        p.ntm_year = max(year, p.first_year)
+        p.slips = {y for y in p.slips if y > p.ntm_year}
+
+
 def plan_communes(communes: list[tuple[str, str]], seed: int,
-                  years: dict[str, tuple[int, int]] | None = None) -> dict[str, CommunePath]:
+                  years: dict[str, tuple[int, int]] | None = None,
+                  recorded: dict[str, Milestone] | None = None) -> dict[str, CommunePath]:
     """communes: (code, district code) of every xã of the province before the 2025 reform, the units of
-    their time included; years: code → (first, last) year it existed (default 2011–2025)."""
+    their time included; years: code → (first, last) year it existed (default 2011–2025); recorded:
+    districts whose public record the paths follow (default: data/districts-38.toml)."""
     years = years or {}
+    recorded = milestones() if recorded is None else recorded
     paths: dict[str, CommunePath] = {}
     tho_xuan = sorted(c for c, d in communes if d == THO_XUAN)
     for code, district in communes:
@@ -100,6 +141,8 @@ def plan_communes(communes: list[tuple[str, str]], seed: int,
         slips = {y for y in range((ntm or 2099) + 1, LAST_LEGACY_YEAR + 1) if rng.random() < 0.05 and y not in (nc, km)}
         paths[code] = CommunePath(code, district, start, ntm, nc, km, slips, remote and rng.random() < 0.5, _order(rng),
                                   first, last)
+    for m in recorded.values():
+        _follow(paths, [c for c, d in communes if d == m.district], m, seed)
     paths.update(_plan_tho_xuan(tho_xuan, seed, years))
     return paths
 
@@ -142,6 +185,9 @@ def district_ntm_year(district: str, paths: list[CommunePath]) -> int | None:
     """A district meets its own criteria the year after its last commune reaches NTM (Thọ Xuân: 2019)."""
     if district == THO_XUAN:
         return 2019
+    recorded = milestones().get(district)
+    if recorded:
+        return recorded.ntm_year
     years = [p.ntm_year for p in paths]
     if not years or None in years:
         return None

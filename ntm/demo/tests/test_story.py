@@ -55,6 +55,20 @@ def test_district_meets_its_criteria_in_2019():
     assert levels[2018] == ""
 
 
+def test_districts_follow_their_public_record():
+    """data/districts-38.toml: Yên Định NTM in 2015 with 22/27 of its xã NTM (baochinhphu.vn), the city in 2019."""
+    def levels(code):
+        return dict(Evaluation.objects.filter(unit__scheme="legacy", unit__code=code).values_list("year", "level"))
+
+    communes = Unit.objects.filter(scheme="legacy", parent__code="394", kind="xã").filter(valid_in(2015))
+    met = Evaluation.objects.filter(unit__in=communes, year=2015).exclude(level="").count()
+    assert 22 / 27 <= met / communes.count() < 1  # the recorded share, not every commune
+    # Districts are stored from 2016, the first set with figures of their own (558/QĐ-TTg): NTM from then
+    assert levels("394")[2016] == "ntm"
+    city = levels("380")
+    assert city[2019] == "ntm" and city[2018] == ""
+
+
 def test_eleven_advanced_two_model_communes_and_twelve_model_hamlets_by_early_2023():
     roll, rows = tho_xuan_rollup(2022)
     assert roll["evaluated"] == 27
