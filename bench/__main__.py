@@ -63,7 +63,7 @@ def main() -> int:
 
 
 def format_value(key: str, value: float) -> str:
-    return f"{value:.0f}" if key.endswith(("_ms", "_kb")) else f"{value:.2f}"
+    return f"{value:.1f}" if key.endswith("_ms") else f"{value:.0f}" if key.endswith("_kb") else f"{value:.2f}"
 
 
 if __name__ == "__main__":
