@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from .models import DataVersion
@@ -33,14 +33,43 @@ def read(*names: str) -> tuple[int, ...]:
 
 
 def bump(*names: str) -> None:
-    """Raise each name once the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(lambda: _raise(names), robust=True)
+    """Raise each name once the current transaction commits (at once outside a transaction).
+
+    Every name bumped during one transaction is raised by one UPDATE after its commit (a figure saved
+    raises `portal` and `results`). A name bumped inside a savepoint that is rolled back may still
+    be raised with the others: an extra raise only costs cached pages a miss."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        transaction.on_commit(lambda: _raise(names), robust=True)
+        return
+    pending = getattr(connection, "_ntm_versions_pending", None)
+    # a new batch when none waits for this transaction's commit (the last one ran, or was dropped
+    # with a rolled-back transaction or savepoint)
+    if pending is None or pending.done or not any(func is pending for _, func, _ in connection.run_on_commit):
+        pending = connection._ntm_versions_pending = _Pending()
+        transaction.on_commit(pending, robust=True)
+    pending.names.update(names)
+
+
+class _Pending:
+    """The names bumped in one transaction, raised together on commit."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        _raise(tuple(sorted(self.names)))
 
 
 def _raise(names: tuple[str, ...]) -> None:
-    for name in names:
-        if DataVersion.objects.filter(name=name).update(value=F("value") + 1):
-            continue
+    """Add one to each name: one UPDATE; a name never raised before is created."""
+    names = tuple(sorted(set(names)))
+    if not names or _update(names) == len(names):
+        return
+    existing = set(DataVersion.objects.filter(name__in=names).values_list("name", flat=True))
+    for name in sorted(set(names) - existing):
         try:  # first raise: start from the clock, so a recreated table never meets old cache keys
             with transaction.atomic():
                 DataVersion.objects.create(name=name, value=int(time.time() * 1000))
@@ -55,3 +84,16 @@ def receiver(*names: str):
         bump(*names)
 
     return on_change
+
+
+def _update(names: tuple[str, ...]) -> int:
+    """One UPDATE adding one to these (sorted, distinct) names; returns the rows raised. On PostgreSQL
+    the rows are locked in name order first, so two processes raising the same names never deadlock."""
+    if len(names) == 1 or connection.vendor != "postgresql":
+        return DataVersion.objects.filter(name__in=names).update(value=F("value") + 1)
+    table = DataVersion._meta.db_table
+    marks = ", ".join(["%s"] * len(names))
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH locked AS (SELECT name FROM {table} WHERE name IN ({marks}) ORDER BY name FOR UPDATE) "
+                       f"UPDATE {table} SET value = value + 1 WHERE name IN (SELECT name FROM locked)", names)
+        return cursor.rowcount

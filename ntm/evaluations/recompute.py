@@ -113,11 +113,14 @@ def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reaso
     return len(rows)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = True,
                     reason: str = LevelChange.Reason.FIGURES) -> int:
     """Recompute these units for these years; districts last (they read their communes' results).
-    Returns the number of stored rows written."""
+    Returns the number of stored rows written.
+
+    Its own transaction when called alone; inside a caller's transaction (a figure saved) it takes
+    no savepoint (two round trips on PostgreSQL): a failure here fails the caller's whole write."""
     rows = []
     for start in range(0, len(unit_ids), BATCH * 5):
         rows += Unit.objects.filter(pk__in=unit_ids[start : start + BATCH * 5]).values(*UNIT_FIELDS, "parent__level")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, F, Q, When
 
 from ntm.core.scoping import ScopedManager
 from ntm.units.models import Lineage, Unit
@@ -98,7 +99,16 @@ def owner_province_ids(province_ids: set[int]) -> dict[int, set[int]]:
 
 
 def closed_unit_years(unit_ids: list[int], years: list[int]) -> dict[tuple[int, int], Period]:
-    """{(unit id, year): the closed Period} for every pair that falls in a closed year."""
+    """{(unit id, year): the closed Period} for every pair that falls in a closed year. One query when
+    none of the years is closed for these units' provinces (the common case); three when one is."""
+    # The provinces whose periods could bind these units: each unit's province (a province itself)
+    # and, for a pre-2025 province, the current province it was merged into — as subqueries.
+    own = Unit.objects.filter(pk__in=unit_ids).values(
+        owner=Case(When(level=Unit.Level.PROVINCE, then=F("id")), default=F("province_id")))
+    successors = Lineage.objects.filter(source_id__in=own, target__level=Unit.Level.PROVINCE).values("target_id")
+    if not Period.objects.filter(Q(province_id__in=own) | Q(province_id__in=successors), year__in=years,
+                                 closed=True).exists():
+        return {}
     rows = list(Unit.objects.filter(pk__in=unit_ids).values_list("id", "province_id", "level"))
     prov_of = {uid: (pid if level != Unit.Level.PROVINCE else uid) for uid, pid, level in rows}
     owners = owner_province_ids(set(prov_of.values()))

@@ -28,7 +28,9 @@ from .services import NeedsConfirmation, WriteRefused, derived_fields, set_figur
 YEARS = range(2010, 2031)
 
 
-def _context(unit: Unit, year: int):
+def _sets(unit: Unit, year: int):
+    """(the province's view of the registry, the base set in force for the unit's level); Http404
+    for a year outside the range or without a set. No query (the registry is checked once per request)."""
     if year not in YEARS:
         raise Http404("Năm ngoài phạm vi")
     specs = province_view(registry(), unit.province.code if unit.province else "")
@@ -36,6 +38,12 @@ def _context(unit: Unit, year: int):
         base = base_set_for(specs, unit.level, year)
     except EvaluationError as exc:
         raise Http404(str(exc)) from exc
+    return specs, base
+
+
+def _context(unit: Unit, year: int):
+    """`_sets` plus the unit's classification that year (one query)."""
+    specs, base = _sets(unit, year)
     cls = classify(unit.region, class_rows([unit.pk]).get(unit.pk, []), year)
     return specs, base, cls
 
@@ -169,7 +177,7 @@ def save(request, pk: int, year: int, field: str):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     unit = get_unit_for(request, pk, "figures.edit")
-    specs, base, _ = _context(unit, year)
+    specs, base = _sets(unit, year)
     defs = _field_defs(specs, base, year)
     if field not in defs or field in derived_fields():
         raise Http404("Trường số liệu không thuộc bộ tiêu chí của năm này hoặc được tính tự động")
@@ -202,7 +210,7 @@ def history(request, pk: int, year: int, field: str):
     change whichever door wrote it (form, Excel import, API, CLI)."""
     unit = get_unit_for(request, pk)
     try:
-        specs, base, _ = _context(unit, year)
+        specs, base = _sets(unit, year)
         fdef = _field_defs(specs, base, year).get(field)
     except Http404:
         fdef = None
