@@ -183,7 +183,8 @@ def get_object_for(request, queryset: models.QuerySet | type[models.Model], pk, 
     # scope, see scope_q), so the object found within the action's scope is the answer: one query.
     # Only a refusal asks again, within the view scope, to tell 403 from 404.
     try:
-        obj = restrict(queryset, request.user, action).filter(pk=pk).first()
+        # by primary key: no ordering (the model's default ordering cost a quarter of the lookup)
+        obj = next(iter(restrict(queryset, request.user, action).filter(pk=pk).order_by()[:1]), None)
         if obj is None and action != VIEW:
             visible = restrict(queryset, request.user, VIEW).filter(pk=pk).exists()
         else:

@@ -364,6 +364,14 @@ class Evaluation:
     def next_level(self) -> SetResult | None:
         return next((r for r in self.levels if not r.reached), None)
 
+    def reads_past(self) -> bool:
+        """Whether some indicator's target came from the unit's own past (a relative threshold, see
+        `Past`), so that the answer depends on the `past` it was given. Read from the indicator
+        detail: raises ValueError for an evaluation made with `detail=False`."""
+        if any(r.criteria and not r.cells for r in self.levels):
+            raise ValueError("reads_past needs an evaluation made with detail=True")
+        return any(cell[2] is not None and cell[2].past for r in self.levels for cell in r.cells)
+
     def as_dict(self) -> dict[str, Any]:
         base = self.base
         nxt = self.next_level

@@ -115,12 +115,17 @@ def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reaso
 
 @transaction.atomic(savepoint=False)
 def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = True,
-                    reason: str = LevelChange.Reason.FIGURES) -> int:
+                    reason: str = LevelChange.Reason.FIGURES,
+                    keep: dict[tuple[int, int], Outcome] | None = None) -> int:
     """Recompute these units for these years; districts last (they read their communes' results).
     Returns the number of stored rows written.
 
     Its own transaction when called alone; inside a caller's transaction (a figure saved) it takes
-    no savepoint (two round trips on PostgreSQL): a failure here fails the caller's whole write."""
+    no savepoint (two round trips on PostgreSQL): a failure here fails the caller's whole write.
+
+    `keep`: a dict to fill with {(unit id, year): Outcome} evaluated with indicator detail, for a caller
+    that shows them (the entry form) — only those equal to a live evaluation (`figures.live`, which
+    gives no `past`): an outcome whose targets read the unit's own past is left out."""
     rows = []
     for start in range(0, len(unit_ids), BATCH * 5):
         rows += Unit.objects.filter(pk__in=unit_ids[start : start + BATCH * 5]).values(*UNIT_FIELDS, "parent__level")
@@ -139,9 +144,13 @@ def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = 
             ids = [r["id"] for r in chunk]
             past = past_for(ids, keys) if keys else None
             # derived: values the layers above count for a unit (e.g. OCOP products in force, ntm.ocop)
-            count += _store(evaluate_rows(chunk, these, values_for(ids, these, derived=True), class_rows(ids), past=past),
-                            ids, these, reason)
-    return count + recompute_districts(sorted(districts), years, reason)
+            outcomes = evaluate_rows(chunk, these, values_for(ids, these, derived=True), class_rows(ids), past=past,
+                                     detail=keep is not None)
+            count += _store(outcomes, ids, these, reason)
+            if keep is not None:
+                keep.update(((o.unit_id, o.year), o) for o in outcomes
+                            if o.result is None or not (past or {}).get(o.unit_id) or not o.result.reads_past())
+    return count + recompute_districts(sorted(districts), years, reason, keep=keep)
 
 
 def past_for(unit_ids: list[int], keys: set[str]) -> dict[int, dict[str, float]]:
@@ -174,11 +183,15 @@ def past_for(unit_ids: list[int], keys: set[str]) -> dict[int, dict[str, float]]
 def district_rollup_values(district_ids: list[int], years: list[int]) -> dict[tuple[int, int], dict[str, float]]:
     """The figures a district set reads from its communes' stored evaluations (X/Y communes NTM…)."""
     totals: dict[tuple[int, int], int] = defaultdict(int)  # (district, year) → its xã in force on 1 January
-    # unordered: with the units' default ordering SQLite walks every commune by level (6–10 ms per
-    # save) instead of the parent index
-    for parent_id, valid_from, valid_to in Unit.objects.filter(
-        parent_id__in=district_ids, level=Unit.Level.COMMUNE, kind="xã"
-    ).order_by().values_list("parent_id", "valid_from", "valid_to"):
+    # plain SQL, unordered: asked on every save (for a commune it finds nothing); with the units'
+    # default ordering SQLite walked every commune by level (6–10 ms per save) instead of the parent index
+    db = reading(Unit)
+    parents, params = in_ids("parent_id", district_ids, db.vendor)
+    with db.cursor() as cursor:
+        cursor.execute(f"SELECT parent_id, valid_from, valid_to FROM {Unit._meta.db_table} "
+                       f"WHERE {parents} AND level = %s AND kind = %s", [*params, Unit.Level.COMMUNE, "xã"])
+        communes = cursor.fetchall()
+    for parent_id, valid_from, valid_to in communes:
         for year in years:
             totals[(parent_id, year)] += accepts_year(valid_from, valid_to, year)
     if not totals:  # no communes under these units (e.g. they are communes): nothing to count
@@ -191,13 +204,18 @@ def district_rollup_values(district_ids: list[int], years: list[int]) -> dict[tu
     return {key: district_values(child, totals[key]) for key, child in levels.items()}
 
 
-def recompute_districts(district_ids: list[int], years: list[int], reason: str = LevelChange.Reason.FIGURES) -> int:
-    """District sets read their own figures plus counts from their communes' stored evaluations."""
+def recompute_districts(district_ids: list[int], years: list[int], reason: str = LevelChange.Reason.FIGURES,
+                        keep: dict[tuple[int, int], Outcome] | None = None) -> int:
+    """District sets read their own figures plus counts from their communes' stored evaluations.
+    `keep` as in `recompute_units` (districts are given no `past`)."""
     if not district_ids:
         return 0
     units = list(Unit.objects.filter(pk__in=district_ids).values(*UNIT_FIELDS))
     values = values_for(district_ids, years, derived=True)
-    return _store(evaluate_rows(units, years, values, class_rows(district_ids)), district_ids, years, reason)
+    outcomes = evaluate_rows(units, years, values, class_rows(district_ids), detail=keep is not None)
+    if keep is not None:
+        keep.update(((o.unit_id, o.year), o) for o in outcomes)
+    return _store(outcomes, district_ids, years, reason)
 
 
 def figure_pairs(province_code: str | None = None, years: list[int] | None = None, legacy: bool | None = None,

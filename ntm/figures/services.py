@@ -31,6 +31,7 @@ from ntm.accounts.scope import can, is_admin, with_may
 from ntm.core import faults
 from ntm.core.bulk import insert_rows, update_rows
 from ntm.core.sql import as_float, in_ids, reading
+from ntm.criteria.batch import Outcome
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
 from ntm.criteria.loader import province_view, registry
 from ntm.criteria.spec import CriteriaSetSpec, FieldDef
@@ -86,6 +87,8 @@ class WriteResult:
     years: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     warnings_by_where: dict[str, list[str]] = field(default_factory=dict)
+    # with `detail=True`: {(unit id, year): the engine's detailed answer after the write} (see signals)
+    outcomes: dict[tuple[int, int], Outcome] = field(default_factory=dict)
 
     @property
     def written(self) -> int:
@@ -149,7 +152,7 @@ _UNIT_COLUMNS = ("id", "code", "full_name", "level", "kind", "scheme", "valid_fr
 @transaction.atomic
 def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment: str = "", door: str = "form",
                   dry_run: bool = False, system: bool = False, audit_each: bool = True,
-                  confirm: bool = False) -> WriteResult:
+                  confirm: bool = False, detail: bool = False) -> WriteResult:
     """Check and write figures; see the module docstring. A derived field (`register_derived`) is
     refused as typed input. `system=True` (generated demo data) skips the user's scope, writes one audit
     entry for the batch and no per-cell history, and may seed a derived field (the figure stands where its
@@ -157,7 +160,9 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
     check stands. `dry_run=True` checks everything and returns the changes that would be made (the import
     preview) without writing; its `warnings` list the warning rules broken. Without `confirm=True` a
     write that breaks a warning rule raises NeedsConfirmation (the form asks "Vẫn lưu?", the import
-    preview shows them beside its confirm button); generated data must break none.
+    preview shows them beside its confirm button); generated data must break none. With `detail=True`
+    `outcomes` holds the evaluations the layer above computed for the written units (figures.signals),
+    for a caller that shows them.
 
     Raises WriteRefused (every error; `by_where` maps each cell's `where` to its messages, so a
     workbook can be marked cell by cell) and writes nothing if any cell is refused."""
@@ -167,7 +172,7 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
         return result
     unit_ids = sorted({c.unit_id for c in cells})
     years = sorted({c.year for c in cells})
-    found = Unit.objects.filter(pk__in=unit_ids)
+    found = Unit.objects.filter(pk__in=unit_ids).order_by()  # keyed by id: the default ordering only costs
     if system:
         units = {u["id"]: u for u in found.values(*_UNIT_COLUMNS)}
     else:  # the units and the scope decision on each in one read (accounts.scope.with_may)
@@ -317,7 +322,12 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
                      after={"cells": len(history), "units": len(result.unit_ids), "years": result.years, "source": source})
     faults.point("figures.written")  # crash tests: figures, history and audit written, nothing recomputed yet
     if result.changes:
-        figures_changed.send(sender=Figure, unit_ids=result.unit_ids, years=result.years, user=user)
+        answers = figures_changed.send(sender=Figure, unit_ids=result.unit_ids, years=result.years, user=user,
+                                       detail=detail)
+        if detail:
+            for _, answer in answers:
+                if isinstance(answer, dict):
+                    result.outcomes.update(answer)
     return result
 
 
@@ -330,11 +340,11 @@ def _num(value: Decimal | None) -> str | None:
 
 
 def set_figure(unit: Unit, year: int, field: str, raw, *, user, source: str = "", comment: str = "",
-               door: str = "form", confirm: bool = False) -> WriteResult:
+               door: str = "form", confirm: bool = False, detail: bool = False) -> WriteResult:
     """One value through `write_figures` (the entry form, the CLI). Raises WriteRefused (NeedsConfirmation
     when only warning rules are broken and `confirm` is not given)."""
     return write_figures(user, [CellInput(unit.pk, year, field, raw)], source=source, comment=comment, door=door,
-                         confirm=confirm)
+                         confirm=confirm, detail=detail)
 
 
 # --- periods ---------------------------------------------------------------------------------

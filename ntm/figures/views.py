@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from ntm.accounts.scope import can, get_unit_for, is_admin, units_for
+from ntm.criteria.batch import Outcome
 from ntm.criteria.classify import class_rows, classify
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
 from ntm.criteria.loader import province_view, registry
@@ -48,8 +49,8 @@ def _context(unit: Unit, year: int):
     return specs, base, cls
 
 
-def _evaluation(unit, year):
-    ev = live_evaluation(unit, year)
+def _evaluation(unit, year, outcome: Outcome | None = None):
+    ev = outcome.result if outcome is not None else live_evaluation(unit, year)
     data = ev.as_dict() if ev else None
     return data, LEVEL_LABELS.get((data or {}).get("level") or "", "")
 
@@ -78,8 +79,10 @@ def _missing(evaluation: dict | None) -> list[dict]:
     return [c for c in (evaluation or {}).get("criteria", []) if c["met"] is not True]
 
 
-def _evaluation_context(unit, year) -> dict:
-    evaluation, level_label = _evaluation(unit, year)
+def _evaluation_context(unit, year, outcome: Outcome | None = None) -> dict:
+    """The unit's evaluation for the page: `outcome` when the caller has it (computed just now from
+    the stored figures, with detail), else evaluated live."""
+    evaluation, level_label = _evaluation(unit, year, outcome)
     return {"evaluation": evaluation, "level_label": level_label,
             "met": {i["code"]: i for i in (evaluation or {}).get("indicators", [])},
             "crit_status": _criteria_status(evaluation), "missing": _missing(evaluation)}
@@ -183,9 +186,14 @@ def save(request, pk: int, year: int, field: str):
         raise Http404("Trường số liệu không thuộc bộ tiêu chí của năm này hoặc được tính tự động")
     raw = request.POST.get("value", "")
     error = warning = None
+    outcome = None
     try:
-        set_figure(unit, year, field, raw, user=request.user, source=request.POST.get("source", "").strip()[:255],
-                   comment=request.POST.get("comment", "")[:1000], confirm=request.POST.get("confirm") == "1")
+        # detail: the evaluation the write path computes for the unit is shown as is (not evaluated again)
+        written = set_figure(unit, year, field, raw, user=request.user,
+                             source=request.POST.get("source", "").strip()[:255],
+                             comment=request.POST.get("comment", "")[:1000], confirm=request.POST.get("confirm") == "1",
+                             detail=True)
+        outcome = written.outcomes.get((unit.pk, year))
     except NeedsConfirmation as exc:  # only warning rules: say why, offer "Vẫn lưu" (re-post with confirm=1)
         warning = " ".join(e.split(": ", 1)[-1] if e.startswith(defs[field].name) else e for e in exc.errors)
     except WriteRefused as exc:
@@ -196,11 +204,15 @@ def save(request, pk: int, year: int, field: str):
         else:
             messages.success(request, f"Đã lưu: {defs[field].name}.")
         return redirect(reverse("figure_entry", args=[unit.pk, year]) + f"#f-{field}")
-    value = values_for([unit.pk], [year]).get((unit.pk, year), {}).get(field)
+    if outcome is not None and outcome.values is not None:  # the figures it was evaluated on, as stored
+        value = outcome.values.get(field)
+    else:  # refused, unchanged, or evaluated on the queue: read
+        value = values_for([unit.pk], [year]).get((unit.pk, year), {}).get(field)
     return render(request, "figures/_saved.html", {
         "unit": unit, "year": year, "fdef": defs[field], "value": value, "raw": raw, "error": error, "warning": warning,
         # a write that went through was not in a closed year (the write path refuses those)
-        "closed": Period.is_closed(unit, year) if error or warning else False, **_evaluation_context(unit, year),
+        "closed": Period.is_closed(unit, year) if error or warning else False,
+        **_evaluation_context(unit, year, outcome),
     }, status=422 if error or warning else 200)
 
 

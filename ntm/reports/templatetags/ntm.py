@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from ntm.core.text import format_number, input_number
@@ -43,3 +44,30 @@ def level_label(code):
 def op_symbol(op: str) -> str:
     """How a comparison reads on screen and paper: ≥ 80, ≤ 5, = Đạt."""
     return {">=": "≥", "<=": "≤", "==": "", ">": ">", "<": "<"}.get(op, op)
+
+
+@register.simple_tag
+def value_text(v, kind=""):
+    """`{% value_text v kind %}` (units/_value.html): a value as shown beside its threshold — "—" when
+    missing, Đạt/Không for a yes/no indicator, else the number (`num`)."""
+    if v is None:
+        return "—"
+    if kind == "bool":
+        return gettext("Đạt") if v else gettext("Không")
+    return num(v)
+
+
+_CELLS = {True: ("cell-1", "Đạt", "✓"), None: ("cell-n", "Thiếu số liệu", "?"), False: ("cell-0", "Chưa đạt", "✗")}
+
+
+@register.simple_tag
+def status_cell(i):
+    """`{% status_cell i %}` (figures/_status.html): an indicator's mark and value on the entry page,
+    `i` one of an evaluation's `indicators` (a dict) or None. A tag rather than nested includes: the
+    saved field's response repeats it for every indicator (docs/benchmarks.md)."""
+    if not i:
+        return ""
+    met = i.get("met")
+    css, title, sign = _CELLS[True if met else (None if met is None else False)]
+    return format_html('<span class="cell {}" title="{}">{}</span>\n<div class="small text-secondary">{}\n</div>',
+                       css, gettext(title), sign, value_text(i.get("value"), i.get("kind")))
