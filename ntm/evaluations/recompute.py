@@ -22,7 +22,7 @@ from ntm.criteria.evaluate import past_keys, past_values
 from ntm.criteria.loader import registry
 from ntm.figures.models import Figure
 from ntm.figures.rules import accepts_year
-from ntm.figures.services import values_for
+from ntm.figures.services import values_for, values_of_year
 from ntm.units.models import Unit
 
 from .models import Evaluation, LevelChange
@@ -115,9 +115,12 @@ def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reaso
 
 @transaction.atomic
 def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = True,
-                    reason: str = LevelChange.Reason.FIGURES) -> int:
+                    reason: str = LevelChange.Reason.FIGURES,
+                    values: dict[tuple[int, int], dict[str, float]] | None = None) -> int:
     """Recompute these units for these years; districts last (they read their communes' results).
-    Returns the number of stored rows written."""
+    `values`: their figures already read ({(unit, year): {field: value}} with derived values, as
+    `values_for(..., derived=True)` gives them); read here when None. Returns the number of stored
+    rows written."""
     rows = []
     for start in range(0, len(unit_ids), BATCH * 5):
         rows += Unit.objects.filter(pk__in=unit_ids[start : start + BATCH * 5]).values(*UNIT_FIELDS, "parent__level")
@@ -126,7 +129,7 @@ def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = 
     if with_parents:
         districts |= {r["parent_id"] for r in others if r["parent__level"] == Unit.Level.DISTRICT}
     count = 0
-    keys = past_keys(registry().values())
+    keys = past_keys(s for s in registry().values() if any(s.covers(y) for y in years))
     # Thresholds relative to a unit's own past (691/QĐ-TTg: income ≥ 1,5 × the income of its NTM year)
     # read earlier years' stored results: then years go in order, oldest first.
     passes = [[y] for y in sorted(years)] if keys and len(years) > 1 else [list(years)]
@@ -136,8 +139,8 @@ def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = 
             ids = [r["id"] for r in chunk]
             past = past_for(ids, keys) if keys else None
             # derived: values the layers above count for a unit (e.g. OCOP products in force, ntm.ocop)
-            count += _store(evaluate_rows(chunk, these, values_for(ids, these, derived=True), class_rows(ids), past=past),
-                            ids, these, reason)
+            figures = values if values is not None else values_for(ids, these, derived=True)
+            count += _store(evaluate_rows(chunk, these, figures, class_rows(ids), past=past), ids, these, reason)
     return count + recompute_districts(sorted(districts), years, reason)
 
 
@@ -218,15 +221,35 @@ def figure_pairs(province_code: str | None = None, years: list[int] | None = Non
 def recompute_all(province_code: str | None = None, years: list[int] | None = None, legacy: bool | None = None,
                   reason: str = LevelChange.Reason.RECOMPUTE, progress=None) -> int:
     """Recompute every unit with figures (optionally one province, some years, one code space).
-    `progress(done, total)` is called after each year. Returns the number of rows written."""
-    by_year = figure_pairs(province_code, years, legacy)
+    Each year's figures are read with one grouped query (`values_of_year`), then evaluated and
+    stored in batches, one transaction per year. `progress(done, total)` is called after each year.
+    Returns the number of rows written."""
+    units = _units(province_code, legacy)
+    if years is None:
+        figures = Figure.objects.all() if units is None else Figure.objects.filter(unit__in=units)
+        years = list(figures.order_by().values_list("year", flat=True).distinct())
     count = 0
-    for i, (year, ids) in enumerate(sorted(by_year.items()), start=1):
-        count += recompute_units(sorted(ids), [year], reason=reason)
+    years = sorted(set(years))
+    for i, year in enumerate(years, start=1):
+        values = values_of_year(units, year, derived=True)
+        if values:
+            count += recompute_units(sorted(u for u, _ in values), [year], reason=reason, values=values)
         faults.point("recompute.year")  # crash tests: one year committed, the next not started
         if progress:
-            progress(i, len(by_year))
+            progress(i, len(years))
     return count
+
+
+def _units(province_code: str | None, legacy: bool | None):
+    """The units a recompute covers, as a queryset (None: every unit)."""
+    if not province_code and legacy is None:
+        return None
+    qs = Unit.objects.all()
+    if province_code:
+        qs = qs.filter(Q(province__code=province_code) | Q(code=province_code, level=Unit.Level.PROVINCE))
+    if legacy is not None:
+        qs = qs.filter(scheme=Unit.Scheme.LEGACY) if legacy else qs.exclude(scheme=Unit.Scheme.LEGACY)
+    return qs
 
 
 def stale_pairs() -> dict[int, list[int]]:
