@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from .compiled import alternatives, compile_plan, shape
 from .spec import (
     ANY,
     COMPARE,
@@ -216,7 +217,8 @@ def _plan(spec: CriteriaSetSpec, cls: str | int, year: int, registry: Registry) 
             alts = None
             if len(picked) > 1 or picked[0].past:
                 resolved = [(t, None) if t.past else _resolved(t, spec, cls, year, registry, 0) for t in picked]
-                alts = (tuple(picked), {id(t): (row, target, t.op or ind.op) for t, (row, target) in zip(picked, resolved, strict=True)})
+                alts = (tuple(picked), {id(t): (row, target, t.op or ind.op) for t, (row, target) in zip(picked, resolved, strict=True)},
+                        ind.op)
             threshold, target = (picked[0], None) if picked[0].past else _resolved(picked[0], spec, cls, year, registry, 0)
             op = threshold.op or ind.op
             rows.append((ind, threshold, target, op, _OPS[op], ind.code, ind.field, ind.numerator, ind.denominator,
@@ -225,8 +227,40 @@ def _plan(spec: CriteriaSetSpec, cls: str | int, year: int, registry: Registry) 
     if len(_PLANS) > 2000:
         _PLANS.clear()
     codes = frozenset(ind.code for ind in spec.indicators())
-    _PLANS[key] = (spec, registry, (tuple(plan), codes))  # keeps spec and registry alive, so ids stay theirs
+    plan = tuple(plan)
+    _PLANS[key] = (spec, registry, (plan, codes, shape(plan), alternatives(plan)))  # keeps spec and registry alive, so ids stay theirs
     return _PLANS[key][2]
+
+
+def _choose_row(alts: tuple, values: Mapping[str, Value], past: Past | None) -> tuple[Threshold | None, Value, str]:
+    """(row, target, operator) of an indicator whose row depends on the unit: the alternative whose
+    `when` holds (its target read from the unit's `past` when relative to it); (None, None, the
+    indicator's operator) when a condition's field has no value (missing data)."""
+    picked = choose(alts[0], values)
+    if picked is None:
+        return None, None, alts[2]
+    threshold, target, op = alts[1][id(picked)]
+    return threshold, (_past_target(picked, past) if picked.past else target), op
+
+
+def _pick_compiled(alts: tuple, values: Mapping[str, Value], past: Past | None) -> tuple[Value, Any, int]:
+    """`_choose_row` as the compiled plans read it: (target, compare, trust rank)."""
+    threshold, target, op = _choose_row(alts, values, past)
+    return target, _OPS[op], TRUST_RANK[threshold.trust] if threshold is not None else 2
+
+
+_COMPILED: dict[tuple, Any] = {}
+
+
+def _compiled(plan: tuple, key: tuple, by_code: bool):
+    """The compiled code of plans shaped as `key` (compiled.shape), made once per process."""
+    fn = _COMPILED.get((key, by_code))
+    if fn is None:
+        fn = compile_plan(plan, by_code, result=CriterionResult, pick=_pick_compiled, by_rank=_BY_RANK)
+        if len(_COMPILED) > 2000:
+            _COMPILED.clear()
+        _COMPILED[(key, by_code)] = fn
+    return fn
 
 
 def evaluate_set(
@@ -239,7 +273,9 @@ def evaluate_set(
     past: Past | None = None,
 ) -> SetResult:
     """Evaluate one set. A criterion is met when all its indicators are; missing data → None.
-    `detail=False` (bulk recompute) keeps criterion results only, not per-indicator cells.
+    `detail=False` (bulk recompute) keeps criterion results only, not per-indicator cells, and runs
+    the plan compiled (ntm/criteria/compiled.py); with detail the plan is interpreted here, the
+    reference the compiled form is tested against.
     `past` holds the unit's own past values that relative thresholds read (see `Past`)."""
     if not spec.covers(year):
         raise EvaluationError(f"Bộ {spec.code} áp dụng cho {spec.year_from}–{spec.year_to}, không cho năm {year}")
@@ -247,27 +283,24 @@ def evaluate_set(
     result = SetResult(spec.code, spec.level, spec.requires, 0, len(spec.criteria), False)
     cells, criteria = result.cells, result.criteria
     met_count = 0
-    plan, codes = _plan(spec, classification.class_for(spec), year, registry)
+    plan, codes, key, alts = _plan(spec, classification.class_for(spec), year, registry)
     get = values.get
     # Values are keyed by field; a caller may also give an indicator's value by its code, which then
     # wins. Figures never hold codes, so one set test spares a lookup per indicator.
     by_code = not codes.isdisjoint(values)
+    if not detail:  # bulk: the plan compiled once to straight-line code (ntm/criteria/compiled.py)
+        result.criteria, met_count = _compiled(plan, key, by_code)(values, past, alts)
+        result.criteria_met = met_count
+        result.all_met = met_count == result.criteria_total
+        return result
     for criterion, rows in plan:
         n_true = n_none = n_false = 0
         rank_met = rank_failed = 2  # TRUST_RANK of the least trusted row met / failed so far
         for ind, threshold, target, op, compare, code, fld, num, den, is_bool, alts, rank in rows:
             if alts is not None:  # the row depends on this unit: a `when` condition or its own past
-                picked = choose(alts[0], values)
-                if picked is None:  # a condition's field has no value: missing data
-                    threshold, target, op = None, None, ind.op
-                else:
-                    threshold, target, op = alts[1][id(picked)]
-                    if picked.past:
-                        target = _past_target(picked, past)
-                    rank = TRUST_RANK[threshold.trust]
-                compare = _OPS[op]
+                threshold, target, op = _choose_row(alts, values, past)
+                compare, rank = _OPS[op], TRUST_RANK[threshold.trust] if threshold is not None else 2
             # the indicator's value: given by its code, read from its field, or a ratio of two fields
-            # (inlined: this loop runs a million times in a national recompute)
             value = get(code) if by_code else None
             if value is None:
                 if fld:
@@ -290,8 +323,7 @@ def evaluate_set(
                 n_false += 1
                 if rank < rank_failed:
                     rank_failed = rank
-            if detail:
-                cells.append((criterion.code, ind, threshold, target, op, value, met))
+            cells.append((criterion.code, ind, threshold, target, op, value, met))
         met_c = False if n_false else (None if n_none else True)
         met_count += met_c is True
         trust = _BY_RANK[rank_failed if n_false else rank_met]

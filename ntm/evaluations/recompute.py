@@ -15,7 +15,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from ntm.core import faults, requestid, versions
-from ntm.core.sql import as_float, in_ids, reading
+from ntm.core.sql import as_float, id_list, in_ids, reading
 from ntm.criteria.batch import UNIT_FIELDS, Outcome, evaluate_rows
 from ntm.criteria.classify import class_rows
 from ntm.criteria.evaluate import past_keys, past_values
@@ -177,7 +177,7 @@ def district_rollup_values(district_ids: list[int], years: list[int]) -> dict[tu
     # unordered: with the units' default ordering SQLite walks every commune by level (6–10 ms per
     # save) instead of the parent index
     for parent_id, valid_from, valid_to in Unit.objects.filter(
-        parent_id__in=district_ids, level=Unit.Level.COMMUNE, kind="xã"
+        parent_id__in=id_list(district_ids), level=Unit.Level.COMMUNE, kind="xã"
     ).order_by().values_list("parent_id", "valid_from", "valid_to"):
         for year in years:
             totals[(parent_id, year)] += accepts_year(valid_from, valid_to, year)
@@ -185,7 +185,7 @@ def district_rollup_values(district_ids: list[int], years: list[int]) -> dict[tu
         return {}
     levels: dict[tuple[int, int], list[str]] = defaultdict(list)
     for parent_id, year, level in Evaluation.objects.filter(
-        unit__parent_id__in=district_ids, unit__kind="xã", year__in=years
+        unit__parent_id__in=id_list(district_ids), unit__kind="xã", year__in=years
     ).order_by().values_list("unit__parent_id", "year", "level"):
         levels[(parent_id, year)].append(level)
     return {key: district_values(child, totals[key]) for key, child in levels.items()}

@@ -457,9 +457,8 @@ def _grouped(db, where: str, params: list, derived: bool) -> dict[tuple[int, int
             out[(unit_id, year)] = loads(text)
     if derived and out:
         ids, years = sorted({u for u, _ in out}), sorted({y for _, y in out})
-        for d in _derived:
-            for start in range(0, len(ids), 2000):  # providers filter by id lists: keep them short
-                for key, extra in d.provider(ids[start : start + 2000], years).items():
-                    if key in out:
-                        out[key].update(extra)
+        for d in _derived:  # providers filter with core.sql.id_list: one parameter however many ids
+            for key, extra in d.provider(ids, years).items():
+                if key in out:
+                    out[key].update(extra)
     return out
