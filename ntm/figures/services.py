@@ -16,12 +16,12 @@ If anything is refused, `WriteRefused` lists every reason and nothing is written
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import orjson
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -436,12 +436,14 @@ def values_of_year(units, year: int, derived: bool = False) -> dict[tuple[int, i
 
 # One JSON object per (unit, year), built by the server, which costs less than a million rows sent
 # and grouped in Python (the read of a national recompute is then about the bare read of its rows).
-# Exact: PostgreSQL prints the numeric itself; SQLite prints reals with 15 significant digits, so a
-# real that does not survive that is printed with 17 (the shortest exact form needs no more).
+# Every number is printed with a decimal point, so it parses as a float, and exactly: PostgreSQL
+# prints the numeric itself (scale 4); SQLite prints reals with 15 significant digits, so a value that
+# does not survive that is printed with 17 (the shortest exact form needs no more).
+_REAL = "CAST(value AS REAL)"
 _AS_JSON = {
     "postgresql": "json_object_agg(field, value)::text",
-    "sqlite": "json_group_object(field, CASE WHEN typeof(value) <> 'real' "
-              "OR CAST(CAST(value AS TEXT) AS REAL) = value THEN value ELSE json(printf('%%!.17g', value)) END)",
+    "sqlite": f"json_group_object(field, CASE WHEN value IS NULL THEN NULL WHEN CAST(CAST({_REAL} AS TEXT) AS REAL) = "
+              f"{_REAL} THEN {_REAL} ELSE json(printf('%%!.17g', {_REAL})) END)",
 }
 
 
@@ -449,7 +451,7 @@ def _grouped(db, where: str, params: list, derived: bool) -> dict[tuple[int, int
     """{(unit, year): {field: value}} of the figure rows matching `where` (plain SQL, a client-side
     cursor: `.iterator()` on PostgreSQL got a fast-start plan, docs/benchmarks.md)."""
     out: dict[tuple[int, int], dict[str, float]] = {}
-    loads = json.JSONDecoder(parse_int=float).decode  # whole numbers are floats, as the engine reads them
+    loads = orjson.loads  # a third of the standard library's time (10,000 objects of 95 keys: 0.3 s)
     with db.cursor() as cursor:
         cursor.execute(f"SELECT unit_id, year, {_AS_JSON[db.vendor]} FROM {Figure._meta.db_table} "
                        f"WHERE {where} GROUP BY unit_id, year", params)
