@@ -23,7 +23,7 @@ from django.utils import timezone
 from ntm.accounts import audit
 from ntm.accounts.scope import can, restrict
 from ntm.core.images import clean_image
-from ntm.core.sql import in_ids, reading
+from ntm.core.sql import id_list, in_ids, reading
 from ntm.units.models import Lineage, Unit
 
 from . import stars as rules
@@ -151,7 +151,8 @@ def derived_values(unit_ids: list[int], years: list[int], today: dt.date | None 
     wanted = set(unit_ids)
     for uid in {r[0] for r in rows} & wanted:
         owners[uid].append(uid)
-    for source_id, target_id in Lineage.objects.filter(target_id__in=unit_ids).values_list("source_id", "target_id"):
+    for source_id, target_id in Lineage.objects.filter(target_id__in=id_list(unit_ids)).values_list("source_id",
+                                                                                                   "target_id"):
         if source_id != target_id:
             owners[source_id].append(target_id)
     covered = {t for uid, *_ in rows for t in owners[uid]}
