@@ -1,5 +1,8 @@
+import html
+
 from django import template
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from ntm.core.text import format_number, input_number
@@ -60,14 +63,35 @@ def value_text(v, kind=""):
 _CELLS = {True: ("cell-1", "Đạt", "✓"), None: ("cell-n", "Thiếu số liệu", "?"), False: ("cell-0", "Chưa đạt", "✗")}
 
 
-@register.simple_tag
-def status_cell(i):
-    """`{% status_cell i %}` (figures/_status.html): an indicator's mark and value on the entry page,
-    `i` one of an evaluation's `indicators` (a dict) or None. A tag rather than nested includes: the
-    saved field's response repeats it for every indicator (docs/benchmarks.md)."""
+def _status_html(i, cells: dict) -> str:
+    """figures/_status.html without its final newline; `cells` = _CELLS with translated titles."""
     if not i:
         return ""
     met = i.get("met")
-    css, title, sign = _CELLS[True if met else (None if met is None else False)]
-    return format_html('<span class="cell {}" title="{}">{}</span>\n<div class="small text-secondary">{}\n</div>',
-                       css, gettext(title), sign, value_text(i.get("value"), i.get("kind")))
+    css, title, sign = cells[True if met else (None if met is None else False)]
+    value = html.escape(str(value_text(i.get("value"), i.get("kind"))))
+    return f'<span class="cell {css}" title="{title}">{sign}</span>\n<div class="small text-secondary">{value}\n</div>'
+
+
+def _translated_cells() -> dict:
+    return {k: (css, html.escape(gettext(title)), sign) for k, (css, title, sign) in _CELLS.items()}
+
+
+@register.simple_tag
+def status_cell(i):
+    """`{% status_cell i %}` (figures/_status.html): an indicator's mark and value on the entry page,
+    `i` one of an evaluation's `indicators` (a dict) or None. Python rather than nested includes: the
+    saved field's answer repeats it for every indicator (docs/benchmarks.md)."""
+    return mark_safe(_status_html(i, _translated_cells()))
+
+
+@register.simple_tag
+def oob_status_cells(met: dict, set_code: str):
+    """`{% oob_status_cells met evaluation.set %}` (figures/_saved.html): every indicator's status cell
+    of the base set, each swapped out of band into the entry page — the same markup as
+    `<div class="entry-status text-center" id="st-<set>-<code|slugify>" hx-swap-oob="true">` around
+    figures/_status.html, built in one pass (a template loop cost 2 ms of a 12 ms save)."""
+    cells, prefix = _translated_cells(), html.escape(str(set_code))
+    return mark_safe("".join(
+        f'<div class="entry-status text-center" id="st-{prefix}-{slugify(code)}" hx-swap-oob="true">'
+        f"{_status_html(i, cells)}\n</div>" for code, i in met.items()))
