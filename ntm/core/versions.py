@@ -87,13 +87,23 @@ def receiver(*names: str):
 
 
 def _update(names: tuple[str, ...]) -> int:
-    """One UPDATE adding one to these (sorted, distinct) names; returns the rows raised. On PostgreSQL
-    the rows are locked in name order first, so two processes raising the same names never deadlock."""
-    if len(names) == 1 or connection.vendor != "postgresql":
+    """One UPDATE adding one to these (sorted, distinct) names; returns the rows raised.
+
+    On PostgreSQL the statement commits on its own (it runs after the change's commit) and asks for no
+    flush to disk (`synchronous_commit` off for this statement's transaction only): a synchronous commit
+    waits for an fsync, 0.7–2 ms on this machine, as long as the rest of a saved figure's own writes. A
+    crash of the database server may then lose the last raise: caches keyed by it serve their entries
+    until they expire, the window this module already accepts for a process killed after the commit.
+    The rows are locked in name order, so two processes raising the same names never deadlock."""
+    if connection.vendor != "postgresql":
         return DataVersion.objects.filter(name__in=names).update(value=F("value") + 1)
     table = DataVersion._meta.db_table
     marks = ", ".join(["%s"] * len(names))
+    # only for a statement that is its own transaction (never relax a caller's transaction)
+    relaxed = not connection.in_atomic_block and connection.get_autocommit()
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH locked AS (SELECT name FROM {table} WHERE name IN ({marks}) ORDER BY name FOR UPDATE) "
-                       f"UPDATE {table} SET value = value + 1 WHERE name IN (SELECT name FROM locked)", names)
+        cursor.execute(("WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), " if relaxed else "WITH ")
+                       + f"locked AS (SELECT name FROM {table} WHERE name IN ({marks}) ORDER BY name FOR UPDATE) "
+                       f"UPDATE {table} SET value = value + 1 WHERE name IN (SELECT name FROM locked)"
+                       + (" AND EXISTS (SELECT 1 FROM relaxed)" if relaxed else ""), names)
         return cursor.rowcount

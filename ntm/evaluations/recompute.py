@@ -152,7 +152,8 @@ def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = 
             ids = [r["id"] for r in chunk]
             past = past_for(ids, keys) if keys else None
             # derived: values the layers above count for a unit (e.g. OCOP products in force, ntm.ocop)
-            figures = values if values is not None else values_for(ids, these, derived=True)
+            figures = values if values is not None else values_for(ids, these, derived=True,
+                                                                    levels={r["id"]: r["level"] for r in chunk})
             outcomes = evaluate_rows(chunk, these, figures, class_rows(ids), past=past, detail=keep is not None)
             count += _store(outcomes, ids, these, reason)
             if keep is not None:

@@ -17,7 +17,7 @@ If anything is refused, `WriteRefused` lists every reason and nothing is written
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -400,22 +400,28 @@ class Derived:
 
     provider: fn(unit_ids, years) → {(unit id, year): {field: value}};
     fields: the field codes it provides; source: where they come from, in Vietnamese, for messages
-    ("sổ sản phẩm OCOP"); link: fn(unit id) → the address of the page that holds them, or None."""
+    ("sổ sản phẩm OCOP"); link: fn(unit id) → the address of the page that holds them, or None;
+    levels: the unit levels it can give values for (None: any) — a reader that knows its units'
+    levels (the recompute) does not ask it about the others."""
 
     provider: Callable[[list[int], list[int]], dict[tuple[int, int], dict[str, float]]]
     fields: frozenset[str]
     source: str
     link: Callable[[int], str] | None = None
+    levels: frozenset[str] | None = None
 
 
 _derived: list[Derived] = []
 
 
-def register_derived(provider, *, fields: Iterable[str], source: str, link: Callable[[int], str] | None = None) -> None:
+def register_derived(provider, *, fields: Iterable[str], source: str, link: Callable[[int], str] | None = None,
+                     levels: Iterable[str] | None = None) -> None:
     """Called by a layer above in its AppConfig.ready(): `values_for(..., derived=True)` asks `provider`,
-    the entry form shows `fields` read-only (with `link`), and `write_figures` refuses them as typed input."""
+    the entry form shows `fields` read-only (with `link`), and `write_figures` refuses them as typed input.
+    `levels`: the only unit levels `provider` ever gives values for (see `Derived`)."""
     if all(d.provider is not provider for d in _derived):
-        _derived.append(Derived(provider, frozenset(fields), source, link))
+        _derived.append(Derived(provider, frozenset(fields), source, link,
+                                frozenset(levels) if levels is not None else None))
 
 
 def derived_fields() -> dict[str, Derived]:
@@ -423,17 +429,20 @@ def derived_fields() -> dict[str, Derived]:
     return {name: d for d in _derived for name in d.fields}
 
 
-def values_for(unit_ids: list[int], years: list[int], derived: bool = False) -> dict[tuple[int, int], dict[str, float]]:
+def values_for(unit_ids: list[int], years: list[int], derived: bool = False,
+               levels: Mapping[int, str] | None = None) -> dict[tuple[int, int], dict[str, float]]:
     """All figures of these units and years in one query, grouped for the engine: {(unit id, year):
     {field: value}}; with `derived`, plus the values registered providers compute (only for pairs
     that have figures of their own). Values are floats (the engine computes in floats; Django's
-    Decimal and per-row converters cost more than the read), None where a figure is blank."""
+    Decimal and per-row converters cost more than the read), None where a figure is blank.
+    `levels` ({unit id: level}, optional): a provider registered for some levels only is not asked
+    about units of other levels (a commune's save does not ask the district rollup)."""
     if not unit_ids or not years:
         return {}
     db = reading(Figure)
     units, unit_params = in_ids("unit_id", unit_ids, db.vendor)
     in_years, year_params = in_ids("year", years, db.vendor, "integer")
-    return _grouped(db, f"{units} AND {in_years}", unit_params + year_params, derived)
+    return _grouped(db, f"{units} AND {in_years}", unit_params + year_params, derived, levels)
 
 
 def values_of_year(units, year: int, derived: bool = False) -> dict[tuple[int, int], dict[str, float]]:
@@ -460,7 +469,8 @@ _AS_JSON = {
 }
 
 
-def _grouped(db, where: str, params: list, derived: bool) -> dict[tuple[int, int], dict[str, float]]:
+def _grouped(db, where: str, params: list, derived: bool,
+             levels: Mapping[int, str] | None = None) -> dict[tuple[int, int], dict[str, float]]:
     """{(unit, year): {field: value}} of the figure rows matching `where` (plain SQL, a client-side
     cursor: `.iterator()` on PostgreSQL got a fast-start plan, docs/benchmarks.md)."""
     out: dict[tuple[int, int], dict[str, float]] = {}
@@ -473,7 +483,11 @@ def _grouped(db, where: str, params: list, derived: bool) -> dict[tuple[int, int
     if derived and out:
         ids, years = sorted({u for u, _ in out}), sorted({y for _, y in out})
         for d in _derived:  # providers filter with core.sql.id_list: one parameter however many ids
-            for key, extra in d.provider(ids, years).items():
+            asked = ids if levels is None or d.levels is None else [
+                u for u in ids if u not in levels or levels[u] in d.levels]
+            if not asked:
+                continue
+            for key, extra in d.provider(asked, years).items():
                 if key in out:
                     out[key].update(extra)
     return out
