@@ -15,6 +15,7 @@ caches stale until their entries expire (callers give them a TTL).
 
 from __future__ import annotations
 
+import functools
 import time
 
 from django.db import IntegrityError, connection, transaction
@@ -35,32 +36,21 @@ def read(*names: str) -> tuple[int, ...]:
 def bump(*names: str) -> None:
     """Raise each name once the current transaction commits (at once outside a transaction).
 
-    Every name bumped during one transaction is raised by one UPDATE after its commit (a figure saved
-    raises `portal` and `results`). A name bumped inside a savepoint that is rolled back may still
-    be raised with the others: an extra raise only costs cached pages a miss."""
+    The names bumped during a transaction are raised together, by one UPDATE, when its first commit
+    hook runs (a saved figure raises `portal` and `results`); the hooks after it find nothing left.
+    A name bumped in a transaction or savepoint that was rolled back may be raised with the next
+    commit's names: an extra raise only costs cached pages a miss."""
     connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        transaction.on_commit(lambda: _raise(names), robust=True)
-        return
-    pending = getattr(connection, "_ntm_versions_pending", None)
-    # a new batch when none waits for this transaction's commit (the last one ran, or was dropped
-    # with a rolled-back transaction or savepoint)
-    if pending is None or pending.done or not any(func is pending for _, func, _ in connection.run_on_commit):
-        pending = connection._ntm_versions_pending = _Pending()
-        transaction.on_commit(pending, robust=True)
-    pending.names.update(names)
+    pending = connection.__dict__.setdefault("_ntm_versions_pending", set())
+    pending.update(names)
+    transaction.on_commit(functools.partial(_raise_pending, pending), robust=True)
 
 
-class _Pending:
-    """The names bumped in one transaction, raised together on commit."""
-
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-        self.done = False
-
-    def __call__(self) -> None:
-        self.done = True
-        _raise(tuple(sorted(self.names)))
+def _raise_pending(pending: set[str]) -> None:
+    names = tuple(sorted(pending))
+    pending.clear()
+    if names:
+        _raise(names)
 
 
 def _raise(names: tuple[str, ...]) -> None:

@@ -69,28 +69,37 @@ def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reaso
     table = Evaluation._meta.db_table
     vendor = connection.vendor
     pg = vendor == "postgresql"
-    before: dict[tuple[int, int], tuple[str, str]] = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(unit_ids), BATCH):
-            units, unit_params = in_ids("unit_id", unit_ids[start : start + BATCH], vendor)
-            in_years, year_params = in_ids("year", years, vendor, "integer")
-            cursor.execute(f"SELECT unit_id, year, level, error FROM {table} WHERE {in_years} AND {units}",
-                           year_params + unit_params)
-            before.update(((u, y), (lvl, err)) for u, y, lvl, err in cursor.fetchall())
-    rows, changes = [], []
-    rid = requestid.current()
+    rows = []
     dumps = (lambda v: v) if pg else _dumps  # PostgreSQL: the whole batch is dumped once
     for o in outcomes:
         ev = o.result
         if ev is None:
-            level = ""
-            rows.append([o.unit_id, o.year, o.set_code, o.set_version, level, 0, 0, dumps({}), dumps({}),
-                         o.error[:255]])
+            rows.append([o.unit_id, o.year, o.set_code, o.set_version, "", 0, 0, dumps({}), dumps({}), o.error[:255]])
         else:
-            level = ev.level or ""
             base = ev.base
-            rows.append([o.unit_id, o.year, base.set, o.set_version, level, base.criteria_met, base.criteria_total,
-                         dumps({c.code: c.met for c in base.criteria}), dumps(ev.compact()), ""])
+            rows.append([o.unit_id, o.year, base.set, o.set_version, ev.level or "", base.criteria_met,
+                         base.criteria_total, dumps({c.code: c.met for c in base.criteria}), dumps(ev.compact()), ""])
+    now = Evaluation._meta.get_field("computed_at").get_db_prep_value(timezone.now(), connection)
+    before: dict[tuple[int, int], tuple[str, str]] = {}
+    written = False
+    with connection.cursor() as cursor:
+        for start in range(0, len(unit_ids), BATCH):
+            units, unit_params = in_ids("unit_id", unit_ids[start : start + BATCH], vendor)
+            in_years, year_params = in_ids("year", years, vendor, "integer")
+            select = f"SELECT unit_id, year, level, error FROM {table} WHERE {in_years} AND {units}"
+            if pg and rows and len(unit_ids) <= BATCH:
+                # one statement: the rows as they stood and the upsert (every part of a WITH reads the
+                # same snapshot, so `before` holds the old values); one round trip less on a save
+                cursor.execute(f"WITH before AS ({select}), up AS ({_upsert_sql(vendor)}) SELECT * FROM before",
+                               year_params + unit_params + [now, _dumps(rows)])
+                written = True
+            else:
+                cursor.execute(select, year_params + unit_params)
+            before.update(((u, y), (lvl, err)) for u, y, lvl, err in cursor.fetchall())
+    changes = []
+    rid = requestid.current()
+    for o, row in zip(outcomes, rows, strict=True):
+        level = row[4]
         old_level, old_error = before.pop((o.unit_id, o.year), ("", None))
         if old_level != level or (old_error is not None and bool(old_error) != bool(o.error)):
             changes.append(LevelChange(unit_id=o.unit_id, year=o.year, from_level=old_level, to_level=level,
@@ -100,7 +109,6 @@ def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reaso
         if old_level:
             changes.append(LevelChange(unit_id=unit_id, year=year, from_level=old_level, to_level="", reason=reason,
                                        note="Không còn số liệu", request_id=rid))
-    now = Evaluation._meta.get_field("computed_at").get_db_prep_value(timezone.now(), connection)
     with connection.cursor() as cursor:
         gone: dict[int, list[int]] = defaultdict(list)
         for unit_id, year in before:
@@ -109,9 +117,9 @@ def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reaso
             for start in range(0, len(ids), BATCH):
                 units, unit_params = in_ids("unit_id", ids[start : start + BATCH], vendor)
                 cursor.execute(f"DELETE FROM {table} WHERE year = %s AND {units}", [year, *unit_params])
-        if rows and pg:
+        if rows and pg and not written:
             cursor.execute(_upsert_sql(vendor), [now, _dumps(rows)])
-        elif rows:
+        elif rows and not pg:
             cursor.executemany(_upsert_sql(vendor), [(*row, now) for row in rows])
     LevelChange.objects.bulk_create(changes, batch_size=1000)
     versions.bump(versions.RESULTS)  # dashboards and public pages cached on the old results miss (after commit)
