@@ -29,7 +29,7 @@ from django.utils import timezone
 from ntm.accounts import audit
 from ntm.accounts.scope import can, is_admin, with_may
 from ntm.core import faults
-from ntm.core.bulk import insert_rows, update_rows
+from ntm.core.bulk import insert_rows, together, update_rows
 from ntm.core.sql import in_ids, reading
 from ntm.criteria.batch import Outcome
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
@@ -307,19 +307,23 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
         return result
 
     Figure.objects.bulk_create(new, batch_size=2000)
-    update_rows(Figure, changed, ["value", "source", "updated_by", "updated_at"])  # one statement, not bulk_update
-    if not system:
-        insert_rows(FigureChange, [FigureChange(figure=f, old_value=old, new_value=v, source=f.source, comment=comment,
-                                                changed_by=_actor(user)) for f, old, v in history])
-    if audit_each and not system:
-        audit.record_many(
-            audit.entry(user, f"figures.{door}", f, unit=f.unit_id, label=f"{units[f.unit_id]['full_name']} {f.year} {f.field}",
-                        before={"value": _num(old)}, after={"value": _num(v), "source": f.source})
-            for f, old, v in history)
-    else:
-        audit.record(user, f"figures.{door}", object_type="figures.figure", object_id="*",
-                     label=f"{len(history)} số liệu của {len(result.unit_ids)} đơn vị",
-                     after={"cells": len(history), "units": len(result.unit_ids), "years": result.years, "source": source})
+    # the update, the history rows and the audit entries: one statement on PostgreSQL when few (core.bulk)
+    with together():
+        update_rows(Figure, changed, ["value", "source", "updated_by", "updated_at"])  # one statement, not bulk_update
+        if not system:
+            insert_rows(FigureChange, [FigureChange(figure=f, old_value=old, new_value=v, source=f.source,
+                                                    comment=comment, changed_by=_actor(user)) for f, old, v in history])
+        if audit_each and not system:
+            audit.record_many(
+                audit.entry(user, f"figures.{door}", f, unit=f.unit_id,
+                            label=f"{units[f.unit_id]['full_name']} {f.year} {f.field}",
+                            before={"value": _num(old)}, after={"value": _num(v), "source": f.source})
+                for f, old, v in history)
+        else:
+            audit.record(user, f"figures.{door}", object_type="figures.figure", object_id="*",
+                         label=f"{len(history)} số liệu của {len(result.unit_ids)} đơn vị",
+                         after={"cells": len(history), "units": len(result.unit_ids), "years": result.years,
+                                "source": source})
     faults.point("figures.written")  # crash tests: figures, history and audit written, nothing recomputed yet
     if result.changes:
         answers = figures_changed.send(sender=Figure, unit_ids=result.unit_ids, years=result.years, user=user,
