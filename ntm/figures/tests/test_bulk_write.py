@@ -7,11 +7,13 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ntm.accounts import audit
 from ntm.accounts.models import AuditEntry
-from ntm.core.bulk import insert_rows, update_rows
+from ntm.core.bulk import SMALL, insert_rows, together, update_rows
 from ntm.figures.models import Figure, FigureChange
 from ntm.figures.services import CellInput, derived_fields, write_figures
 from ntm.testing import YEAR
@@ -57,6 +59,41 @@ def test_insert_rows_fills_auto_fields_and_json(world):
     entry = AuditEntry.objects.filter(action="figures.test").get()
     assert n == 1 and entry.before == {"value": None} and entry.after == {"value": "1,5", "ds": [1, 2]}
     assert entry.unit_id == fig.unit_id and entry.object_id == str(fig.pk) and entry.at >= start
+
+
+def test_together_sends_the_same_rows_in_one_statement_on_postgresql(world):
+    """A saved figure's three writes (update, history row, audit entry) held back to the end of the
+    block: one statement on PostgreSQL (parts of a WITH), the usual statements on SQLite; the rows
+    written are the same either way, and nothing is written when the block raises."""
+    figs = list(Figure.objects.filter(unit=world["tho_long"], year=YEAR).order_by("field")[:2])
+    user = User.objects.get(username="xa")
+    history, entries = FigureChange.objects.count(), AuditEntry.objects.count()
+    for i, fig in enumerate(figs):
+        fig.value, fig.source, fig.updated_by = Decimal(f"{i}.5"), "cùng lúc", user
+    with CaptureQueriesContext(connection) as ctx:
+        with together():
+            assert update_rows(Figure, figs, ["value", "source", "updated_by", "updated_at"]) == 2
+            assert insert_rows(FigureChange, [FigureChange(figure=f, new_value=f.value, comment="cùng lúc") for f in figs]) == 2
+            assert audit.record_many([audit.entry(user, "figures.together", f, after={"value": str(f.value)})
+                                      for f in figs]) == 2
+            assert not ctx.captured_queries  # held back to the end of the block
+    assert len(ctx.captured_queries) == (1 if connection.vendor == "postgresql" else 3)
+    assert [(f.value, f.source, f.updated_by_id) for f in Figure.objects.filter(pk__in=[f.pk for f in figs]).order_by("field")] == [
+        (Decimal("0.5"), "cùng lúc", user.pk), (Decimal("1.5"), "cùng lúc", user.pk)]
+    assert FigureChange.objects.count() == history + 2 and FigureChange.objects.filter(comment="cùng lúc").count() == 2
+    got = AuditEntry.objects.filter(action="figures.together").order_by("object_id")
+    assert AuditEntry.objects.count() == entries + 2
+    assert sorted(e.after["value"] for e in got) == ["0.5", "1.5"] and {e.unit_id for e in got} == {figs[0].unit_id}
+    with pytest.raises(RuntimeError), together():
+        insert_rows(FigureChange, [FigureChange(figure=figs[0], comment="bỏ")])
+        raise RuntimeError
+    assert not FigureChange.objects.filter(comment="bỏ").exists()
+    # more than SMALL rows: the calls run one by one, as without the block
+    many = [FigureChange(figure=figs[0], comment=f"n{i}") for i in range(SMALL + 1)]
+    with CaptureQueriesContext(connection) as ctx, together():
+        insert_rows(FigureChange, many)
+        audit.record_many([audit.entry(user, "figures.together", figs[0])])
+    assert len(ctx.captured_queries) == 2 and FigureChange.objects.filter(comment__startswith="n").count() == SMALL + 1
 
 
 def test_a_many_unit_write_keeps_history_and_audit_per_changed_cell(world):
