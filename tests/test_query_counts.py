@@ -34,8 +34,8 @@ WORLD_COMMUNES = 2
 
 # page → queries (SQLite and PostgreSQL alike, unless given per database)
 # portal home: one query reads the data versions its cached parts are keyed by (core.versions)
-# scorecard 25 → 22, entry 21 → 17: the period lock one query, OCOP products one query, no classification
-# read for the entry form's save path (issue 16, the save)
+# scorecard 25 → 22, entry 21 → 17 (issue 16, the save): the period lock is one query when nothing is
+# closed (was 3), the OCOP products of a unit one query (was 2, read twice by the entry page)
 PINS = {"scorecard": 22, "entry": 17, "unit_tree": 5, "portal_home": 12, "api_units": 4,
         # one figure saved (htmx), figures/views.save — session, user, grants, the unit within the scope
         # of figures.edit, the registry check; in the write: units with the scope decision, the period
