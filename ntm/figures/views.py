@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 
-from ntm.accounts.scope import can, get_unit_for, is_admin, units_for
+from ntm.accounts.scope import can, get_object_for, get_unit_for, is_admin, units_for
 from ntm.criteria.batch import Outcome
 from ntm.criteria.classify import class_rows, classify
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
@@ -179,7 +179,8 @@ def save(request, pk: int, year: int, field: str):
     page, with a message."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    unit = get_unit_for(request, pk, "figures.edit")
+    # the unit with its province (the set's province view), not its parent: nothing here reads it
+    unit = get_object_for(request, Unit.objects.select_related("province"), pk, "figures.edit")
     specs, base = _sets(unit, year)
     defs = _field_defs(specs, base, year)
     if field not in defs or field in derived_fields():

@@ -74,3 +74,15 @@ def test_an_outcome_that_read_the_units_past_is_not_kept(world, monkeypatch):
     keep = {}
     recompute_units([unit.pk], [YEAR], keep=keep)
     assert keep == {}
+
+
+def test_the_answers_dict_holds_what_asdict_gives(world):
+    """Evaluation.as_dict copies criteria and indicators shallowly (their fields are plain values)."""
+    from dataclasses import asdict, fields
+
+    result = live_outcome(world["tho_long"], YEAR).result
+    data = result.as_dict()
+    assert data["criteria"] == [asdict(c) for c in result.base.criteria]
+    assert data["indicators"] == [asdict(i) for i in result.base.indicators]
+    for item in [*result.base.criteria, *result.base.indicators]:
+        assert all(v is None or isinstance(v, str | int | float | bool) for v in (getattr(item, f.name) for f in fields(item)))
