@@ -126,9 +126,7 @@ def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = 
     `values`: their figures already read ({(unit, year): {field: value}} with derived values, as
     `values_for(..., derived=True)` gives them); read here when None. Returns the number of stored
     rows written."""
-    rows = []
-    for start in range(0, len(unit_ids), BATCH * 5):
-        rows += Unit.objects.filter(pk__in=unit_ids[start : start + BATCH * 5]).values(*UNIT_FIELDS, "parent__level")
+    rows = list(Unit.objects.filter(pk__in=id_list(unit_ids)).values(*UNIT_FIELDS, "parent__level"))
     districts = {r["id"] for r in rows if r["level"] == Unit.Level.DISTRICT}
     others = [r for r in rows if r["level"] != Unit.Level.DISTRICT]
     if with_parents:
@@ -200,7 +198,7 @@ def recompute_districts(district_ids: list[int], years: list[int], reason: str =
     """District sets read their own figures plus counts from their communes' stored evaluations."""
     if not district_ids:
         return 0
-    units = list(Unit.objects.filter(pk__in=district_ids).values(*UNIT_FIELDS))
+    units = list(Unit.objects.filter(pk__in=id_list(district_ids)).values(*UNIT_FIELDS))
     values = values_for(district_ids, years, derived=True)
     return _store(evaluate_rows(units, years, values, class_rows(district_ids)), district_ids, years, reason)
 
