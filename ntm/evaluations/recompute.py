@@ -15,7 +15,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from ntm.core import faults, requestid, versions
-from ntm.core.sql import as_float, id_list, in_ids, reading
+from ntm.core.sql import as_float, id_list, in_ids, in_pairs, reading
 from ntm.criteria.batch import UNIT_FIELDS, Outcome, evaluate_rows
 from ntm.criteria.classify import class_rows
 from ntm.criteria.evaluate import past_keys, past_values
@@ -149,26 +149,28 @@ def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = 
 
 def past_for(unit_ids: list[int], keys: set[str]) -> dict[int, dict[str, float]]:
     """{unit: {"field@<level>_year": value}}: each key's field in the first year the unit's stored result
-    reached that level (criteria.evaluate.past_values); unknown years stay out (missing data, not a guess)."""
+    reached that level (criteria.evaluate.past_values); unknown years stay out (missing data, not a guess).
+    Two reads: each unit's first year per level (grouped by the database), then the figures of exactly
+    those (unit, year) pairs — not every year of every unit (1.4 s → 0.1 s a year nationally)."""
     db = reading(Evaluation)
     vendor = db.vendor
     firsts: dict[int, dict[str, int]] = defaultdict(dict)
     units, params = in_ids("unit_id", unit_ids, vendor)
     with db.cursor() as cursor:  # plain SQL, as values_for (core.sql.in_ids)
-        cursor.execute(f"SELECT unit_id, year, level FROM {Evaluation._meta.db_table} "
-                       f"WHERE {units} AND level <> '' AND error = '' ORDER BY year", params)
-        for unit_id, year, level in cursor.fetchall():
-            firsts[unit_id].setdefault(level, year)
-            firsts[unit_id].setdefault("ntm", year)  # any level reached means NTM was reached that year
+        cursor.execute(f"SELECT unit_id, level, MIN(year) FROM {Evaluation._meta.db_table} "
+                       f"WHERE {units} AND level <> '' AND error = '' GROUP BY unit_id, level", params)
+        for unit_id, level, year in cursor.fetchall():
+            firsts[unit_id][level] = year
+        for per in firsts.values():  # any level reached means NTM was reached that year
+            per["ntm"] = min(per.values())
         fields = sorted({k.partition("@")[0] for k in keys})
-        wanted_years = sorted({y for per in firsts.values() for y in per.values()})
+        events = {k.partition("@")[2].removesuffix("_year") for k in keys}
+        pairs = sorted({(u, year) for u, per in firsts.items() for e, year in per.items() if e in events})
         figures: dict[int, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
-        if firsts:
-            units, unit_params = in_ids("unit_id", list(firsts), vendor)
-            years, year_params = in_ids("year", wanted_years, vendor, "integer")
+        if pairs:
+            where, pair_params = in_pairs(("unit_id", "year"), pairs, vendor)
             cursor.execute(f"SELECT unit_id, year, field, {as_float('value', vendor)} FROM {Figure._meta.db_table} "
-                           f"WHERE {units} AND {years} AND field IN ({', '.join(['%s'] * len(fields))})",
-                           unit_params + year_params + fields)
+                           f"WHERE {where} AND field IN ({', '.join(['%s'] * len(fields))})", pair_params + fields)
             for unit_id, year, name, value in cursor.fetchall():
                 figures[unit_id][year][name] = value
     return {u: past_values(keys, figures[u], firsts[u]) for u in firsts}
