@@ -1,7 +1,8 @@
 """Small helpers for the few hand-written SQL statements of bulk paths (the national recompute).
 
 Both databases: SQLite (tests, small installs) and PostgreSQL (production). Placeholders are
-Django's `%s`; statements run on `django.db.connection` cursors.
+Django's `%s`; statements run on the cursor of the connection `reading(model)` chooses (the
+replica on read-only pages, `default` otherwise), whose engine is always the primary's.
 """
 
 from __future__ import annotations
@@ -18,6 +19,17 @@ def in_ids(column: str, ids: Sequence[int], vendor: str, sql_type: str = "bigint
     if vendor == "postgresql":
         return f"{column} = ANY(%s::{sql_type}[])", [list(ids)]
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def in_pairs(columns: tuple[str, str], pairs: Sequence[tuple[int, int]], vendor: str) -> tuple[str, list]:
+    """(`(a, b) IN (…)` clause, params) for exact pairs of integers, e.g. (unit, year): as two arrays
+    on PostgreSQL (`IN (SELECT * FROM unnest(%s::bigint[], %s::integer[]))`), as a VALUES list on
+    SQLite. Matching pairs, not the cross product of two IN lists, keeps the rows read to those asked."""
+    a, b = columns
+    if vendor == "postgresql":
+        return (f"({a}, {b}) IN (SELECT * FROM unnest(%s::bigint[], %s::integer[]))",
+                [[p[0] for p in pairs], [p[1] for p in pairs]])
+    return f"({a}, {b}) IN (VALUES {', '.join(['(%s, %s)'] * len(pairs))})", [v for p in pairs for v in p]
 
 
 def as_float(column: str, vendor: str) -> str:
@@ -39,7 +51,8 @@ def id_list(ids: Sequence[int]):
     reads as `unit_id IN (SELECT unnest(%s::bigint[]))` on PostgreSQL and `IN (SELECT value FROM
     json_each(%s))` on SQLite. Django's plain `__in=[…]` sends a placeholder per id, which psycopg
     binds client-side at about 10 µs each (the derived values of a national recompute spent 0.25 s
-    there) and which SQLite caps at 32,766 variables."""
+    there) and which SQLite caps at 32,766 variables. The form follows the default connection's engine,
+    which a replica shares (a physical copy of the primary)."""
     import json
 
     from django.db import connection

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .spec import COMPARE
+from .spec import COMPARE, TOP_TRUST
 
 # (criterion results, number of criteria met) = compiled(values, past, alternatives)
 Compiled = Callable[[Mapping[str, Any], Mapping[str, float] | None, tuple], tuple[list, int]]
@@ -58,7 +58,7 @@ def compile_plan(plan: tuple, by_code: bool, *, result: type, pick: Callable, by
     n_alts = 0
     for criterion, rows in plan:
         lines.append("    nt = nn = nf = 0")
-        lines.append("    rm = rf = 2")
+        lines.append(f"    rm = rf = {TOP_TRUST}")
         for _ind, _threshold, target, op, _compare, code, fld, num, den, is_bool, alts, rank in rows:
             read = _read(const, code if by_code else None, fld, num, den)
             cast = "bool(v)" if is_bool else "float(v)"
@@ -80,10 +80,10 @@ def compile_plan(plan: tuple, by_code: bool, *, result: type, pick: Callable, by
                 read = _read(const, code if by_code else None, fld, num, den, near=const(target))
             lines += read
             lines += ["    if v is None:", "        nn += 1", f"    elif {cast} {op} {const(target)}:", "        nt += 1"]
-            if rank < 2:
+            if rank < TOP_TRUST:
                 lines.append(f"        if rm > {rank}:\n            rm = {rank}")
             lines += ["    else:", "        nf += 1"]
-            if rank < 2:
+            if rank < TOP_TRUST:
                 lines.append(f"        if rf > {rank}:\n            rf = {rank}")
         head = ", ".join(const(x) for x in (criterion.code, criterion.name, criterion.group))
         lines += ["    met = False if nf else (None if nn else True)", "    met_count += met is True",

@@ -16,6 +16,7 @@ from .spec import (
     ANY,
     COMPARE,
     LEVEL_RANK,
+    TOP_TRUST,
     TRUST_RANK,
     CriteriaSetSpec,
     Indicator,
@@ -246,7 +247,7 @@ def _choose_row(alts: tuple, values: Mapping[str, Value], past: Past | None) -> 
 def _pick_compiled(alts: tuple, values: Mapping[str, Value], past: Past | None) -> tuple[Value, Any, int]:
     """`_choose_row` as the compiled plans read it: (target, compare, trust rank)."""
     threshold, target, op = _choose_row(alts, values, past)
-    return target, _OPS[op], TRUST_RANK[threshold.trust] if threshold is not None else 2
+    return target, _OPS[op], TRUST_RANK[threshold.trust] if threshold is not None else TOP_TRUST
 
 
 _COMPILED: dict[tuple, Any] = {}
@@ -295,11 +296,11 @@ def evaluate_set(
         return result
     for criterion, rows in plan:
         n_true = n_none = n_false = 0
-        rank_met = rank_failed = 2  # TRUST_RANK of the least trusted row met / failed so far
+        rank_met = rank_failed = TOP_TRUST  # TRUST_RANK of the least trusted row met / failed so far
         for ind, threshold, target, op, compare, code, fld, num, den, is_bool, alts, rank in rows:
             if alts is not None:  # the row depends on this unit: a `when` condition or its own past
                 threshold, target, op = _choose_row(alts, values, past)
-                compare, rank = _OPS[op], TRUST_RANK[threshold.trust] if threshold is not None else 2
+                compare, rank = _OPS[op], TRUST_RANK[threshold.trust] if threshold is not None else TOP_TRUST
             # the indicator's value: given by its code, read from its field, or a ratio of two fields
             value = get(code) if by_code else None
             if value is None:
