@@ -10,7 +10,7 @@ each field's own `get_db_prep_save`, exactly as in a model save.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.db import connections, router
 from django.db.models import Model
@@ -70,3 +70,85 @@ def insert_rows(model: type[Model], objs: Sequence[Model]) -> int:
     with connection.cursor() as cursor:
         cursor.executemany(sql, [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs])
     return len(objs)
+
+
+def insert_values(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence],
+                  constants: Mapping[str, object] | None = None) -> int:
+    """INSERT plain rows, without model instances: `columns` names the fields (as for a model:
+    "figure" or "figure_id" for a foreign key, the value being the id) each row gives, in order;
+    `constants` gives one value for every row (prepared once). Every other field takes what a new
+    model instance would save (`pre_save(..., add=True)`: its default, `auto_now_add` → now), also
+    prepared once. Values go through each field's `get_db_prep_save`, as in a model save.
+
+    PostgreSQL: one `COPY … FROM STDIN` (psycopg 3); SQLite: one `executemany`. Primary keys are not
+    read back. Returns the number of rows written."""
+    if not rows:
+        return 0
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    given = [meta.get_field(name) for name in columns]
+    constants = {k: v.pk if isinstance(v, Model) else v for k, v in (constants or {}).items()}  # an instance → its id
+    fixed_fields = [meta.get_field(name) for name in constants]
+    named = {f.attname for f in given} | {f.attname for f in fixed_fields}
+    proto = model()
+    rest = [f for f in meta.concrete_fields if f.attname not in named and not (f.primary_key and getattr(f, "db_returning", False))]
+    fixed = [f.get_db_prep_save(constants[name], connection) for name, f in zip(constants, fixed_fields, strict=True)]
+    fixed += [f.get_db_prep_save(f.pre_save(proto, True), connection) for f in rest]
+    fields = given + fixed_fields + rest
+    fixed = tuple(fixed)
+    preps = [f.get_db_prep_save for f in given]
+    width = range(len(given))
+
+    def prepared():
+        for row in rows:
+            yield tuple(preps[i](row[i], connection) for i in width) + fixed
+
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {qn(meta.db_table)} ({names}) FROM STDIN") as copy:
+                for row in prepared():
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(fields))})",
+                               list(prepared()))
+    return len(rows)
+
+
+def update_values(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence],
+                  constants: Mapping[str, object] | None = None) -> int:
+    """UPDATE rows by primary key without model instances: each row is (pk, value of each of
+    `columns`…); `constants` sets the same value on every row (prepared once). auto_now fields are
+    written only if named. Values go through each field's `get_db_prep_save`.
+
+    PostgreSQL: one `UPDATE … FROM unnest(<one array per column>)`; SQLite: one `executemany` of
+    an UPDATE by primary key (SQLite's C loop over the index). Returns the number of rows sent."""
+    if not rows:
+        return 0
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    pk = meta.pk
+    given = [meta.get_field(name) for name in columns]
+    constants = {k: v.pk if isinstance(v, Model) else v for k, v in (constants or {}).items()}  # an instance → its id
+    fixed_fields = [meta.get_field(name) for name in constants]
+    fixed = [f.get_db_prep_save(constants[name], connection) for name, f in zip(constants, fixed_fields, strict=True)]
+    qn = connection.ops.quote_name
+    table = qn(meta.db_table)
+    preps = [pk.get_db_prep_save] + [f.get_db_prep_save for f in given]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = [[prep(row[i], connection) for row in rows] for i, prep in enumerate(preps)]
+            types = ", ".join(f"%s::{f.db_type(connection)}[]" for f in [pk, *given])
+            aliases = ", ".join(f"c{i}" for i in range(len(preps)))
+            sets = [f"{qn(f.column)} = v.c{i}" for i, f in enumerate(given, start=1)]
+            sets += [f"{qn(f.column)} = %s" for f in fixed_fields]
+            cursor.execute(f"UPDATE {table} SET {', '.join(sets)} FROM unnest({types}) AS v({aliases}) "
+                           f"WHERE {table}.{qn(pk.column)} = v.c0", [*arrays, *fixed])
+        else:
+            sets = ", ".join(f"{qn(f.column)} = %s" for f in [*given, *fixed_fields])
+            tail = tuple(fixed)
+            cursor.executemany(f"UPDATE {table} SET {sets} WHERE {qn(pk.column)} = %s",
+                               [tuple(preps[i](row[i], connection) for i in range(1, len(preps))) + tail
+                                + (preps[0](row[0], connection),) for row in rows])
+    return len(rows)

@@ -1,6 +1,7 @@
 """The one-statement writes behind the write path (ntm.core.bulk): rows written exactly as a model
 save would write them, on the real database (SQLite by default, PostgreSQL with DATABASE_URL), and
-a many-unit write through `write_figures` with a history row and an audit entry per changed cell."""
+a many-unit write through `write_figures` with a history row per changed cell and an audit entry per
+unit-year listing every changed cell."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -59,9 +60,10 @@ def test_insert_rows_fills_auto_fields_and_json(world):
     assert entry.unit_id == fig.unit_id and entry.object_id == str(fig.pk) and entry.at >= start
 
 
-def test_a_many_unit_write_keeps_history_and_audit_per_changed_cell(world):
+def test_a_many_unit_write_keeps_history_per_cell_and_audit_per_unit(world):
     """Communes of the world swap their figures pairwise (each set stays consistent, so every rule
-    holds): one write, all in one transaction, a history row and an audit entry per changed cell."""
+    holds): one write, all in one transaction, a history row per changed cell, and per unit an audit
+    entry holding each changed cell's value before and after."""
     tinh = User.objects.get(username="tinh")
     by_unit: dict[int, dict[str, Decimal]] = {}
     for u, f, v in Figure.objects.filter(unit__province=world["province"], unit__level=Unit.Level.COMMUNE, year=YEAR,
@@ -80,7 +82,18 @@ def test_a_many_unit_write_keeps_history_and_audit_per_changed_cell(world):
     result = write_figures(tinh, cells, source="Tệp tỉnh", door="excel", confirm=True)
     assert result.written == changed and result.unchanged == len(cells) - changed
     assert FigureChange.objects.count() == counts[0] + changed
-    assert AuditEntry.objects.filter(action="figures.excel").count() == counts[1] + changed
+    entries = list(AuditEntry.objects.filter(action="figures.excel").order_by("id"))[counts[1]:]
+    moved = {(u, f) for (u, f), v in expected.items() if by_unit[u][f] != v}
+    assert sorted(e.unit_id for e in entries) == sorted({u for u, _ in moved})  # one per unit changed
+    seen = set()
+    for e in entries:
+        assert (e.user.username, e.object_type, e.object_id) == ("tinh", "figures.unit_year", f"{e.unit_id}/{YEAR}")
+        assert e.after.pop("source") == "Tệp tỉnh" and e.before.keys() == e.after.keys()
+        for f, new in e.after.items():
+            assert Decimal(new) == expected[(e.unit_id, f)] and Decimal(e.before[f]) == by_unit[e.unit_id][f]
+            seen.add((e.unit_id, f))
+        assert e.object_repr.endswith(f"{YEAR}: {len(e.after)} số liệu")
+    assert seen == moved  # every changed cell is in its unit's entry, nothing else
     rows = {(u, f): (v, s) for u, f, v, s in Figure.objects.filter(unit_id__in=units, year=YEAR)
             .values_list("unit_id", "field", "value", "source")}
     for key, value in expected.items():
