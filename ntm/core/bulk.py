@@ -72,8 +72,12 @@ def insert_rows(model: type[Model], objs: Sequence[Model]) -> int:
     return len(objs)
 
 
+def _as_is(value, connection):
+    return value
+
+
 def insert_values(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence],
-                  constants: Mapping[str, object] | None = None) -> int:
+                  constants: Mapping[str, object] | None = None, prepared: bool = False) -> int:
     """INSERT plain rows, without model instances: `columns` names the fields (as for a model:
     "figure" or "figure_id" for a foreign key, the value being the id) each row gives, in order;
     `constants` gives one value for every row (prepared once). Every other field takes what a new
@@ -99,28 +103,33 @@ def insert_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
     preps = [f.get_db_prep_save for f in given]
     width = range(len(given))
 
-    def prepared():
-        for row in rows:
-            yield tuple(preps[i](row[i], connection) for i in width) + fixed
+    def ready():
+        if prepared:
+            for row in rows:
+                yield (*row, *fixed)
+        else:
+            for row in rows:
+                yield tuple(preps[i](row[i], connection) for i in width) + fixed
 
     qn = connection.ops.quote_name
     names = ", ".join(qn(f.column) for f in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {qn(meta.db_table)} ({names}) FROM STDIN") as copy:
-                for row in prepared():
+                for row in ready():
                     copy.write_row(row)
         else:
             cursor.executemany(f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(fields))})",
-                               list(prepared()))
+                               list(ready()))
     return len(rows)
 
 
 def update_values(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence],
-                  constants: Mapping[str, object] | None = None) -> int:
+                  constants: Mapping[str, object] | None = None, prepared: bool = False) -> int:
     """UPDATE rows by primary key without model instances: each row is (pk, value of each of
     `columns`…); `constants` sets the same value on every row (prepared once). auto_now fields are
-    written only if named. Values go through each field's `get_db_prep_save`.
+    written only if named. Values go through each field's `get_db_prep_save` (not the rows' with
+    `prepared`: see `insert_values`).
 
     PostgreSQL: one `UPDATE … FROM unnest(<one array per column>)`; SQLite: one `executemany` of
     an UPDATE by primary key (SQLite's C loop over the index). Returns the number of rows sent."""
@@ -136,6 +145,8 @@ def update_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
     qn = connection.ops.quote_name
     table = qn(meta.db_table)
     preps = [pk.get_db_prep_save] + [f.get_db_prep_save for f in given]
+    if prepared:
+        preps = [_as_is] * len(preps)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             arrays = [[prep(row[i], connection) for row in rows] for i, prep in enumerate(preps)]
@@ -148,7 +159,10 @@ def update_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
         else:
             sets = ", ".join(f"{qn(f.column)} = %s" for f in [*given, *fixed_fields])
             tail = tuple(fixed)
-            cursor.executemany(f"UPDATE {table} SET {sets} WHERE {qn(pk.column)} = %s",
-                               [tuple(preps[i](row[i], connection) for i in range(1, len(preps))) + tail
-                                + (preps[0](row[0], connection),) for row in rows])
+            if prepared:
+                params = [(*row[1:], *tail, row[0]) for row in rows]
+            else:
+                params = [tuple(preps[i](row[i], connection) for i in range(1, len(preps))) + tail
+                          + (preps[0](row[0], connection),) for row in rows]
+            cursor.executemany(f"UPDATE {table} SET {sets} WHERE {qn(pk.column)} = %s", params)
     return len(rows)

@@ -378,7 +378,10 @@ def read_sheet(data: bytes, year: int, fields: Mapping[str, FieldDef], units: Ma
         book = _calamine_book(data, year, found)
         if book is not None:
             names, rows, meta = book
-            return _read(names, rows, meta, year, fields, units, limits)
+            try:
+                return _read(names, rows, meta, year, fields, units, limits)
+            except _NotPlain:
+                pass
     values_wb, formulas_wb = open_workbooks(data, found.formulas)
     try:
         names = values_wb.sheetnames
@@ -398,15 +401,14 @@ def read_sheet(data: bytes, year: int, fields: Mapping[str, FieldDef], units: Ma
         _close(values_wb, formulas_wb)
 
 
-_EXACT = 2**53  # floats below this that are whole are the integers openpyxl reads from the same text
-
-
 def _calamine_book(data: bytes, year: int, found: Survey):
-    """(sheet names, the year's rows, the `_ntm` rows) read by calamine, each row a tuple of values
-    as openpyxl's read-only mode gives them (None for a blank, int for a whole number), cut to the
-    sheet's declared dimension as openpyxl does. None when calamine cannot read the file or meets
-    a value openpyxl would read otherwise (a date: formats are told apart differently): the caller
-    then reads it with openpyxl."""
+    """(sheet names, the year's rows, the `_ntm` rows) read by calamine, cut to each sheet's declared
+    dimension as openpyxl's read-only mode does; None when calamine cannot read the file (the
+    caller then reads it with openpyxl, which says why). Values are calamine's: "" for a blank
+    (openpyxl: None) and a float for every number (openpyxl: an int when written without a
+    decimal point) — the same to every check and to `clean_value` (a whole float below 2**53 is
+    exact; `survey` sent longer integers to openpyxl); `_read` sends the file to openpyxl if it
+    meets a date or time (`_NotPlain`)."""
     try:
         with CalamineWorkbook.from_filelike(BytesIO(data)) as book:
             names = list(book.sheet_names)
@@ -418,35 +420,22 @@ def _calamine_book(data: bytes, year: int, found: Survey):
                     continue
                 grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
                 limit = found.dimensions.get(parts.get(name, ""))
-                rows = _plain_rows(grid, limit)
-                if rows is None:
-                    return None
-                out.append(rows)
+                if limit is not None:
+                    max_col, max_row = limit
+                    if len(grid) > max_row or (grid and len(grid[0]) > max_col):
+                        grid = [row[:max_col] for row in grid[:max_row]]
+                out.append(grid)
     except Exception:  # noqa: BLE001 — CalamineError and the like: openpyxl reads it and says why
         return None
     rows, meta = out
     return names, ((row, None, None) for row in rows or ()), (iter(meta) if meta is not None else None)
 
 
-def _plain_rows(grid: list[list], limit: tuple[int, int] | None) -> list[tuple] | None:
-    if limit is not None:
-        max_col, max_row = limit
-        grid = [row[:max_col] for row in grid[:max_row]]
-    out = []
-    for row in grid:
-        values = []
-        for v in row:
-            kind = type(v)
-            if kind is str:
-                values.append(v or None)
-            elif kind is float:
-                values.append(int(v) if v.is_integer() and -_EXACT < v < _EXACT else v)
-            elif kind is int or kind is bool:
-                values.append(v)
-            else:  # a date, a time, a duration: openpyxl decides those from the style
-                return None
-        out.append(tuple(values))
-    return out
+_TEMPORAL = (dt.date, dt.time, dt.timedelta)  # dt.datetime is a dt.date
+
+
+class _NotPlain(Exception):
+    """calamine gave a value openpyxl reads from the cell's style (a date, a time): read with openpyxl."""
 
 
 def _sheet_parts(data: bytes) -> dict[str, str]:
@@ -525,6 +514,8 @@ def _read(names: list[str], rows, meta, year, fields, units, limits) -> Reading:
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in vals):
             continue
         out.rows += 1
+        if vrow is None and any(isinstance(v, _TEMPORAL) for v in vals[:2]):
+            raise _NotPlain
         code = _text(vals[0] if vals else None)
         code = code[:-2] if code.endswith(".0") else code  # a code Excel turned into a number
         unit = units.get(code) or units.get(code.zfill(5))
@@ -556,11 +547,14 @@ def _read(names: list[str], rows, meta, year, fields, units, limits) -> Reading:
                     continue
             if raw is None:
                 continue
-            text = isinstance(raw, str)
+            kind = type(raw)
+            text = kind is str
             if text and not raw.strip():
                 continue
             at = f"{row_at}{column_at}"
             vcell = vrow[j] if vrow is not None and j < len(vrow) else None
+            if vrow is None and not (text or kind is float or kind is int or kind is bool):
+                raise _NotPlain  # read by calamine: a date or time, which openpyxl tells from the style
             if getattr(vcell, "data_type", "") == "e" or (text and raw.startswith("#") and raw.endswith(("!", "?", "A"))):
                 problem(Problem(r, j + 1, f"{at} ({fdef.name}): ô báo lỗi công thức {raw} — sửa công thức trong Excel"))
                 continue

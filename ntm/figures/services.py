@@ -143,7 +143,7 @@ def _names(ladder: list[CriteriaSetSpec]) -> dict[str, str]:
     return _RULES[tuple(id(s) for s in ladder)][2]
 
 
-_FIGURE_COLUMNS = ("id", "unit_id", "year", "field", "value", "source", "updated_by_id", "updated_at")
+_FIGURE_COLUMNS = ("id", "unit_id", "year", "field", "value", "source")
 _UNIT_COLUMNS = ("id", "code", "full_name", "level", "kind", "scheme", "valid_from", "valid_to", "province__code")
 
 
@@ -299,15 +299,18 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
         return result
 
     if created:
-        insert_values(Figure, ["unit", "year", "field", "value"], created, {"source": source, "updated_by": actor})
+        insert_values(Figure, ["unit", "year", "field", "value"], created, {"source": source, "updated_by": actor},
+                      prepared=True)
         made = {(u, y, f): i for i, u, y, f in Figure.objects.filter(
             unit_id__in={c[0] for c in created}, year__in={c[1] for c in created}).values_list("id", "unit_id", "year", "field")}
         history = [(key, made[key] if fid is None else fid, old, new, src) for key, fid, old, new, src in history]
-    update_values(Figure, ["value", "source"], changed, {"updated_by": actor, "updated_at": now})
-    update_values(Figure, [], retagged, {"source": source})
+    # values as the database takes them already: ids, Decimals of 4 places (clean_value, or read), text
+    update_values(Figure, ["value", "source"], changed, {"updated_by": actor, "updated_at": now}, prepared=True)
+    update_values(Figure, [], retagged, {"source": source}, prepared=True)
     if not system:
         insert_values(FigureChange, ["figure", "old_value", "new_value", "source"],
-                      [(fid, old, new, src) for _, fid, old, new, src in history], {"comment": comment, "changed_by": actor})
+                      [(fid, old, new, src) for _, fid, old, new, src in history], {"comment": comment, "changed_by": actor},
+                      prepared=True)
     if audit_each and not system:
         audit.record_rows(user, f"figures.{door}", _audit_rows(history, units))
     else:
