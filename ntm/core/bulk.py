@@ -155,7 +155,7 @@ def update_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
             sets = [f"{qn(f.column)} = v.c{i}" for i, f in enumerate(given, start=1)]
             sets += [f"{qn(f.column)} = %s" for f in fixed_fields]
             cursor.execute(f"UPDATE {table} SET {', '.join(sets)} FROM unnest({types}) AS v({aliases}) "
-                           f"WHERE {table}.{qn(pk.column)} = v.c0", [*arrays, *fixed])
+                           f"WHERE {table}.{qn(pk.column)} = v.c0", [*fixed, *arrays])
         else:
             sets = ", ".join(f"{qn(f.column)} = %s" for f in [*given, *fixed_fields])
             tail = tuple(fixed)
