@@ -590,11 +590,11 @@ def _meta(rows, year: int) -> tuple[dt.datetime | None, dict[tuple[str, str], ob
             stamp = stamp.replace(tzinfo=dt.UTC)
         originals: dict[tuple[str, str], object] = {}
         for row in rows:
-            if not row or row[0] is None:
+            if not row or row[0] is None or row[0] == "":
                 continue
             code = _text(row[0])
             for fcode, value in zip(codes[1:], row[1:], strict=False):
-                if fcode and value is not None:
+                if fcode and value is not None and value != "":  # a blank (calamine: "") was blank
                     originals[(code, str(fcode))] = value
         return stamp, originals
     except (StopIteration, ValueError, TypeError, IndexError):

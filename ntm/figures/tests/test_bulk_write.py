@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from ntm.accounts import audit
 from ntm.accounts.models import AuditEntry
-from ntm.core.bulk import insert_rows, update_rows
+from ntm.core.bulk import insert_rows, insert_values, update_rows, update_values
 from ntm.figures.models import Figure, FigureChange
 from ntm.figures.services import CellInput, derived_fields, write_figures
 from ntm.testing import YEAR
@@ -58,6 +58,42 @@ def test_insert_rows_fills_auto_fields_and_json(world):
     entry = AuditEntry.objects.filter(action="figures.test").get()
     assert n == 1 and entry.before == {"value": None} and entry.after == {"value": "1,5", "ds": [1, 2]}
     assert entry.unit_id == fig.unit_id and entry.object_id == str(fig.pk) and entry.at >= start
+
+
+def test_update_values_and_insert_values_write_plain_rows_as_a_save_would(world):
+    """Rows as tuples (no model instances), constants prepared once, auto fields filled; with
+    `prepared` the values go to the driver as they are. One statement each (COPY / unnest on
+    PostgreSQL, executemany on SQLite)."""
+    figs = list(Figure.objects.filter(unit=world["tho_long"], year=YEAR).order_by("field")[:4])
+    user = User.objects.get(username="xa")
+    when = timezone.now() - timedelta(days=2)
+    values = [Decimal("1.2345"), None, Decimal("0"), Decimal("123456789.5")]
+    rows = [(f.pk, v, f"nguồn {i}") for i, (f, v) in enumerate(zip(figs, values, strict=True))]
+    assert update_values(Figure, ["value", "source"], rows[:2], {"updated_by": user, "updated_at": when}) == 2
+    assert update_values(Figure, ["value", "source"], rows[2:], {"updated_by": user, "updated_at": when}, prepared=True) == 2
+    for (pk, value, source) in rows:
+        row = Figure.objects.get(pk=pk)
+        assert (row.value, row.source, row.updated_by_id, row.updated_at) == (value, source, user.pk, when)
+    assert update_values(Figure, [], [(figs[0].pk,)], {"source": "chỉ nguồn"}) == 1
+    assert Figure.objects.get(pk=figs[0].pk).value == values[0] and Figure.objects.get(pk=figs[0].pk).source == "chỉ nguồn"
+    assert update_values(Figure, ["value"], []) == 0 and insert_values(FigureChange, ["figure"], []) == 0
+
+    start, n = timezone.now(), FigureChange.objects.count()
+    changes = [(figs[i].pk, values[i], Decimal(i), f"s{i}") for i in range(4)]
+    assert insert_values(FigureChange, ["figure", "old_value", "new_value", "source"], changes[:2],
+                         {"comment": "plain", "changed_by": user}) == 2
+    assert insert_values(FigureChange, ["figure_id", "old_value", "new_value", "source"], changes[2:],
+                         {"comment": "plain", "changed_by": user}, prepared=True) == 2
+    saved = list(FigureChange.objects.filter(comment="plain").order_by("id"))
+    assert FigureChange.objects.count() == n + 4
+    assert [(c.figure_id, c.old_value, c.new_value, c.source, c.changed_by_id) for c in saved] == [
+        (*row, user.pk) for row in changes]
+    assert all(c.changed_at >= start for c in saved)  # auto_now_add, as a save
+    assert audit.record_rows(user, "figures.test", [(world["tho_long"].pk, "figures.unit_year", "1/2026", "nhãn",
+                                                     {"a": "1"}, {"a": "2", "source": "x"})]) == 1
+    entry = AuditEntry.objects.get(action="figures.test")
+    assert (entry.user_id, entry.unit_id, entry.object_id, entry.before, entry.after) == (
+        user.pk, world["tho_long"].pk, "1/2026", {"a": "1"}, {"a": "2", "source": "x"})
 
 
 def test_a_many_unit_write_keeps_history_per_cell_and_audit_per_unit(world):
