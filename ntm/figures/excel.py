@@ -48,10 +48,14 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.xml.constants import REL_NS, SHEET_MAIN_NS
 from openpyxl.xml.functions import fromstring
-from python_calamine import CalamineWorkbook
 
 from ntm.core.text import fold
 from ntm.criteria.spec import FieldDef
+
+try:  # a dependency (pyproject.toml); until an old environment installs it, every file goes through openpyxl
+    from python_calamine import CalamineWorkbook
+except ImportError:  # pragma: no cover — test_excel_readers fails loudly when it is missing
+    CalamineWorkbook = None
 
 HEADER_ROWS = 2
 META_SHEET = "_ntm"
@@ -374,7 +378,7 @@ def read_sheet(data: bytes, year: int, fields: Mapping[str, FieldDef], units: Ma
     FileRefused when the file itself cannot be read."""
     inspect(data, filename, limits=limits)
     found = survey(data, limits)
-    if fast and found.plain:
+    if fast and found.plain and CalamineWorkbook is not None:
         book = _calamine_book(data, year, found)
         if book is not None:
             names, rows, meta = book

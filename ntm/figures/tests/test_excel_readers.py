@@ -115,6 +115,12 @@ MADE: dict[str, tuple[bytes, bool]] = {
 }
 
 
+def test_calamine_is_installed():
+    """python-calamine is a dependency: without it every upload is read (correctly, slowly) by openpyxl
+    and the comparisons below compare openpyxl with itself. `make setup` installs it."""
+    assert excel.CalamineWorkbook is not None, "pip install -e . (python-calamine)"
+
+
 @pytest.mark.parametrize("name", sorted(p.name for p in FILES.glob("*.xls*")))
 def test_the_corpus_reads_the_same_with_both_readers(name):
     data = (FILES / name).read_bytes()
