@@ -143,7 +143,7 @@ def _names(ladder: list[CriteriaSetSpec]) -> dict[str, str]:
     return _RULES[tuple(id(s) for s in ladder)][2]
 
 
-_FIGURE_COLUMNS = ("id", "unit_id", "year", "field", "value", "source")
+_FIGURE_COLUMNS = ("id", "unit_id", "year", "field", "value", "source", "updated_by_id")
 _UNIT_COLUMNS = ("id", "code", "full_name", "level", "kind", "scheme", "valid_from", "valid_to", "province__code")
 
 
@@ -273,7 +273,8 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
     # Rows as plain tuples, written without model instances (ntm.core.bulk: COPY / executemany).
     now, actor = timezone.now(), _actor(user)
     created: list[tuple] = []  # (unit id, year, field, value)
-    changed: list[tuple] = []  # (figure id, value, source)
+    changed: list[tuple] = []  # (figure id, value, source): last written by someone else
+    mine: list[tuple] = []  # the same, last written by this user: its (indexed) updated_by left alone
     retagged: list[tuple] = []  # (figure id,): the same value from a new source
     history: list[tuple] = []  # ((unit id, year, field), figure id or None when created, old, new, source)
     for key, value in values.items():
@@ -286,7 +287,7 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
             history.append((key, None, None, value, source))
         elif row[4] != value:
             kept = source or row[5]  # a save without a source keeps the figure's source
-            changed.append((row[0], value, kept))
+            (mine if actor is not None and row[6] == actor.pk else changed).append((row[0], value, kept))
             history.append((key, row[0], row[4], value, kept))
         else:
             result.unchanged += 1
@@ -295,7 +296,7 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
     result.changes = [Change(uid, year, name, old, new) for (uid, year, name), _, old, new, _ in history]
     result.unit_ids = sorted({c.unit_id for c in result.changes})
     result.years = sorted({c.year for c in result.changes})
-    if dry_run or not (created or changed or retagged):
+    if dry_run or not (created or changed or mine or retagged):
         return result
 
     if created:
@@ -306,6 +307,7 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
         history = [(key, made[key] if fid is None else fid, old, new, src) for key, fid, old, new, src in history]
     # values as the database takes them already: ids, Decimals of 4 places (clean_value, or read), text
     update_values(Figure, ["value", "source"], changed, {"updated_by": actor, "updated_at": now}, prepared=True)
+    update_values(Figure, ["value", "source"], mine, {"updated_at": now}, prepared=True)  # SQLite rewrites an index set
     update_values(Figure, [], retagged, {"source": source}, prepared=True)
     if not system:
         insert_values(FigureChange, ["figure", "old_value", "new_value", "source"],
