@@ -55,7 +55,8 @@ def queries(client, method: str, url: str, **kwargs) -> tuple[object, dict[str, 
 
 
 def only_session_and_user(sql: list[str]) -> bool:
-    return all("django_session" in q or "auth_user" in q for q in sql)
+    """Who the reader is and what they may see: always the primary's (a revoked grant stops at once)."""
+    return all("django_session" in q or "auth_user" in q or "accounts_grant" in q for q in sql)
 
 
 def test_portal_pages_read_from_the_replica(world):
@@ -76,6 +77,19 @@ def test_dashboards_read_from_the_replica_session_and_user_from_default(world):
         assert len(sql[REPLICA]) > 3 and only_session_and_user(sql["default"]), (url, sql["default"])
     r, sql = queries(login("admin"), "get", reverse("national"))
     assert r.status_code == 200 and sql[REPLICA] and only_session_and_user(sql["default"])
+
+
+def test_grants_are_read_from_the_primary():
+    from ntm.accounts.models import Grant
+    from ntm.core.dbrouter import _current, _Request
+
+    token = _current.set(_Request(replica_ok=True, depth=len(connections["default"].atomic_blocks)))
+    try:
+        settings_router = ReplicaRouter()
+        assert settings_router.db_for_read(Grant) == "default"
+        assert settings_router.db_for_read(Unit) == REPLICA
+    finally:
+        _current.reset(token)
 
 
 def test_other_pages_and_writes_use_default(world):

@@ -27,6 +27,11 @@ REPLICA = "replica"
 PIN_COOKIE = "ntm_primary"
 SAFE = ("GET", "HEAD", "OPTIONS")
 CACHE_APP = "django_cache"  # DatabaseCache's model (NTM_CACHE=database)
+# Always read from the primary: the shared page cache, and who may see what (accounts' grants, auth's
+# users and sessions) — a grant revoked on the primary must stop working at once, not once the replica
+# has caught up. Data versions (core.DataVersion) are read where the page's data is: a cached page is
+# then keyed by the version of the rows it was rendered from.
+PRIMARY_ONLY = {CACHE_APP, "accounts", "auth", "sessions"}
 
 
 @dataclass
@@ -49,7 +54,7 @@ class ReplicaRouter:
     def db_for_read(self, model, **hints) -> str | None:
         if not replica_configured():
             return None
-        if model._meta.app_label == CACHE_APP:  # the shared cache holds data versions: always the primary's
+        if model._meta.app_label in PRIMARY_ONLY:
             return DEFAULT_DB_ALIAS
         state = _current.get()
         if (state is None or not state.replica_ok or state.wrote

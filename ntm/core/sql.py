@@ -1,7 +1,8 @@
 """Small helpers for the few hand-written SQL statements of bulk paths (the national recompute).
 
 Both databases: SQLite (tests, small installs) and PostgreSQL (production). Placeholders are
-Django's `%s`; statements run on `django.db.connection` cursors.
+Django's `%s`; statements run on the cursor of the connection `reading(model)` chooses (the
+replica on read-only pages, `default` otherwise), whose engine is always the primary's.
 """
 
 from __future__ import annotations
@@ -32,3 +33,20 @@ def reading(model):
     from django.db import connections, router
 
     return connections[router.db_for_read(model)]
+
+
+def id_list(ids: Sequence[int]):
+    """A list of integer ids as ONE parameter, for ORM filters: `.filter(unit_id__in=id_list(ids))`
+    reads as `unit_id IN (SELECT unnest(%s::bigint[]))` on PostgreSQL and `IN (SELECT value FROM
+    json_each(%s))` on SQLite. Django's plain `__in=[…]` sends a placeholder per id, which psycopg
+    binds client-side at about 10 µs each (the derived values of a national recompute spent 0.25 s
+    there) and which SQLite caps at 32,766 variables. The form follows the default connection's engine,
+    which a replica shares (a physical copy of the primary)."""
+    import json
+
+    from django.db import connection
+    from django.db.models.expressions import RawSQL
+
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))])

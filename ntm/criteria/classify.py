@@ -38,10 +38,11 @@ def classify(region: str, rows: Iterable[ClassRow], year: int) -> Classification
 
 def class_rows(unit_ids: list[int]) -> dict[int, list[ClassRow]]:
     """{unit id: its classification rows}, in one query."""
+    from ntm.core.sql import id_list
     from ntm.units.models import Classification as UnitClass
 
     rows: dict[int, list[ClassRow]] = defaultdict(list)
-    for uid, scheme, value, y0, y1 in UnitClass.objects.filter(unit_id__in=unit_ids).values_list(
+    for uid, scheme, value, y0, y1 in UnitClass.objects.filter(unit_id__in=id_list(unit_ids)).values_list(
         "unit_id", "scheme", "value", "year_from", "year_to"
     ):
         rows[uid].append(ClassRow(scheme, value, y0, y1))

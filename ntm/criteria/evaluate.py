@@ -11,10 +11,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from .compiled import alternatives, compile_plan, shape
 from .spec import (
     ANY,
     COMPARE,
     LEVEL_RANK,
+    TOP_TRUST,
+    TRUST_RANK,
     CriteriaSetSpec,
     Indicator,
     Threshold,
@@ -192,12 +195,15 @@ def _gap(value: Value, threshold: Value, op: str, met: bool | None) -> float | N
 
 
 _PLANS: dict[tuple, tuple] = {}
+# Trust states by rank, least trusted first: a criterion's trust is tracked as the lowest rank seen.
+_BY_RANK = tuple(sorted(TRUST_RANK, key=TRUST_RANK.__getitem__))
 
 
 def _plan(spec: CriteriaSetSpec, cls: str | int, year: int, registry: Registry) -> tuple:
     """Thresholds resolved once per (set, class, year): bulk recompute then only compares values.
     A row whose target depends on the unit (a `when` condition, a past value) is kept as
-    alternatives and chosen per unit."""
+    alternatives (rows, their resolved targets and operators) and chosen per unit. Each row also
+    carries its trust as a rank (TRUST_RANK), so a criterion's weakest trust is a running minimum."""
     key = (id(spec), cls, year, id(registry))
     cached = _PLANS.get(key)
     if cached is not None and cached[0] is spec and cached[1] is registry:
@@ -211,17 +217,51 @@ def _plan(spec: CriteriaSetSpec, cls: str | int, year: int, registry: Registry) 
                 raise EvaluationError(f"Bộ {spec.code}: chỉ tiêu {ind.code} không có ngưỡng cho năm {year}, {cls}")
             alts = None
             if len(picked) > 1 or picked[0].past:
-                alts = tuple(((t, None) if t.past else _resolved(t, spec, cls, year, registry, 0)) + (t.op or ind.op,)
-                             for t in picked)
+                resolved = [(t, None) if t.past else _resolved(t, spec, cls, year, registry, 0) for t in picked]
+                alts = (tuple(picked), {id(t): (row, target, t.op or ind.op) for t, (row, target) in zip(picked, resolved, strict=True)},
+                        ind.op)
             threshold, target = (picked[0], None) if picked[0].past else _resolved(picked[0], spec, cls, year, registry, 0)
             op = threshold.op or ind.op
             rows.append((ind, threshold, target, op, _OPS[op], ind.code, ind.field, ind.numerator, ind.denominator,
-                         ind.kind == "bool", alts))
+                         ind.kind == "bool", alts, TRUST_RANK[threshold.trust]))
         plan.append((criterion, tuple(rows)))
     if len(_PLANS) > 2000:
         _PLANS.clear()
-    _PLANS[key] = (spec, registry, tuple(plan))  # keeps spec and registry alive, so ids stay theirs
+    codes = frozenset(ind.code for ind in spec.indicators())
+    plan = tuple(plan)
+    _PLANS[key] = (spec, registry, (plan, codes, shape(plan), alternatives(plan)))  # keeps spec and registry alive, so ids stay theirs
     return _PLANS[key][2]
+
+
+def _choose_row(alts: tuple, values: Mapping[str, Value], past: Past | None) -> tuple[Threshold | None, Value, str]:
+    """(row, target, operator) of an indicator whose row depends on the unit: the alternative whose
+    `when` holds (its target read from the unit's `past` when relative to it); (None, None, the
+    indicator's operator) when a condition's field has no value (missing data)."""
+    picked = choose(alts[0], values)
+    if picked is None:
+        return None, None, alts[2]
+    threshold, target, op = alts[1][id(picked)]
+    return threshold, (_past_target(picked, past) if picked.past else target), op
+
+
+def _pick_compiled(alts: tuple, values: Mapping[str, Value], past: Past | None) -> tuple[Value, Any, int]:
+    """`_choose_row` as the compiled plans read it: (target, compare, trust rank)."""
+    threshold, target, op = _choose_row(alts, values, past)
+    return target, _OPS[op], TRUST_RANK[threshold.trust] if threshold is not None else TOP_TRUST
+
+
+_COMPILED: dict[tuple, Any] = {}
+
+
+def _compiled(plan: tuple, key: tuple, by_code: bool):
+    """The compiled code of plans shaped as `key` (compiled.shape), made once per process."""
+    fn = _COMPILED.get((key, by_code))
+    if fn is None:
+        fn = compile_plan(plan, by_code, result=CriterionResult, pick=_pick_compiled, by_rank=_BY_RANK)
+        if len(_COMPILED) > 2000:
+            _COMPILED.clear()
+        _COMPILED[(key, by_code)] = fn
+    return fn
 
 
 def evaluate_set(
@@ -234,7 +274,9 @@ def evaluate_set(
     past: Past | None = None,
 ) -> SetResult:
     """Evaluate one set. A criterion is met when all its indicators are; missing data → None.
-    `detail=False` (bulk recompute) keeps criterion results only, not per-indicator cells.
+    `detail=False` (bulk recompute) keeps criterion results only, not per-indicator cells, and runs
+    the plan compiled (ntm/criteria/compiled.py); with detail the plan is interpreted here, the
+    reference the compiled form is tested against.
     `past` holds the unit's own past values that relative thresholds read (see `Past`)."""
     if not spec.covers(year):
         raise EvaluationError(f"Bộ {spec.code} áp dụng cho {spec.year_from}–{spec.year_to}, không cho năm {year}")
@@ -242,28 +284,30 @@ def evaluate_set(
     result = SetResult(spec.code, spec.level, spec.requires, 0, len(spec.criteria), False)
     cells, criteria = result.cells, result.criteria
     met_count = 0
-    plan = _plan(spec, classification.class_for(spec), year, registry)
+    plan, codes, key, alts = _plan(spec, classification.class_for(spec), year, registry)
+    get = values.get
+    # Values are keyed by field; a caller may also give an indicator's value by its code, which then
+    # wins. Figures never hold codes, so one set test spares a lookup per indicator.
+    by_code = not codes.isdisjoint(values)
+    if not detail:  # bulk: the plan compiled once to straight-line code (ntm/criteria/compiled.py)
+        result.criteria, met_count = _compiled(plan, key, by_code)(values, past, alts)
+        result.criteria_met = met_count
+        result.all_met = met_count == result.criteria_total
+        return result
     for criterion, rows in plan:
         n_true = n_none = n_false = 0
-        trust_met, trust_failed = [], []
-        for ind, threshold, target, op, compare, code, fld, num, den, is_bool, alts in rows:
+        rank_met = rank_failed = TOP_TRUST  # TRUST_RANK of the least trusted row met / failed so far
+        for ind, threshold, target, op, compare, code, fld, num, den, is_bool, alts, rank in rows:
             if alts is not None:  # the row depends on this unit: a `when` condition or its own past
-                threshold = choose(tuple(a[0] for a in alts), values)
-                alt = next((a for a in alts if a[0] is threshold), None)
-                if alt is None:
-                    target, op = None, ind.op
-                else:
-                    target = _past_target(threshold, past) if threshold.past else alt[1]
-                    op = alt[2]
-                compare = _OPS[op]
+                threshold, target, op = _choose_row(alts, values, past)
+                compare, rank = _OPS[op], TRUST_RANK[threshold.trust] if threshold is not None else TOP_TRUST
             # the indicator's value: given by its code, read from its field, or a ratio of two fields
-            # (inlined: this loop runs a million times in a national recompute)
-            value = values.get(code)
+            value = get(code) if by_code else None
             if value is None:
                 if fld:
-                    value = values.get(fld)
+                    value = get(fld)
                 else:
-                    n, d = values.get(num), values.get(den)
+                    n, d = get(num), get(den)
                     value = None if n is None or d is None or d <= 0 else round(100.0 * float(n) / float(d), 4)
             if value is not None:
                 value = bool(value) if is_bool else float(value)
@@ -273,16 +317,17 @@ def evaluate_set(
             elif compare(value, target):
                 met = True
                 n_true += 1
-                trust_met.append(threshold.trust)
+                if rank < rank_met:
+                    rank_met = rank
             else:
                 met = False
                 n_false += 1
-                trust_failed.append(threshold.trust)
-            if detail:
-                cells.append((criterion.code, ind, threshold, target, op, value, met))
+                if rank < rank_failed:
+                    rank_failed = rank
+            cells.append((criterion.code, ind, threshold, target, op, value, met))
         met_c = False if n_false else (None if n_none else True)
         met_count += met_c is True
-        trust = weakest(trust_failed if n_false else trust_met)
+        trust = _BY_RANK[rank_failed if n_false else rank_met]
         criteria.append(CriterionResult(criterion.code, criterion.name, criterion.group, met_c, n_true, len(rows), trust))
     result.criteria_met = met_count
     result.all_met = met_count == result.criteria_total

@@ -6,8 +6,10 @@ import copy
 import hashlib
 import json
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from django.db import transaction
@@ -243,13 +245,25 @@ class _Registry:
 registry = _Registry()
 
 
-def province_view(specs: dict[str, CriteriaSetSpec], province_code: str) -> dict[str, CriteriaSetSpec]:
-    """The registry as a province sees it: its own published version stands in for the national set."""
+_VIEWS: dict[tuple[int, str], tuple[dict, Mapping[str, CriteriaSetSpec]]] = {}
+
+
+def province_view(specs: dict[str, CriteriaSetSpec], province_code: str) -> Mapping[str, CriteriaSetSpec]:
+    """The registry as a province sees it: its own published version stands in for the national set.
+    Read-only and made once per registry and province, so what the engine caches per view (resolved
+    and compiled plans: criteria.evaluate) is found again on the next call."""
+    key = (id(specs), province_code)
+    cached = _VIEWS.get(key)
+    if cached is not None and cached[0] is specs:
+        return cached[1]
     view = dict(specs)
     for spec in specs.values():
         if spec.extends and spec.province == province_code and spec.extends in view:
             view[spec.extends] = _stand_in(spec)
-    return view
+    if len(_VIEWS) > 200:
+        _VIEWS.clear()
+    _VIEWS[key] = (specs, MappingProxyType(view))  # keeps `specs` alive, so its id stays its own
+    return _VIEWS[key][1]
 
 
 _STAND_INS: dict[int, tuple[CriteriaSetSpec, CriteriaSetSpec]] = {}

@@ -56,6 +56,7 @@ ANY = "*"
 # secondary source (legal Q&A pages, provincial documents, news), or not read at all.
 TRUST = ("decision", "secondary", "unverified")
 TRUST_RANK = {"decision": 2, "secondary": 1, "unverified": 0}
+TOP_TRUST = max(TRUST_RANK.values())  # the rank of a verdict resting on nothing less than a decision
 TRUST_LABELS = {"decision": "Đọc trong quyết định", "secondary": "Nguồn thứ cấp", "unverified": "Chưa xác minh"}
 
 

@@ -1,4 +1,6 @@
-"""The demo's story for Thanh Hóa, calibrated on the seed documents (000 and 004). Pure.
+"""The demo's story for Thanh Hóa, calibrated on the seed documents (000 and 004). No database: the
+story is computed from its seed and from the districts' public record (data/districts-38.toml, read
+from the file when not given).
 
 Thọ Xuân (district 395): 5.6 criteria per commune on average in 2011 over the 38 communes of the time;
 each of them NTM by the end of 2018 (the communes formed by the 2019 merges are NTM from their first year); the district meets its criteria in 2019; 11 advanced and 2 model communes and 12

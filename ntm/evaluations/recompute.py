@@ -7,22 +7,22 @@ run after a crash repairs whatever the crash left (`stale_pairs` finds what is o
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 
+import orjson
 from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from ntm.core import faults, requestid, versions
-from ntm.core.sql import as_float, in_ids, reading
+from ntm.core.sql import as_float, id_list, in_ids, reading
 from ntm.criteria.batch import UNIT_FIELDS, Outcome, evaluate_rows
 from ntm.criteria.classify import class_rows
 from ntm.criteria.evaluate import past_keys, past_values
 from ntm.criteria.loader import registry
 from ntm.figures.models import Figure
 from ntm.figures.rules import accepts_year
-from ntm.figures.services import values_for
+from ntm.figures.services import values_for, values_of_year
 from ntm.units.models import Unit
 
 from .models import Evaluation, LevelChange
@@ -38,6 +38,11 @@ _COLUMNS = ("unit_id", "year", "set_code", "set_version", "level", "criteria_met
 # JSON array of the columns above but the last.
 _PG_COLUMNS = ("(r->>0)::bigint", "(r->>1)::integer", "r->>2", "(r->>3)::integer", "r->>4", "(r->>5)::integer",
                "(r->>6)::integer", "r->7", "r->8", "r->>9")
+
+
+def _dumps(value) -> str:
+    """JSON text as stored (orjson: compact, UTF-8; a quarter of json.dumps' time)."""
+    return orjson.dumps(value).decode()
 
 
 def _upsert_sql(vendor: str) -> str:
@@ -57,7 +62,7 @@ def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reaso
 
     Written with one `INSERT … ON CONFLICT DO UPDATE` (a single statement with the rows as one JSON
     parameter on PostgreSQL, one executemany on SQLite) rather than Django's bulk helpers, whose
-    per-object cost was a third of the recompute (docs/benchmarks.md). Values are those the ORM would write: JSON as json.dumps text,
+    per-object cost was a third of the recompute (docs/benchmarks.md). Values are those the ORM would write: JSON as text,
     `computed_at` now (auto_now). Every write raises the `results` data version
     (ntm/core/versions.py): keep it when changing how rows are written, or dashboards and the
     portal serve old results."""
@@ -74,7 +79,7 @@ def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reaso
             before.update(((u, y), (lvl, err)) for u, y, lvl, err in cursor.fetchall())
     rows, changes = [], []
     rid = requestid.current()
-    dumps = (lambda v: v) if pg else json.dumps  # PostgreSQL: the whole batch is dumped once
+    dumps = (lambda v: v) if pg else _dumps  # PostgreSQL: the whole batch is dumped once
     for o in outcomes:
         ev = o.result
         if ev is None:
@@ -105,7 +110,7 @@ def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reaso
                 units, unit_params = in_ids("unit_id", ids[start : start + BATCH], vendor)
                 cursor.execute(f"DELETE FROM {table} WHERE year = %s AND {units}", [year, *unit_params])
         if rows and pg:
-            cursor.execute(_upsert_sql(vendor), [now, json.dumps(rows)])
+            cursor.execute(_upsert_sql(vendor), [now, _dumps(rows)])
         elif rows:
             cursor.executemany(_upsert_sql(vendor), [(*row, now) for row in rows])
     LevelChange.objects.bulk_create(changes, batch_size=1000)
@@ -115,18 +120,19 @@ def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reaso
 
 @transaction.atomic
 def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = True,
-                    reason: str = LevelChange.Reason.FIGURES) -> int:
+                    reason: str = LevelChange.Reason.FIGURES,
+                    values: dict[tuple[int, int], dict[str, float]] | None = None) -> int:
     """Recompute these units for these years; districts last (they read their communes' results).
-    Returns the number of stored rows written."""
-    rows = []
-    for start in range(0, len(unit_ids), BATCH * 5):
-        rows += Unit.objects.filter(pk__in=unit_ids[start : start + BATCH * 5]).values(*UNIT_FIELDS, "parent__level")
+    `values`: their figures already read ({(unit, year): {field: value}} with derived values, as
+    `values_for(..., derived=True)` gives them); read here when None. Returns the number of stored
+    rows written."""
+    rows = list(Unit.objects.filter(pk__in=id_list(unit_ids)).values(*UNIT_FIELDS, "parent__level"))
     districts = {r["id"] for r in rows if r["level"] == Unit.Level.DISTRICT}
     others = [r for r in rows if r["level"] != Unit.Level.DISTRICT]
     if with_parents:
         districts |= {r["parent_id"] for r in others if r["parent__level"] == Unit.Level.DISTRICT}
     count = 0
-    keys = past_keys(registry().values())
+    keys = past_keys(s for s in registry().values() if any(s.covers(y) for y in years))
     # Thresholds relative to a unit's own past (691/QĐ-TTg: income ≥ 1,5 × the income of its NTM year)
     # read earlier years' stored results: then years go in order, oldest first.
     passes = [[y] for y in sorted(years)] if keys and len(years) > 1 else [list(years)]
@@ -136,8 +142,8 @@ def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = 
             ids = [r["id"] for r in chunk]
             past = past_for(ids, keys) if keys else None
             # derived: values the layers above count for a unit (e.g. OCOP products in force, ntm.ocop)
-            count += _store(evaluate_rows(chunk, these, values_for(ids, these, derived=True), class_rows(ids), past=past),
-                            ids, these, reason)
+            figures = values if values is not None else values_for(ids, these, derived=True)
+            count += _store(evaluate_rows(chunk, these, figures, class_rows(ids), past=past), ids, these, reason)
     return count + recompute_districts(sorted(districts), years, reason)
 
 
@@ -174,7 +180,7 @@ def district_rollup_values(district_ids: list[int], years: list[int]) -> dict[tu
     # unordered: with the units' default ordering SQLite walks every commune by level (6–10 ms per
     # save) instead of the parent index
     for parent_id, valid_from, valid_to in Unit.objects.filter(
-        parent_id__in=district_ids, level=Unit.Level.COMMUNE, kind="xã"
+        parent_id__in=id_list(district_ids), level=Unit.Level.COMMUNE, kind="xã"
     ).order_by().values_list("parent_id", "valid_from", "valid_to"):
         for year in years:
             totals[(parent_id, year)] += accepts_year(valid_from, valid_to, year)
@@ -182,7 +188,7 @@ def district_rollup_values(district_ids: list[int], years: list[int]) -> dict[tu
         return {}
     levels: dict[tuple[int, int], list[str]] = defaultdict(list)
     for parent_id, year, level in Evaluation.objects.filter(
-        unit__parent_id__in=district_ids, unit__kind="xã", year__in=years
+        unit__parent_id__in=id_list(district_ids), unit__kind="xã", year__in=years
     ).order_by().values_list("unit__parent_id", "year", "level"):
         levels[(parent_id, year)].append(level)
     return {key: district_values(child, totals[key]) for key, child in levels.items()}
@@ -192,7 +198,7 @@ def recompute_districts(district_ids: list[int], years: list[int], reason: str =
     """District sets read their own figures plus counts from their communes' stored evaluations."""
     if not district_ids:
         return 0
-    units = list(Unit.objects.filter(pk__in=district_ids).values(*UNIT_FIELDS))
+    units = list(Unit.objects.filter(pk__in=id_list(district_ids)).values(*UNIT_FIELDS))
     values = values_for(district_ids, years, derived=True)
     return _store(evaluate_rows(units, years, values, class_rows(district_ids)), district_ids, years, reason)
 
@@ -218,15 +224,35 @@ def figure_pairs(province_code: str | None = None, years: list[int] | None = Non
 def recompute_all(province_code: str | None = None, years: list[int] | None = None, legacy: bool | None = None,
                   reason: str = LevelChange.Reason.RECOMPUTE, progress=None) -> int:
     """Recompute every unit with figures (optionally one province, some years, one code space).
-    `progress(done, total)` is called after each year. Returns the number of rows written."""
-    by_year = figure_pairs(province_code, years, legacy)
+    Each year's figures are read with one grouped query (`values_of_year`), then evaluated and
+    stored in batches, one transaction per year. `progress(done, total)` is called after each year.
+    Returns the number of rows written."""
+    units = _units(province_code, legacy)
+    if years is None:
+        figures = Figure.objects.all() if units is None else Figure.objects.filter(unit__in=units)
+        years = list(figures.order_by().values_list("year", flat=True).distinct())
     count = 0
-    for i, (year, ids) in enumerate(sorted(by_year.items()), start=1):
-        count += recompute_units(sorted(ids), [year], reason=reason)
+    years = sorted(set(years))
+    for i, year in enumerate(years, start=1):
+        values = values_of_year(units, year, derived=True)
+        if values:
+            count += recompute_units(sorted(u for u, _ in values), [year], reason=reason, values=values)
         faults.point("recompute.year")  # crash tests: one year committed, the next not started
         if progress:
-            progress(i, len(by_year))
+            progress(i, len(years))
     return count
+
+
+def _units(province_code: str | None, legacy: bool | None):
+    """The units a recompute covers, as a queryset (None: every unit)."""
+    if not province_code and legacy is None:
+        return None
+    qs = Unit.objects.all()
+    if province_code:
+        qs = qs.filter(Q(province__code=province_code) | Q(code=province_code, level=Unit.Level.PROVINCE))
+    if legacy is not None:
+        qs = qs.filter(scheme=Unit.Scheme.LEGACY) if legacy else qs.exclude(scheme=Unit.Scheme.LEGACY)
+    return qs
 
 
 def stale_pairs() -> dict[int, list[int]]:

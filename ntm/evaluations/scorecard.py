@@ -12,7 +12,7 @@ from ntm.criteria.evaluate import EvaluationError, base_set_for
 from ntm.criteria.levels import at_or_above
 from ntm.criteria.loader import registry
 from ntm.criteria.spec import LEVEL_LABELS
-from ntm.units.models import REFORM_DATE, Unit, lineage_ancestors, valid_in
+from ntm.units.models import REFORM_DATE, Unit, lineage_ancestors
 
 from .models import Evaluation
 from .rollup import Summary, rollup
@@ -96,11 +96,10 @@ def communes_rollup(unit: Unit, year: int) -> dict | None:
     communes = communes_of(unit)
     if communes is None:
         return None
-    communes = communes.filter(kind="xã")
     rows = Evaluation.objects.filter(unit__in=communes, year=year).values_list(
         "unit_id", "level", "criteria_met", "criteria_total", "met")
     summaries = [Summary(u, year, lvl, m, t, met) for u, lvl, m, t, met in rows]
-    result = rollup(summaries, communes.filter(valid_in(year)).count(), year_ladders([year]))  # the xã of that year
+    result = rollup(summaries, communes_of(unit, year).count(), year_ladders([year]))  # the xã of that year
     history = [communes]
     if unit.level == Unit.Level.PROVINCE and unit.scheme == Unit.Scheme.CURRENT:
         history.insert(0, Unit.objects.filter(province__successor_links__target=unit, level=Unit.Level.COMMUNE, kind="xã"))

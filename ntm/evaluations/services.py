@@ -27,7 +27,7 @@ from ntm.criteria.evaluate import EvaluationError, base_set_for
 from ntm.criteria.levels import ladder
 from ntm.criteria.loader import registry
 from ntm.figures.live import live_outcome
-from ntm.units.models import Unit
+from ntm.units.models import Unit, valid_in
 
 from .models import Evaluation, LevelChange, RecomputeJob, RecomputePart
 from .recompute import district_rollup_values, recompute_all, recompute_units
@@ -193,7 +193,12 @@ def resume_recompute(user, job: RecomputeJob) -> int:
         raise PermissionDenied("Chỉ quản trị viên được tính lại toàn quốc")
     ids = list(job.parts.exclude(status=RecomputeJob.Status.DONE).values_list("pk", flat=True))
     if ids:
-        RecomputeJob.objects.filter(pk=job.pk).update(status=RecomputeJob.Status.RUNNING, finished_at=None, message="")
+        # failed parts become queued again now, not when a worker claims them: else the first resumed
+        # part to finish would still count them as failed and end the job while they wait
+        job.parts.filter(pk__in=ids, status=RecomputeJob.Status.FAILED).update(status=RecomputeJob.Status.QUEUED,
+                                                                               message="", finished_at=None)
+        RecomputeJob.objects.filter(pk=job.pk).update(status=RecomputeJob.Status.RUNNING, finished_at=None, message="",
+                                                      failed=0)
         record(user, "evaluations.recompute_resume", job, after={"parts": len(ids)})
         _enqueue_parts(ids)
     return len(ids)
@@ -264,7 +269,7 @@ def live_evaluation(unit: Unit, year: int):
 def evaluate_stored_unit(unit: Unit, year: int) -> dict:
     """The unit's full evaluation from its stored figures, plus, for a province or district,
     the rollup of its communes' stored evaluations. Raises EvaluationError with the reason."""
-    communes = communes_of(unit)
+    communes = communes_of(unit, year)
     if communes is None and not registry_covers(unit.level, year):
         raise EvaluationError(f"Không có bộ tiêu chí nào cho cấp '{unit.get_level_display()}' năm {year}")
     outcome = live_outcome(unit, year)
@@ -302,12 +307,18 @@ def registry_covers(level: str, year: int) -> bool:
     return True
 
 
-def communes_of(unit: Unit):
+def communes_of(unit: Unit, year: int | None = None):
+    """The xã a district's or province's rollups count (None for other units), as a queryset: with
+    `year`, only those in force on 1 January of that year (units.valid_in) — communes merged away in
+    2019 or 2024 stay under their district as records of their time, and phường and thị trấn are not
+    assessed against the commune sets. The API and the scorecard count with this one rule."""
     if unit.level == Unit.Level.DISTRICT:
-        return Unit.objects.filter(parent=unit, level=Unit.Level.COMMUNE)
-    if unit.level == Unit.Level.PROVINCE:
-        return Unit.objects.filter(province=unit, level=Unit.Level.COMMUNE)
-    return None
+        qs = Unit.objects.filter(parent=unit, level=Unit.Level.COMMUNE, kind="xã")
+    elif unit.level == Unit.Level.PROVINCE:
+        qs = Unit.objects.filter(province=unit, level=Unit.Level.COMMUNE, kind="xã")
+    else:
+        return None
+    return qs if year is None else qs.filter(valid_in(year))
 
 
 __all__ = ["district_rollup_values", "recompute_part_task", "resume_recompute", "start_national_recompute", "evaluate_stored_unit", "live_evaluation", "on_figures_changed",

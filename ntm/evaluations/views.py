@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ntm.accounts.scope import get_object_for, get_unit_for, is_admin, units_for
@@ -13,7 +17,7 @@ from ntm.figures.models import Period
 from ntm.figures.views import entry_open
 from ntm.units.models import Unit
 
-from .models import RecomputeJob
+from .models import RecomputeJob, RecomputePart
 from .scorecard import reform_mark, scorecard, years_of
 from .services import registry_covers, resume_recompute, start_national_recompute, start_recompute
 
@@ -90,6 +94,13 @@ def recompute_resume(request, pk: int):
     return redirect("recompute_job", pk=job.pk)
 
 
+def stalled(part: RecomputePart) -> bool:
+    """A part held by a worker that stopped renewing its lease (settings.NTM_RECOMPUTE_LEASE): dead."""
+    lease = timedelta(seconds=settings.NTM_RECOMPUTE_LEASE)
+    return part.status == RecomputeJob.Status.RUNNING and (
+        part.heartbeat_at is None or part.heartbeat_at < timezone.now() - lease)
+
+
 @login_required
 def recompute_job(request, pk: int):
     """A recompute's progress; the page polls itself (htmx) while the task runs. A national job lists
@@ -98,5 +109,5 @@ def recompute_job(request, pk: int):
     template = "evaluations/_job.html" if request.htmx else "evaluations/job.html"
     parts = list(job.parts.exclude(status__in=[RecomputeJob.Status.DONE, RecomputeJob.Status.QUEUED])) if job.by_province else []
     return render(request, template, {"job": job, "parts": parts,
-                                      "can_resume": job.by_province and job.status == RecomputeJob.Status.FAILED
-                                      and is_admin(request.user)})
+                                      "can_resume": job.by_province and is_admin(request.user) and (
+                                          job.status == RecomputeJob.Status.FAILED or any(map(stalled, parts)))})

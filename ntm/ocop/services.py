@@ -23,6 +23,7 @@ from django.utils import timezone
 from ntm.accounts import audit
 from ntm.accounts.scope import can, restrict
 from ntm.core.images import clean_image
+from ntm.core.sql import id_list
 from ntm.units.models import Lineage, Unit
 
 from . import stars as rules
@@ -146,13 +147,13 @@ def derived_values(unit_ids: list[int], years: list[int], today: dt.date | None 
     sources: dict[int, set[int]] = defaultdict(set)
     for uid in unit_ids:
         sources[uid].add(uid)
-    for source_id, target_id in Lineage.objects.filter(target_id__in=unit_ids).values_list("source_id", "target_id"):
+    for source_id, target_id in Lineage.objects.filter(target_id__in=id_list(unit_ids)).values_list("source_id", "target_id"):
         sources[target_id].add(source_id)
     owners: dict[int, list[int]] = defaultdict(list)
     for target, srcs in sources.items():
         for s in srcs:
             owners[s].append(target)
-    rows = list(OcopProduct.objects.filter(unit_id__in=list(owners)).values_list(
+    rows = list(OcopProduct.objects.filter(unit_id__in=id_list(list(owners))).values_list(
         "unit_id", "stars", "issued_on", "expires_on", "revoked_on"))
     if not rows:
         return {}

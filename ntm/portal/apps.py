@@ -12,13 +12,12 @@ class PortalConfig(AppConfig):
         from ntm.figures.signals import figures_changed
         from ntm.ocop.models import OcopProduct
         from ntm.practices.models import NewsPost, Practice
-        from ntm.recognition.models import Recognition
 
         from .cache import bump
 
         figures_changed.connect(bump, dispatch_uid="portal.figures")
-        for model in (Feedback, Campaign, Commendation, CulturalTitle, OcopProduct, NewsPost, Practice,
-                      Recognition):
+        # Recognitions raise the `results` version (reports.apps), which the portal's keys include.
+        for model in (Feedback, Campaign, Commendation, CulturalTitle, OcopProduct, NewsPost, Practice):
             post_save.connect(bump, sender=model, dispatch_uid=f"portal.save.{model.__name__}")
             post_delete.connect(bump, sender=model, dispatch_uid=f"portal.delete.{model.__name__}")
         m2m_changed.connect(bump, sender=NewsPost.lessons.through, dispatch_uid="portal.news.lessons")

@@ -28,6 +28,7 @@ from ntm.criteria.loader import registry
 from ntm.criteria.spec import LEVEL_LABELS, LEVEL_RANK, shared_fields
 from ntm.evaluations.models import Evaluation
 from ntm.figures.live import live_outcome
+from ntm.figures.rules import accepts_year
 from ntm.figures.services import values_for
 from ntm.units.models import Unit
 
@@ -527,7 +528,8 @@ def standings(unit_ids) -> list[Standing]:
     latest: dict[int, Evaluation] = {}
     for ev in Evaluation.objects.filter(unit_id__in=list(tops)).order_by("year"):
         latest[ev.unit_id] = ev
-    lost = _communes_lost_share([r.unit for r in tops.values() if r.unit.level == Unit.Level.DISTRICT])
+    lost = _communes_lost_share({uid: latest[uid].year for uid, r in tops.items()
+                                 if r.unit.level == Unit.Level.DISTRICT and uid in latest})
     out = []
     for unit_id, rec in tops.items():
         ev = latest.get(unit_id)
@@ -540,16 +542,23 @@ def standings(unit_ids) -> list[Standing]:
     return out
 
 
-def _communes_lost_share(districts: list[Unit]) -> dict[int, float]:
-    out = {}
-    for d in districts:
-        communes = Unit.objects.filter(parent=d, level=Unit.Level.COMMUNE, kind="xã")
-        total = communes.count()
-        if total:
-            lost = Recognition.objects.filter(unit__in=communes, status=Recognition.Status.WITHDRAWN).values(
-                "unit").distinct().count()
-            out[d.pk] = lost / total
-    return out
+def _communes_lost_share(districts: dict[int, int]) -> dict[int, float]:
+    """{district id: share (0–1) of its xã in force on 1 January of the year judged whose recognition
+    was withdrawn}, for {district id: year}; districts without such xã are left out. Two queries in all.
+    The xã of a district's year, not every commune ever under it: communes merged away in 2019 or 2024
+    would dilute the share the district withdrawal rule reads."""
+    if not districts:
+        return {}
+    members: dict[int, list[int]] = defaultdict(list)
+    for unit_id, parent_id, valid_from, valid_to in Unit.objects.filter(
+        parent_id__in=list(districts), level=Unit.Level.COMMUNE, kind="xã"
+    ).values_list("id", "parent_id", "valid_from", "valid_to"):
+        if accepts_year(valid_from, valid_to, districts[parent_id]):
+            members[parent_id].append(unit_id)
+    withdrawn = set(Recognition.objects.filter(
+        unit_id__in=[u for ids in members.values() for u in ids], status=Recognition.Status.WITHDRAWN,
+    ).values_list("unit_id", flat=True))
+    return {d: sum(u in withdrawn for u in ids) / len(ids) for d, ids in members.items()}
 
 
 @transaction.atomic

@@ -168,11 +168,13 @@ def _rights(user, unit: Unit, year: int) -> dict[str, bool]:
 
 def _year_facts(unit: Unit, year: int, communes, legacy) -> dict:
     """Everything the dashboard shows for one year that does not depend on filters or the reader's
-    rights: matrix rows (dicts: id, code, name, full_name, parent__name, level, criteria_met, cells,
+    rights: matrix rows (dicts: id, code, name, full_name, parent_id, parent__name, level, criteria_met, cells,
     decided), criteria [(code, name)], the set's name and decision, the year's ladder, counts,
-    recognitions, charts, map. Plain data: it is pickled into the cache."""
+    recognitions, charts, map. Kept in this process's memory and shared by every request with the
+    same data versions (`_cached`): read-only for callers."""
     # folded names sort the Vietnamese way ("Ái Thượng" with the A's, not after "Văn Nho")
-    rows = list(communes.values("id", "code", "name", "full_name", "parent__name").order_by("parent__search_name", "search_name"))
+    rows = list(communes.values("id", "code", "name", "full_name", "parent_id", "parent__name")
+                .order_by("parent__search_name", "search_name"))
     evals = {
         e["unit_id"]: e
         for e in Evaluation.objects.filter(unit__in=communes, year=year).values(
@@ -259,12 +261,15 @@ def _map(unit: Unit, year: int, rows: list[dict], legacy) -> dict | None:
     for r in rows:
         if r["level"] is None:
             continue
-        total, ntm = per.get(r["parent__name"], (0, 0))
-        per[r["parent__name"]] = (total + 1, ntm + (1 if r["level"] else 0))
-    districts = Unit.objects.filter(level=Unit.Level.DISTRICT, province__code=province.code, scheme=Unit.Scheme.LEGACY)
+        total, ntm = per.get(r["parent_id"], (0, 0))
+        per[r["parent_id"]] = (total + 1, ntm + (1 if r["level"] else 0))
+    # by id, not name (two districts may share one); the districts of that year only (load_history keeps
+    # those merged away in 2019 and 2024 as records of their time)
+    districts = Unit.objects.filter(valid_in(year), level=Unit.Level.DISTRICT, province__code=province.code,
+                                    scheme=Unit.Scheme.LEGACY)
     data = []
-    for d in districts.values("code", "name", "full_name"):
-        total, ntm = per.get(d["name"], (0, 0))
+    for d in districts.values("id", "code", "name", "full_name"):
+        total, ntm = per.get(d["id"], (0, 0))
         share = ntm / total if total else None
         data.append({"code": d["code"], "value": share,
                      "label": f"{d['full_name']}: " + _("%(ntm)s/%(total)s xã đạt NTM") % {"ntm": ntm, "total": total} if total else d["full_name"],

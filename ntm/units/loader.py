@@ -7,11 +7,13 @@ Current two-level units (34 provinces, 3,321 communes) and legacy three-level un
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import models, transaction
+from django.db import models, router, transaction
+from django.db.models.deletion import Collector
 from vietnam_provinces import Province, Ward
 from vietnam_provinces._province_conversion_2025 import OLD_TO_NEW as PROVINCE_OLD_TO_NEW
 from vietnam_provinces._ward_conversion_2025 import OLD_TO_NEW
@@ -19,10 +21,13 @@ from vietnam_provinces.legacy import District as LegacyDistrict
 from vietnam_provinces.legacy import Province as LegacyProvince
 from vietnam_provinces.legacy import Ward as LegacyWard
 
+from ntm.core import versions
 from ntm.core.text import fold
 
 from .models import REFORM_DATE, Lineage, Unit
 from .regions import legacy_province_regions, majority_region, successor_region
+
+logger = logging.getLogger(__name__)
 
 LEGACY_END = REFORM_DATE - dt.timedelta(days=1)
 _PREFIXES = ("Thành phố", "Tỉnh", "Quận", "Huyện", "Thị xã", "Thị trấn", "Xã", "Phường", "Đặc khu")
@@ -131,6 +136,8 @@ def load_units() -> LoadStats:
     Lineage.objects.bulk_create(new_links, batch_size=2000)
     stats.lineage_created = len(new_links)
     stats.counts = unit_counts()
+    if stats.created or stats.updated or new_links:
+        versions.bump(versions.RESULTS)  # bulk writes send no signals: dashboards and the portal must miss
     return stats
 
 
@@ -330,6 +337,20 @@ def load_history(paths: list[Path] | None = None) -> HistoryStats:
             have.add((s.pk, t.pk))
     Lineage.objects.bulk_create(new_links)
     stats.lineage_created = len(new_links)
-    # the first history file (session 2) stored its units in the local scheme: superseded by these records
-    Unit.objects.filter(scheme=Unit.Scheme.LOCAL, level=Unit.Level.COMMUNE, code__regex=r"^h20[0-9]{2}-").delete()
+    _drop_superseded_local_records()
+    versions.bump(versions.RESULTS)  # bulk writes send no signals: dashboards and the portal must miss
     return stats
+
+
+def _drop_superseded_local_records() -> None:
+    """The first history file stored its units in the local scheme (codes "h20xx-…"), superseded by
+    the records above. Delete only those that nothing refers to: a deletion would cascade to figures,
+    evaluations and plans, so a record that holds any stays (and says so) rather than lose them."""
+    for unit in Unit.objects.filter(scheme=Unit.Scheme.LOCAL, level=Unit.Level.COMMUNE, code__regex=r"^h20[0-9]{2}-"):
+        collector = Collector(using=router.db_for_write(Unit))
+        collector.collect([unit])
+        held = [m._meta.label for m, objs in collector.data.items() if objs and m not in (Unit, Lineage)]
+        if held:
+            logger.warning("Giữ đơn vị %s (%s): còn dữ liệu gắn với nó (%s)", unit.code, unit.full_name, ", ".join(held))
+            continue
+        unit.delete()

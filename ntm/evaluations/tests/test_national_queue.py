@@ -159,3 +159,45 @@ def test_command_queues_one_task_per_province(country, capsys, run):
         call_command("recompute", "--resume", "999")
     with pytest.raises(CommandError, match="Không có tỉnh nào mã 99"):
         call_command("recompute", "--queue", "--province", "99")
+
+
+def test_a_job_resumed_with_two_failed_provinces_ends_only_when_both_are_done(country, monkeypatch, run,
+                                                                               django_capture_on_commit_callbacks):
+    real = services.recompute_all
+
+    def flaky(**kwargs):
+        if kwargs["province_code"] in ("01", "79"):
+            raise RuntimeError("mất kết nối cơ sở dữ liệu")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "recompute_all", flaky)
+    run(start_national_recompute, national_admin(), legacy=True)
+    job = RecomputeJob.objects.get()
+    assert job.failed == 2
+    monkeypatch.setattr(services, "recompute_all", real)
+    with django_capture_on_commit_callbacks(execute=False):  # queued, no worker has taken them yet
+        assert resume_recompute(None, job) == 2
+    job.refresh_from_db()
+    assert (job.status, job.failed) == ("running", 0)
+    first, second = job.parts.filter(province_code__in=["01", "79"]).order_by("province_code")
+    assert (first.status, second.status) == ("queued", "queued")
+    recompute_part_task.call(first.pk)
+    job.refresh_from_db()
+    assert (job.status, job.finished_at) == ("running", None)  # the other province still waits: not over
+    recompute_part_task.call(second.pk)
+    job.refresh_from_db()
+    assert (job.status, job.failed, job.done) == ("done", 0, job.total)
+
+
+def test_a_province_held_by_a_dead_worker_offers_resume(country, run, django_capture_on_commit_callbacks):
+    admin = national_admin()
+    run(start_national_recompute, admin, legacy=True)
+    job = RecomputeJob.objects.get()
+    part = job.parts.first()
+    RecomputePart.objects.filter(pk=part.pk).update(status="running", heartbeat_at=timezone.now() - timedelta(hours=1))
+    RecomputeJob.objects.filter(pk=job.pk).update(status="running", finished_at=None)
+    client = Client()
+    client.force_login(admin)
+    assert "/chay-lai/" in client.get(f"/cong-viec/tinh-lai/{job.pk}/").content.decode()
+    RecomputePart.objects.filter(pk=part.pk).update(heartbeat_at=timezone.now())  # alive: nothing to resume
+    assert "/chay-lai/" not in client.get(f"/cong-viec/tinh-lai/{job.pk}/").content.decode()

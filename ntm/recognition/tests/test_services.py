@@ -252,3 +252,19 @@ def test_province_office_records_past_decisions_of_its_pre_2025_units(world):
     assert rec.kind == "recorded" and rec.issuing_body == "Ủy ban nhân dân tỉnh"
     with pytest.raises(wf.InvalidMove, match="đã có công nhận"):
         services.record_past(user("tinh"), nam_giang, "ntm", 2016, "2/QĐ-UBND", dt.date(2016, 12, 2))
+
+
+def test_district_share_of_withdrawn_communes_counts_the_xa_of_its_year(world):
+    """3 xã in force in 2025 (one withdrawn) and one merged away in 2019 (also withdrawn): 1/3, not
+    2/4 — an ended commune neither dilutes nor inflates the share the district rule reads."""
+    province = world["province"]
+    district = Unit.objects.create(code="t-d1", name="Huyện T", full_name="Huyện T", level="district",
+                                   kind="huyện", parent=province, province=province, scheme="legacy")
+    xa = [Unit.objects.create(code=f"t-x{i}", name=f"Xã T{i}", full_name=f"Xã T{i}", level="commune", kind="xã",
+                              parent=district, province=province, scheme="legacy",
+                              valid_to=dt.date(2019, 11, 30) if i == 3 else None) for i in range(4)]
+    for unit in (xa[0], xa[3]):
+        Recognition.objects.create(unit=unit, level="ntm", year=2015, kind="decision",
+                                   status=Recognition.Status.WITHDRAWN)
+    assert services._communes_lost_share({district.pk: 2025}) == {district.pk: pytest.approx(1 / 3)}
+    assert services._communes_lost_share({district.pk: 2018}) == {district.pk: pytest.approx(2 / 4)}
