@@ -6,6 +6,12 @@ statement the database takes seconds to plan and run (4 s of a 4.5 s province im
 per batch, `UPDATE … FROM (VALUES …)` — which PostgreSQL and SQLite (3.33+) both run in
 milliseconds. `insert_rows` writes new rows through the driver's `executemany`. Values go through
 each field's own `get_db_prep_save`, exactly as in a model save.
+
+`update_values` and `insert_values` do the same from plain tuples, without model instances (building
+30,000 of them was most of a province import's write, issue 16): one statement per table — on
+PostgreSQL `UPDATE … FROM unnest(<one array per column>)` and `COPY … FROM STDIN`, on SQLite an
+`executemany` — with the values common to every row prepared once. The figures' write path uses
+them; the instance-based helpers stay for callers that hold instances.
 """
 
 from __future__ import annotations
