@@ -1,5 +1,6 @@
 """Excel import with real files: the template round-trips; any bad cell writes nothing."""
 
+import html
 import re
 from io import BytesIO
 
@@ -159,6 +160,13 @@ def test_the_confirmation_reads_the_file_once_and_audits_each_unit(world, monkey
     assert set(entries["15505"].before) == {"income_per_capita", "km_commune_roads_total"}
     assert entries[code_b].object_repr.endswith("2026 income_per_capita")  # one cell: the figure itself
     assert entries[code_b].after == {"value": "77.25", "source": "Báo cáo năm"}
+    # the unit's audit page (Nhật ký thay đổi) shows the import's entry with each cell before and after
+    page = html.unescape(login("xa").get(reverse("audit_log", args=[world["tho_long"].pk]),
+                                         {"action": "figures.excel"}).content.decode())
+    row = re.search(r"<tr>(?:(?!</tr>).)*Xã Thọ Long 2026: 2 số liệu.*?</tr>", page, re.S).group(0)
+    assert "income_per_capita: 61.5" in row and "km_commune_roads_total: 4200" in row and "tinh" in row
+    before = entries["15505"].before
+    assert f"income_per_capita: {before['income_per_capita']}" in row
 
 
 def test_a_confirmation_that_would_write_other_changes_is_rolled_back(world):
