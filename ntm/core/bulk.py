@@ -78,6 +78,9 @@ def insert_rows(model: type[Model], objs: Sequence[Model]) -> int:
     return len(objs)
 
 
+COPY_FROM = 50  # rows: below, an INSERT costs fewer round trips than COPY's handshake
+
+
 def _as_is(value, connection):
     return value
 
@@ -90,8 +93,9 @@ def insert_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
     model instance would save (`pre_save(..., add=True)`: its default, `auto_now_add` → now), also
     prepared once. Values go through each field's `get_db_prep_save`, as in a model save.
 
-    PostgreSQL: one `COPY … FROM STDIN` (psycopg 3); SQLite: one `executemany`. Primary keys are not
-    read back. Returns the number of rows written."""
+    PostgreSQL: one `COPY … FROM STDIN` (psycopg 3) from COPY_FROM rows on (fewer, as a form save's
+    one history row: `executemany`, one round trip less); SQLite: one `executemany`. Primary keys are
+    not read back. Returns the number of rows written."""
     if not rows:
         return 0
     connection = connections[router.db_for_write(model)]
@@ -120,7 +124,7 @@ def insert_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
     qn = connection.ops.quote_name
     names = ", ".join(qn(f.column) for f in fields)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
             with cursor.cursor.copy(f"COPY {qn(meta.db_table)} ({names}) FROM STDIN") as copy:
                 for row in ready():
                     copy.write_row(row)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ntm.accounts import audit
 from ntm.accounts.models import AuditEntry
+from ntm.core import bulk
 from ntm.core.bulk import insert_rows, insert_values, update_rows, update_values
 from ntm.figures.models import Figure, FigureChange
 from ntm.figures.services import CellInput, derived_fields, write_figures
@@ -94,6 +95,13 @@ def test_update_values_and_insert_values_write_plain_rows_as_a_save_would(world)
     entry = AuditEntry.objects.get(action="figures.test")
     assert (entry.user_id, entry.unit_id, entry.object_id, entry.before, entry.after) == (
         user.pk, world["tho_long"].pk, "1/2026", {"a": "1"}, {"a": "2", "source": "x"})
+    # from COPY_FROM rows on, PostgreSQL takes them by COPY (JSON included)
+    many = [(world["tho_long"].pk, "figures.unit_year", f"{i}/2026", f"nhãn {i}", {"a": None}, {"a": str(i), "ds": [i]})
+            for i in range(bulk.COPY_FROM + 1)]
+    assert audit.record_rows(None, "figures.test_many", many) == len(many)
+    saved = list(AuditEntry.objects.filter(action="figures.test_many").order_by("id"))
+    assert [(e.object_id, e.object_repr, e.before, e.after, e.user_id) for e in saved] == [
+        (i, label, b, a, None) for _, _, i, label, b, a in many]
 
 
 def test_a_many_unit_write_keeps_history_per_cell_and_audit_per_unit(world):
