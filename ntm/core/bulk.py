@@ -78,6 +78,14 @@ def insert_rows(model: type[Model], objs: Sequence[Model]) -> int:
     return len(objs)
 
 
+def _many(cursor, sql: str, params: list) -> None:
+    """One row: a plain execute (a form save's statement, logged as itself); more: executemany."""
+    if len(params) == 1:
+        cursor.execute(sql, params[0])
+    else:
+        cursor.executemany(sql, params)
+
+
 COPY_FROM = 50  # rows: below, an INSERT costs fewer round trips than COPY's handshake
 
 
@@ -129,8 +137,8 @@ def insert_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
                 for row in ready():
                     copy.write_row(row)
         else:
-            cursor.executemany(f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(fields))})",
-                               list(ready()))
+            _many(cursor, f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(fields))})",
+                  list(ready()))
     return len(rows)
 
 
@@ -174,5 +182,5 @@ def update_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
             else:
                 params = [tuple(preps[i](row[i], connection) for i in range(1, len(preps))) + tail
                           + (preps[0](row[0], connection),) for row in rows]
-            cursor.executemany(f"UPDATE {table} SET {sets} WHERE {qn(pk.column)} = %s", params)
+            _many(cursor, f"UPDATE {table} SET {sets} WHERE {qn(pk.column)} = %s", params)
     return len(rows)
