@@ -21,6 +21,17 @@ def in_ids(column: str, ids: Sequence[int], vendor: str, sql_type: str = "bigint
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
+def in_pairs(columns: tuple[str, str], pairs: Sequence[tuple[int, int]], vendor: str) -> tuple[str, list]:
+    """(`(a, b) IN (…)` clause, params) for exact pairs of integers, e.g. (unit, year): as two arrays
+    on PostgreSQL (`IN (SELECT * FROM unnest(%s::bigint[], %s::integer[]))`), as a VALUES list on
+    SQLite. Matching pairs, not the cross product of two IN lists, keeps the rows read to those asked."""
+    a, b = columns
+    if vendor == "postgresql":
+        return (f"({a}, {b}) IN (SELECT * FROM unnest(%s::bigint[], %s::integer[]))",
+                [[p[0] for p in pairs], [p[1] for p in pairs]])
+    return f"({a}, {b}) IN (VALUES {', '.join(['(%s, %s)'] * len(pairs))})", [v for p in pairs for v in p]
+
+
 def as_float(column: str, vendor: str) -> str:
     """SQL reading a decimal column as a float (the engine computes in floats; Decimal conversion in
     Python costs more than the read): CAST(… AS double precision) / CAST(… AS REAL)."""

@@ -158,3 +158,25 @@ def test_province_recompute_from_the_page_reports_progress(sets, django_capture_
     Grant.objects.create(user=viewer, unit=thanh_hoa, role="viewer")
     client.force_login(viewer)
     assert client.post(f"/don-vi/{thanh_hoa.pk}/tinh-lai/").status_code == 403
+
+
+def test_past_values_read_the_field_of_the_first_year_any_level_was_reached(world):
+    """691/QĐ-TTg's model commune: income ≥ 1.5 × the income of the year the commune reached NTM. The
+    first year with any level counts (nâng cao in 2017 before NTM was stored in 2018); a unit never
+    NTM has no such value (missing data, not a guess); a failed evaluation (error) does not count."""
+    from django.utils import timezone
+
+    from ntm.evaluations.models import Evaluation
+    from ntm.evaluations.recompute import past_for
+    from ntm.figures.models import Figure
+
+    a, b, c = Unit.objects.filter(level="commune", kind="xã", scheme="legacy").order_by("pk")[:3]
+    now = timezone.now()
+    for unit, year, level, error in ((a, 2016, "", ""), (a, 2017, "nang_cao", ""), (a, 2018, "ntm", ""),
+                                     (b, 2016, "", ""), (c, 2015, "ntm", "lỗi"), (c, 2016, "ntm", "")):
+        Evaluation.all_rows.create(unit=unit, year=year, set_code="x", level=level, criteria_met=0, criteria_total=0,
+                                   result={}, error=error)
+    for unit, year, value in ((a, 2016, 20), (a, 2017, 31.5), (a, 2018, 40), (b, 2016, 25), (c, 2015, 10), (c, 2016, 12)):
+        Figure.objects.create(unit=unit, year=year, field="income_per_capita", value=value, source="t", updated_at=now)
+    got = past_for([a.pk, b.pk, c.pk], {"income_per_capita@ntm_year"})
+    assert got == {a.pk: {"income_per_capita@ntm_year": 31.5}, c.pk: {"income_per_capita@ntm_year": 12.0}}
