@@ -12,7 +12,7 @@ from typing import Any
 from django.db import models
 
 from ntm.core import requestid
-from ntm.core.bulk import insert_rows
+from ntm.core.bulk import insert_rows, insert_values
 
 from .models import AuditEntry
 
@@ -51,6 +51,15 @@ def record_many(rows: Iterable[AuditEntry]) -> int:
     """Write unsaved entries (`entry`) in a few statements; their primary keys are not read back.
     Returns how many were written."""
     return insert_rows(AuditEntry, list(rows))
+
+
+def record_rows(user, action: str, rows: list[tuple]) -> int:
+    """Write many entries of one user and action in one statement, without model instances: each
+    row is (unit id, object_type, object_id, label, before, after), as `record` takes them. The
+    request id is the current one. Returns how many were written."""
+    return insert_values(AuditEntry, ["unit", "object_type", "object_id", "object_repr", "before", "after"],
+                         [(u, t, i, label[:200], b, a) for u, t, i, label, b, a in rows],
+                         {"user": _user(user), "action": action, "request_id": requestid.current()})
 
 
 def _unit_of(obj: models.Model):

@@ -6,18 +6,20 @@ statement the database takes seconds to plan and run (4 s of a 4.5 s province im
 per batch, `UPDATE … FROM (VALUES …)` — which PostgreSQL and SQLite (3.33+) both run in
 milliseconds. `insert_rows` writes new rows through the driver's `executemany`. Values go through
 each field's own `get_db_prep_save`, exactly as in a model save.
+
+`update_values` and `insert_values` do the same from plain tuples, without model instances (building
+30,000 of them was most of a province import's write, issue 16): one statement per table — on
+PostgreSQL `UPDATE … FROM unnest(<one array per column>)` and `COPY … FROM STDIN`, on SQLite an
+`executemany` — with the values common to every row prepared once. The figures' write path uses
+them; the instance-based helpers stay for callers that hold instances.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Mapping, Sequence
 
-from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db import connections, router
 from django.db.models import Model
-
-# Up to this many rows in all, the writes of a `together()` block go to PostgreSQL as one statement.
-SMALL = 100
 
 
 def update_rows(model: type[Model], objs: Sequence[Model], fields: Sequence[str], batch_rows: int = 2000) -> int:
@@ -30,17 +32,6 @@ def update_rows(model: type[Model], objs: Sequence[Model], fields: Sequence[str]
         raise ValueError("update_rows: every object needs a primary key")
     db = router.db_for_write(model)
     connection = connections[db]
-    if _defer(connection, ("update", model, list(objs), list(fields))):
-        return len(objs)
-    per_batch = max(1, min(batch_rows, (connection.features.max_query_params or 999) // (len(fields) + 1)))
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), per_batch):
-            cursor.execute(*_update_statement(connection, model, objs[start : start + per_batch], fields))
-    return len(objs)
-
-
-def _update_statement(connection, model: type[Model], batch: Sequence[Model], fields: Sequence[str]) -> tuple[str, list]:
-    """(sql, params) of one `UPDATE … FROM (VALUES …)` for these objects."""
     meta = model._meta
     pk = meta.pk
     columns = [meta.get_field(name) for name in fields]
@@ -53,12 +44,18 @@ def _update_statement(connection, model: type[Model], batch: Sequence[Model], fi
     row_sql = "(" + ", ".join(placeholder(f) for f in [pk, *columns]) + ")"
     assignments = ", ".join(f"{qn(f.column)} = v.column{i}" for i, f in enumerate(columns, start=2))
     table = qn(meta.db_table)
-    params: list = []
-    for obj in batch:
-        params.append(pk.get_db_prep_save(obj.pk, connection))
-        params += [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns]
-    return (f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row_sql] * len(batch))}) AS v "
-            f"WHERE {table}.{qn(pk.column)} = v.column1", params)
+    per_batch = max(1, min(batch_rows, (connection.features.max_query_params or 999) // (len(columns) + 1)))
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), per_batch):
+            batch = objs[start : start + per_batch]
+            params: list = []
+            for obj in batch:
+                params.append(pk.get_db_prep_save(obj.pk, connection))
+                params += [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns]
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row_sql] * len(batch))}) AS v "
+                f"WHERE {table}.{qn(pk.column)} = v.column1", params)
+    return len(objs)
 
 
 def insert_rows(model: type[Model], objs: Sequence[Model]) -> int:
@@ -71,72 +68,119 @@ def insert_rows(model: type[Model], objs: Sequence[Model]) -> int:
     if not objs:
         return 0
     connection = connections[router.db_for_write(model)]
-    if _defer(connection, ("insert", model, list(objs))):
-        return len(objs)
-    sql, rows = _insert_rows(connection, model, objs)
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-    return len(objs)
-
-
-def _insert_rows(connection, model: type[Model], objs: Sequence[Model], rows: int = 1) -> tuple[str, list]:
-    """(`INSERT … VALUES` with `rows` rows of placeholders, each object's values)."""
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not (f.primary_key and getattr(f, "db_returning", False))]
     qn = connection.ops.quote_name
-    row = f"({', '.join(['%s'] * len(fields))})"
-    sql = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES {', '.join([row] * rows)}"
-    return sql, [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
-
-
-@contextlib.contextmanager
-def together(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
-    """Hold back the `update_rows` and `insert_rows` calls made inside the block and send them at its
-    end, in order: on PostgreSQL a small write (at most SMALL rows in all) goes as ONE statement, the
-    others as data-modifying parts of its WITH — one round trip instead of one per call (a saved figure:
-    its update, history row and audit entry). Every part reads the rows as they stood before the
-    statement, so the block's writes must not depend on one another's rows (an update and the rows
-    that record it do not). Elsewhere, or when larger, each call runs as it would have. Nothing is sent
-    if the block raises; inside a block already open, calls join the outer one."""
-    connection = connections[using]
-    if getattr(connection, "_ntm_together", None) is not None:
-        yield
-        return
-    connection._ntm_together = []
-    try:
-        yield
-        held = connection._ntm_together
-    finally:
-        connection._ntm_together = None
-    _send(connection, held)
-
-
-def _defer(connection, call: tuple) -> bool:
-    """Hold `call` when a `together()` block is open on this connection."""
-    held = getattr(connection, "_ntm_together", None)
-    if held is None:
-        return False
-    held.append(call)
-    return True
-
-
-def _send(connection, held: list[tuple]) -> None:
-    rows = sum(len(call[2]) for call in held)
-    if connection.vendor != "postgresql" or len(held) < 2 or rows > SMALL:
-        for call in held:
-            if call[0] == "update":
-                update_rows(call[1], call[2], call[3])
-            else:
-                insert_rows(call[1], call[2])
-        return
-    parts: list[tuple[str, list]] = []
-    for call in held:
-        if call[0] == "update":
-            parts.append(_update_statement(connection, call[1], call[2], call[3]))
-        else:
-            sql, values = _insert_rows(connection, call[1], call[2], rows=len(call[2]))
-            parts.append((sql, [v for row in values for v in row]))
-    *first, (last_sql, last_params) = parts
-    sql = "WITH " + ", ".join(f"w{i} AS ({part_sql})" for i, (part_sql, _) in enumerate(first)) + f" {last_sql}"
+    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [p for _, part_params in first for p in part_params] + last_params)
+        cursor.executemany(sql, [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs])
+    return len(objs)
+
+
+def _many(cursor, sql: str, params: list) -> None:
+    """One row: a plain execute (a form save's statement, logged as itself); more: executemany."""
+    if len(params) == 1:
+        cursor.execute(sql, params[0])
+    else:
+        cursor.executemany(sql, params)
+
+
+COPY_FROM = 50  # rows: below, an INSERT costs fewer round trips than COPY's handshake
+
+
+def _as_is(value, connection):
+    return value
+
+
+def insert_values(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence],
+                  constants: Mapping[str, object] | None = None, prepared: bool = False) -> int:
+    """INSERT plain rows, without model instances: `columns` names the fields (as for a model:
+    "figure" or "figure_id" for a foreign key, the value being the id) each row gives, in order;
+    `constants` gives one value for every row (prepared once). Every other field takes what a new
+    model instance would save (`pre_save(..., add=True)`: its default, `auto_now_add` → now), also
+    prepared once. Values go through each field's `get_db_prep_save`, as in a model save.
+
+    PostgreSQL: one `COPY … FROM STDIN` (psycopg 3) from COPY_FROM rows on (fewer, as a form save's
+    one history row: `executemany`, one round trip less); SQLite: one `executemany`. Primary keys are
+    not read back. Returns the number of rows written."""
+    if not rows:
+        return 0
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    given = [meta.get_field(name) for name in columns]
+    constants = {k: v.pk if isinstance(v, Model) else v for k, v in (constants or {}).items()}  # an instance → its id
+    fixed_fields = [meta.get_field(name) for name in constants]
+    named = {f.attname for f in given} | {f.attname for f in fixed_fields}
+    proto = model()
+    rest = [f for f in meta.concrete_fields if f.attname not in named and not (f.primary_key and getattr(f, "db_returning", False))]
+    fixed = [f.get_db_prep_save(constants[name], connection) for name, f in zip(constants, fixed_fields, strict=True)]
+    fixed += [f.get_db_prep_save(f.pre_save(proto, True), connection) for f in rest]
+    fields = given + fixed_fields + rest
+    fixed = tuple(fixed)
+    preps = [f.get_db_prep_save for f in given]
+    width = range(len(given))
+
+    def ready():
+        if prepared:
+            for row in rows:
+                yield (*row, *fixed)
+        else:
+            for row in rows:
+                yield tuple(preps[i](row[i], connection) for i in width) + fixed
+
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
+            with cursor.cursor.copy(f"COPY {qn(meta.db_table)} ({names}) FROM STDIN") as copy:
+                for row in ready():
+                    copy.write_row(row)
+        else:
+            _many(cursor, f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(fields))})",
+                  list(ready()))
+    return len(rows)
+
+
+def update_values(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence],
+                  constants: Mapping[str, object] | None = None, prepared: bool = False) -> int:
+    """UPDATE rows by primary key without model instances: each row is (pk, value of each of
+    `columns`…); `constants` sets the same value on every row (prepared once). auto_now fields are
+    written only if named. Values go through each field's `get_db_prep_save` (not the rows' with
+    `prepared`: see `insert_values`).
+
+    PostgreSQL: one `UPDATE … FROM unnest(<one array per column>)`; SQLite: one `executemany` of
+    an UPDATE by primary key (SQLite's C loop over the index). Returns the number of rows sent."""
+    if not rows:
+        return 0
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    pk = meta.pk
+    given = [meta.get_field(name) for name in columns]
+    constants = {k: v.pk if isinstance(v, Model) else v for k, v in (constants or {}).items()}  # an instance → its id
+    fixed_fields = [meta.get_field(name) for name in constants]
+    fixed = [f.get_db_prep_save(constants[name], connection) for name, f in zip(constants, fixed_fields, strict=True)]
+    qn = connection.ops.quote_name
+    table = qn(meta.db_table)
+    preps = [pk.get_db_prep_save] + [f.get_db_prep_save for f in given]
+    if prepared:
+        preps = [_as_is] * len(preps)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = [[prep(row[i], connection) for row in rows] for i, prep in enumerate(preps)]
+            types = ", ".join(f"%s::{f.db_type(connection)}[]" for f in [pk, *given])
+            aliases = ", ".join(f"c{i}" for i in range(len(preps)))
+            sets = [f"{qn(f.column)} = v.c{i}" for i, f in enumerate(given, start=1)]
+            sets += [f"{qn(f.column)} = %s" for f in fixed_fields]
+            cursor.execute(f"UPDATE {table} SET {', '.join(sets)} FROM unnest({types}) AS v({aliases}) "
+                           f"WHERE {table}.{qn(pk.column)} = v.c0", [*fixed, *arrays])
+        else:
+            sets = ", ".join(f"{qn(f.column)} = %s" for f in [*given, *fixed_fields])
+            tail = tuple(fixed)
+            if prepared:
+                params = [(*row[1:], *tail, row[0]) for row in rows]
+            else:
+                params = [tuple(preps[i](row[i], connection) for i in range(1, len(preps))) + tail
+                          + (preps[0](row[0], connection),) for row in rows]
+            _many(cursor, f"UPDATE {table} SET {sets} WHERE {qn(pk.column)} = %s", params)
+    return len(rows)

@@ -11,10 +11,18 @@ Reading is defensive, every refusal a Vietnamese sentence naming sheet, row and 
 - before parsing (`inspect`): file size, .xls / CSV / not a zip, damaged zip, the size the zip
   declares it expands to (a zip bomb is refused before anything is decompressed), XML with a
   DTD or entities (also refused by defusedxml inside openpyxl);
-- while streaming the sheet (`read_sheet`, read-only mode, row by row, never the whole sheet in
-  memory as cells): rows limit, damaged sheet XML, the same field in two columns, a unit name
-  that does not match its code, a formula without a stored value, an Excel error value, the
-  cell's number format (a cell shown as 75% holds 0,75 and means 75 in a percent field).
+- while reading the sheet (`read_sheet`): rows limit, damaged sheet XML, the same field in two
+  columns, a unit name that does not match its code, a formula without a stored value, an Excel
+  error value, the cell's number format (a cell shown as 75% holds 0,75 and means 75 in a percent
+  field).
+
+Two readers give the same values. A workbook holding only plain values — numbers, text, booleans,
+blanks, in formats that are neither dates nor percentages, no formula, no error value, well-formed
+XML (`survey`, one pass over the zipped parts) — is read by calamine (python-calamine, a Rust
+reader: about 8× faster than openpyxl's read-only parse). Any other workbook, and any file
+calamine cannot read, goes through openpyxl in read-only mode (row by row, never the whole sheet in
+memory as cells), whose cells say their type, number format and formula; every refusal of a
+damaged file comes from there, worded as before.
 """
 
 from __future__ import annotations
@@ -29,15 +37,25 @@ from decimal import Decimal
 from io import BytesIO
 from itertools import repeat
 from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+from openpyxl.styles.stylesheet import Stylesheet
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.xml.constants import REL_NS, SHEET_MAIN_NS
+from openpyxl.xml.functions import fromstring
 
 from ntm.core.text import fold
 from ntm.criteria.spec import FieldDef
+
+try:  # a dependency (pyproject.toml); until an old environment installs it, every file goes through openpyxl
+    from python_calamine import CalamineWorkbook
+except ImportError:  # pragma: no cover — test_excel_readers fails loudly when it is missing
+    CalamineWorkbook = None
 
 HEADER_ROWS = 2
 META_SHEET = "_ntm"
@@ -210,41 +228,128 @@ _READ_ERRORS = (ParseError, zipfile.BadZipFile, zlib.error, KeyError, EOFError, 
 _PERCENT = re.compile(r'%(?=(?:[^"]*"[^"]*")*[^"]*$)')  # a % outside quoted text in a number format
 
 
-def open_workbooks(data: bytes):
+def open_workbooks(data: bytes, formulas: bool | None = None):
     """(values, formulas): the workbook read-only with its cached values, and — only when a sheet
     holds a formula — once more with the formulas, to tell a formula without a stored value from a
     blank cell (None otherwise: a template filled by hand has none, and is then parsed once).
+    `formulas`: whether a sheet holds one, when `survey` already said (None: look).
     Raises FileRefused when it cannot be opened."""
+    if formulas is None:
+        formulas = survey(data).formulas
     try:
         values = load_workbook(BytesIO(data), read_only=True, data_only=True)
-        formulas = load_workbook(BytesIO(data), read_only=True, data_only=False) if _has_formulas(data) else None
+        with_formulas = load_workbook(BytesIO(data), read_only=True, data_only=False) if formulas else None
     except _READ_ERRORS as exc:
         raise FileRefused(_DAMAGED.format(detail=f" ({_reason(exc)})")) from exc
     except Exception as exc:  # defusedxml's refusals (entities, DTD) and anything else the parser raises
         raise FileRefused(_DAMAGED.format(detail=f" ({_reason(exc)})")) from exc
-    return values, formulas
+    return values, with_formulas
 
 
+@dataclass(frozen=True)
+class Survey:
+    """What one pass over a workbook's zipped parts found (`survey`).
+
+    formulas: a worksheet holds a formula element (or a part could not be read: the full parse
+    then reports it). plain: every worksheet holds only values calamine reads as openpyxl does —
+    well-formed XML in the main namespace, no formula, no error (`t="e"`) or ISO-date (`t="d"`)
+    cell, no integer of 16 digits or more (openpyxl keeps it exact, calamine as a float), no cell
+    styled as a date, duration or percentage, no more rows than the limit. dimensions: sheet part
+    → (max column, max row) of its `<dimension>`, which openpyxl's read-only mode reads up to."""
+
+    formulas: bool
+    plain: bool
+    dimensions: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+_MAIN_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_ROOT = re.compile(rb'^\s*(?:<\?xml[^>]*\?>\s*)?<worksheet\s[^>]*' + re.escape(_MAIN_NS))
+_FORMULA_HINT = re.compile(rb"f[\s>/]")  # fast: a literal first; then checked with _FORMULA
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")  # an <f> element (with or without a namespace prefix)
+_TYPE_E_D = re.compile(rb"""t=["'][ed]["']""")  # an error or ISO-date cell (when an attribute: see _not_plain)
+_LONG_INT = (re.compile(rb"<v>\s*-?\d{16}"), re.compile(rb":v>\s*-?\d{16}"))  # 16+ digits (searched apart: fast)
+_STYLE_ID = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\bs=["'](\d+)["']""")
+_DIMENSION = re.compile(rb"""<dimension\s+ref=["']([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)["']""")
 
 
-def _has_formulas(data: bytes) -> bool:
-    """Whether any worksheet part holds a formula element (read in chunks, never whole in memory).
-    Errors (a damaged part) answer True: the full parse then reports them."""
+def survey(data: bytes, limits: Limits = LIMITS) -> Survey:
+    """One pass over the worksheet parts (each read whole: `inspect` bounded their size): see Survey.
+    Never raises: a part that cannot be read makes the file not plain (openpyxl then says why)."""
+    formulas, plain, dimensions = False, True, {}
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
+            special = _special_styles(archive)
             for part in archive.namelist():
                 if not (part.startswith("xl/worksheets/") and part.endswith(".xml")):
                     continue
-                with archive.open(part) as stream:
-                    tail = b""
-                    while chunk := stream.read(1 << 16):
-                        if _FORMULA.search(tail + chunk):
-                            return True
-                        tail = chunk[-64:]
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
+                body = archive.read(part)
+                if _FORMULA_HINT.search(body) and _FORMULA.search(body):
+                    formulas, plain = True, False
+                    continue
+                if not plain:
+                    continue
+                head = body[: body.find(b"<sheetData")] if b"<sheetData" in body else body[:4096]
+                if (not _ROOT.match(head) or _not_plain(body) or special is None
+                        or body.count(b"<row") > limits.max_rows + HEADER_ROWS or not _well_formed(body)
+                        or (special and any(int(s) in special for s in _STYLE_ID.findall(body)))):
+                    plain = False
+                    continue
+                if m := _DIMENSION.search(head):
+                    min_col, min_row, max_col, max_row = range_boundaries(m.group(1).decode())
+                    if min_row is None or max_row is None:
+                        plain = False
+                        continue
+                    dimensions[part] = (max_col, max_row)
+    except Exception:  # noqa: BLE001 — a damaged part: openpyxl reads it and says what is wrong
+        return Survey(formulas=True, plain=False)
+    return Survey(formulas, plain, dimensions)
+
+
+def _not_plain(body: bytes) -> bool:
+    """An error or ISO-date cell (`t="e"`, `t="d"`), or an integer of 16 digits or more."""
+    if any(p.search(body) for p in _LONG_INT):
         return True
-    return False
+    return any(body[m.start() - 1 : m.start()].isspace() for m in _TYPE_E_D.finditer(body))
+
+
+def _special_styles(archive: zipfile.ZipFile) -> set[int] | None:
+    """Indices of the cell styles openpyxl reads as a date, a duration or a percentage (its own
+    stylesheet code decides); None when the stylesheet cannot be read (the file is then not plain)."""
+    try:
+        body = archive.read("xl/styles.xml")
+    except KeyError:
+        return set()
+    try:
+        if not _well_formed(body):
+            return None
+        sheet = Stylesheet.from_tree(fromstring(body))
+    except Exception:  # noqa: BLE001
+        return None
+    out = set(sheet.date_formats) | set(sheet.timedelta_formats)
+    for i, xf in enumerate(sheet.cell_styles):
+        fid = xf.numFmtId or 0
+        fmt = BUILTIN_FORMATS.get(fid, "General") if fid < BUILTIN_FORMATS_MAX_SIZE else sheet.number_formats[
+            fid - BUILTIN_FORMATS_MAX_SIZE]
+        if _PERCENT.search(fmt or ""):
+            out.add(i)
+    return out
+
+
+def _refuse_declarations(*_args) -> None:
+    raise ValueError("DOCTYPE/ENTITY")
+
+
+def _well_formed(body: bytes) -> bool:
+    """Whether a part is well-formed XML without a DOCTYPE or entity declaration (expat, no
+    handlers: a C-speed pass)."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_declarations
+    parser.EntityDeclHandler = _refuse_declarations
+    try:
+        parser.Parse(body, True)
+    except (expat.ExpatError, ValueError):
+        return False
+    return True
 
 
 def _close(*workbooks) -> None:
@@ -264,21 +369,91 @@ def sheet_years(data: bytes, filename: str = "") -> list[int]:
 
 
 def read_sheet(data: bytes, year: int, fields: Mapping[str, FieldDef], units: Mapping[str, dict],
-               limits: Limits = LIMITS, filename: str = "") -> Reading:
-    """Stream the year's sheet: every cell to write, or every problem (sheet, row, column, reason).
+               limits: Limits = LIMITS, filename: str = "", fast: bool = True) -> Reading:
+    """Read the year's sheet: every cell to write, or every problem (sheet, row, column, reason).
 
     `units`: code → {"id", "full_name", "name"} of the units this upload may write. Blank cells are
-    left as they are (not cleared). Raises FileRefused when the file itself cannot be read."""
+    left as they are (not cleared). The file is parsed once: by calamine when `survey` finds it
+    plain, else by openpyxl (`fast=False`: always openpyxl — the tests compare the two). Raises
+    FileRefused when the file itself cannot be read."""
     inspect(data, filename, limits=limits)
-    values_wb, formulas_wb = open_workbooks(data)
+    found = survey(data, limits)
+    if fast and found.plain and CalamineWorkbook is not None:
+        book = _calamine_book(data, year, found)
+        if book is not None:
+            names, rows, meta = book
+            try:
+                return _read(names, rows, meta, year, fields, units, limits)
+            except _NotPlain:
+                pass
+    values_wb, formulas_wb = open_workbooks(data, found.formulas)
     try:
-        return _read(values_wb, formulas_wb, year, fields, units, limits)
+        names = values_wb.sheetnames
+        name = sheet_name(year)
+        if name not in names:
+            return _read(names, iter(()), None, year, fields, units, limits)
+        formula_rows = formulas_wb[name].iter_rows() if formulas_wb is not None else repeat(())
+        rows = ((tuple(c.value for c in vrow), vrow, frow)
+                for vrow, frow in zip(values_wb[name].iter_rows(), formula_rows, strict=False))
+        meta = values_wb[META_SHEET].iter_rows(values_only=True) if META_SHEET in names else None
+        return _read(names, rows, meta, year, fields, units, limits)
     except FileRefused:
         raise
     except Exception as exc:  # a damaged part met while streaming (truncated XML, a bad CRC…)
         raise FileRefused(_DAMAGED.format(detail=f" (trang “{sheet_name(year)}”: {_reason(exc)})")) from exc
     finally:
         _close(values_wb, formulas_wb)
+
+
+def _calamine_book(data: bytes, year: int, found: Survey):
+    """(sheet names, the year's rows, the `_ntm` rows) read by calamine, cut to each sheet's declared
+    dimension as openpyxl's read-only mode does; None when calamine cannot read the file (the
+    caller then reads it with openpyxl, which says why). Values are calamine's: "" for a blank
+    (openpyxl: None) and a float for every number (openpyxl: an int when written without a
+    decimal point) — the same to every check and to `clean_value` (a whole float below 2**53 is
+    exact; `survey` sent longer integers to openpyxl); `_read` sends the file to openpyxl if it
+    meets a date or time (`_NotPlain`)."""
+    try:
+        with CalamineWorkbook.from_filelike(BytesIO(data)) as book:
+            names = list(book.sheet_names)
+            parts = _sheet_parts(data)
+            out = []
+            for name in (sheet_name(year), META_SHEET):
+                if name not in names:
+                    out.append(None)
+                    continue
+                grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                limit = found.dimensions.get(parts.get(name, ""))
+                if limit is not None:
+                    max_col, max_row = limit
+                    if len(grid) > max_row or (grid and len(grid[0]) > max_col):
+                        grid = [row[:max_col] for row in grid[:max_row]]
+                out.append(grid)
+    except Exception:  # noqa: BLE001 — CalamineError and the like: openpyxl reads it and says why
+        return None
+    rows, meta = out
+    return names, ((row, None, None) for row in rows or ()), (iter(meta) if meta is not None else None)
+
+
+_TEMPORAL = (dt.date, dt.time, dt.timedelta)  # dt.datetime is a dt.date
+
+
+class _NotPlain(Exception):
+    """calamine gave a value openpyxl reads from the cell's style (a date, a time): read with openpyxl."""
+
+
+def _sheet_parts(data: bytes) -> dict[str, str]:
+    """Sheet name → its part ("xl/worksheets/sheet1.xml"), from the workbook and its relationships."""
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        book = fromstring(archive.read("xl/workbook.xml"))
+        rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    out = {}
+    for sheet in book.iter(f"{{{SHEET_MAIN_NS}}}sheet"):
+        target = targets.get(sheet.get(f"{{{REL_NS}}}id"), "")
+        target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        out[sheet.get("name")] = target
+    return out
 
 
 def _reason(exc: Exception) -> str:
@@ -294,20 +469,22 @@ def _reason(exc: Exception) -> str:
     return "cấu trúc tệp không đọc được"
 
 
-def _read(values_wb, formulas_wb, year, fields, units, limits) -> Reading:
+def _read(names: list[str], rows, meta, year, fields, units, limits) -> Reading:
+    """The checks of `read_sheet` over rows from either reader: `rows` yields (values, cells, formula
+    cells) — the row's values as openpyxl gives them, and, from openpyxl only, its cells (type,
+    number format) and the same row read with formulas (None or () when there are none); `meta`
+    the `_ntm` sheet's rows as values (None without one)."""
     name = sheet_name(year)
     out = Reading()
-    if name not in values_wb.sheetnames:
-        shown = [n for n in values_wb.sheetnames if n != META_SHEET]
+    if name not in names:
+        shown = [n for n in names if n != META_SHEET]
         raise FileRefused(f"Không có trang “{name}” (các trang: {', '.join(shown)}). Hãy dùng tệp mẫu của năm {year}.")
     problem = out.problems.append
-    formula_rows = formulas_wb[name].iter_rows() if formulas_wb is not None else repeat(())
-    rows = zip(values_wb[name].iter_rows(), formula_rows, strict=False)
     header = next(rows, None)
     codes_row = next(rows, None)
     if header is None or codes_row is None:
         raise FileRefused(f"Trang “{name}”: thiếu dòng tiêu đề (dòng 2 ghi mã trường) — hãy dùng tệp mẫu")
-    codes = [_text(c.value) for c in codes_row[0]]
+    codes = [_text(v) for v in codes_row[0]]
     if len(codes) > limits.max_columns:
         raise FileRefused(f"Trang “{name}”: {len(codes)} cột (tối đa {limits.max_columns})")
     if codes[:1] != ["code"]:
@@ -328,16 +505,21 @@ def _read(values_wb, formulas_wb, year, fields, units, limits) -> Reading:
         else:
             columns[i] = code
             first_column[code] = i
-    columns = {i: code for i, code in columns.items() if code not in doubled}  # neither column is read
+    # neither of two columns of one field is read; per column: index, field, definition, where's prefix
+    read = [(i - 1, code, fields[code], f", cột {get_column_letter(i)}") for i, code in columns.items()
+            if code not in doubled]
     seen: dict[str, int] = {}
-    for r, (vrow, frow) in enumerate(rows, start=HEADER_ROWS + 1):
+    sheet_at = f"Trang “{name}”, dòng "
+    cells = out.cells
+    for r, (vals, vrow, frow) in enumerate(rows, start=HEADER_ROWS + 1):
         if r - HEADER_ROWS > limits.max_rows:
             raise FileRefused(f"Trang “{name}” có hơn {limits.max_rows:,} dòng số liệu (tối đa {limits.max_rows:,}): "
                               "hãy chia thành nhiều tệp".replace(",", "."))
-        vals = [c.value for c in vrow]
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in vals):
             continue
         out.rows += 1
+        if vrow is None and any(isinstance(v, _TEMPORAL) for v in vals[:2]):
+            raise _NotPlain
         code = _text(vals[0] if vals else None)
         code = code[:-2] if code.endswith(".0") else code  # a code Excel turned into a number
         unit = units.get(code) or units.get(code.zfill(5))
@@ -356,45 +538,53 @@ def _read(values_wb, formulas_wb, year, fields, units, limits) -> Reading:
             problem(Problem(r, 2, f"{where(name, r, 2)}: tên “{label}” không khớp mã {unit['code']} "
                                   f"({unit['full_name']}) — kiểm tra lại mã đơn vị hoặc tên, chưa ghi gì"))
             continue
-        for i, fcode in columns.items():
-            vcell = vrow[i - 1] if i - 1 < len(vrow) else None
-            fcell = frow[i - 1] if i - 1 < len(frow) else None
-            raw = getattr(vcell, "value", None)
-            formula = getattr(fcell, "value", None)
-            at = where(name, r, i)
-            fdef = fields[fcode]
-            if isinstance(formula, str) and formula.startswith("=") and raw is None:
-                problem(Problem(r, i, f"{at} ({fdef.name}): ô có công thức “{formula[:60]}” nhưng chưa có giá trị tính "
-                                      "sẵn — hãy mở tệp bằng Excel và lưu lại (để công thức được tính) rồi tải lên"))
-                continue
-            if raw is None or (isinstance(raw, str) and not raw.strip()):
-                continue
-            if getattr(vcell, "data_type", "") == "e" or (isinstance(raw, str) and raw.startswith("#") and raw.endswith(("!", "?", "A"))):
-                problem(Problem(r, i, f"{at} ({fdef.name}): ô báo lỗi công thức {raw} — sửa công thức trong Excel"))
-                continue
-            if isinstance(raw, (dt.datetime, dt.date, dt.time, dt.timedelta)):
-                problem(Problem(r, i, f"{at} ({fdef.name}): ô dạng ngày giờ ({raw}) không phải là số — đặt định dạng "
-                                      "ô là Số (Number)"))
-                continue
-            if isinstance(raw, (int, float)) and not isinstance(raw, bool) and _PERCENT.search(
-                    getattr(vcell, "number_format", "") or ""):
-                if fdef.kind != "percent":
-                    problem(Problem(r, i, f"{at} ({fdef.name}): ô định dạng phần trăm (hiển thị "
-                                          f"{_pct(raw)}%) nhưng trường tính bằng {fdef.unit or 'số'}: hãy ghi số theo "
-                                          f"đơn vị {fdef.unit or 'của trường'} và bỏ định dạng %"))
+        unit_id, unit_code, width = unit["id"], unit["code"], len(vals)
+        row_at = f"{sheet_at}{r}"
+        for j, fcode, fdef, column_at in read:
+            raw = vals[j] if j < width else None
+            if frow:  # read by openpyxl, and the sheet has formulas
+                formula = getattr(frow[j] if j < len(frow) else None, "value", None)
+                if isinstance(formula, str) and formula.startswith("=") and raw is None:
+                    problem(Problem(r, j + 1, f"{row_at}{column_at} ({fdef.name}): ô có công thức “{formula[:60]}” nhưng "
+                                              "chưa có giá trị tính sẵn — hãy mở tệp bằng Excel và lưu lại (để công thức "
+                                              "được tính) rồi tải lên"))
                     continue
-                raw = Decimal(repr(float(raw))) * 100  # shown as 75% → holds 0,75 → means 75
-            out.cells.append(SheetCell(unit["id"], unit["code"], fcode, raw, r, i, at))
-    out.downloaded_at, out.originals = _meta(values_wb, year)
+            if raw is None:
+                continue
+            kind = type(raw)
+            text = kind is str
+            if text and not raw.strip():
+                continue
+            at = f"{row_at}{column_at}"
+            vcell = vrow[j] if vrow is not None and j < len(vrow) else None
+            if vrow is None and not (text or kind is float or kind is int or kind is bool):
+                raise _NotPlain  # read by calamine: a date or time, which openpyxl tells from the style
+            if getattr(vcell, "data_type", "") == "e" or (text and raw.startswith("#") and raw.endswith(("!", "?", "A"))):
+                problem(Problem(r, j + 1, f"{at} ({fdef.name}): ô báo lỗi công thức {raw} — sửa công thức trong Excel"))
+                continue
+            if vcell is not None:  # read by openpyxl: the cell's type and format count
+                if isinstance(raw, (dt.datetime, dt.date, dt.time, dt.timedelta)):
+                    problem(Problem(r, j + 1, f"{at} ({fdef.name}): ô dạng ngày giờ ({raw}) không phải là số — đặt định "
+                                              "dạng ô là Số (Number)"))
+                    continue
+                if isinstance(raw, (int, float)) and not isinstance(raw, bool) and _PERCENT.search(
+                        getattr(vcell, "number_format", "") or ""):
+                    if fdef.kind != "percent":
+                        problem(Problem(r, j + 1, f"{at} ({fdef.name}): ô định dạng phần trăm (hiển thị "
+                                                  f"{_pct(raw)}%) nhưng trường tính bằng {fdef.unit or 'số'}: hãy ghi số "
+                                                  f"theo đơn vị {fdef.unit or 'của trường'} và bỏ định dạng %"))
+                        continue
+                    raw = Decimal(repr(float(raw))) * 100  # shown as 75% → holds 0,75 → means 75
+            cells.append(SheetCell(unit_id, unit_code, fcode, raw, r, j + 1, at))
+    out.downloaded_at, out.originals = _meta(meta, year)
     return out
 
 
-def _meta(wb, year: int) -> tuple[dt.datetime | None, dict[tuple[str, str], object] | None]:
-    """The download time and the values as downloaded, from the hidden `_ntm` sheet (None, None when
-    the file has none or it is for another year)."""
-    if META_SHEET not in wb.sheetnames:
+def _meta(rows, year: int) -> tuple[dt.datetime | None, dict[tuple[str, str], object] | None]:
+    """The download time and the values as downloaded, from the hidden `_ntm` sheet's rows (None,
+    None when the file has none or it is for another year)."""
+    if rows is None:
         return None, None
-    rows = wb[META_SHEET].iter_rows(values_only=True)
     try:
         first, second, codes = next(rows), next(rows), next(rows)
         stamp = dt.datetime.fromisoformat(str(first[1])) if first and first[0] == "downloaded_at" else None
@@ -404,11 +594,11 @@ def _meta(wb, year: int) -> tuple[dt.datetime | None, dict[tuple[str, str], obje
             stamp = stamp.replace(tzinfo=dt.UTC)
         originals: dict[tuple[str, str], object] = {}
         for row in rows:
-            if not row or row[0] is None:
+            if not row or row[0] is None or row[0] == "":
                 continue
             code = _text(row[0])
             for fcode, value in zip(codes[1:], row[1:], strict=False):
-                if fcode and value is not None:
+                if fcode and value is not None and value != "":  # a blank (calamine: "") was blank
                     originals[(code, str(fcode))] = value
         return stamp, originals
     except (StopIteration, ValueError, TypeError, IndexError):

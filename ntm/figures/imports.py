@@ -11,9 +11,12 @@ with the values as the template was downloaded, to find conflicts:
 - a cell its user edited that someone else also changed: written only when the user ticks
   "ghi đè" on the preview.
 
-The uploaded file waits in `staging` (per user, by token) between preview and confirmation; the
-confirmation re-plans and refuses if the changes are no longer those shown. Errors can be
-downloaded as the user's own workbook with each bad cell marked.
+The uploaded file waits in `staging` (per user, by token) between preview and confirmation. The
+confirmation (`confirm_import`) reads the file once and writes in one transaction: conflicts are
+checked again against the figures as they stand, the cells go through `write_figures` (every check
+of the write path, once), and the write is rolled back, nothing written, if the changes it made are
+not those the preview showed (its digest: figures changed since). Errors can be downloaded as the
+user's own workbook with each bad cell marked.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -36,7 +40,7 @@ from ntm.units.models import REFORM_DATE, Unit, valid_in
 from . import excel, staging
 from .models import Figure, FigureChange, closed_unit_years
 from .rules import InvalidFigure, _fmt, clean_value
-from .services import CellInput, NeedsConfirmation, WriteRefused, derived_fields, values_for, write_figures
+from .services import CellInput, NeedsConfirmation, WriteRefused, WriteResult, derived_fields, values_for, write_figures
 from .views import _context
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -85,9 +89,26 @@ class Plan:
 
     @property
     def digest(self) -> str:
-        rows = sorted((c.where, str(c.old), str(c.new)) for c in self.changes)
-        rows += sorted((c.where, str(c.current), str(c.uploaded), str(c.kept)) for c in self.conflicts)
-        return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
+        """What the preview showed: the changes outside conflicts, and each conflict (a cell both
+        sides edited is covered by its conflict, whether or not "ghi đè" writes it)."""
+        return _digest([(c.where, c.old, c.new) for c in self.changes if not c.conflict], self.conflicts)
+
+
+def _digest(changes: list[tuple[str, Decimal | None, Decimal | None]], conflicts: list[Conflict]) -> str:
+    rows = sorted((where, str(old), str(new)) for where, old, new in changes)
+    rows += sorted((c.where, str(c.current), str(c.uploaded), str(c.kept)) for c in conflicts)
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
+
+
+@dataclass
+class _Read:
+    """An upload read and checked against the figures as they stand (`_read_upload`)."""
+
+    plan: Plan
+    keep: list[CellInput]
+    overwrites: list[CellInput]
+    names: dict[int, str]
+    positions: dict[str, tuple[int, int]]
 
 
 def plan_import(user, data: bytes, year: int, units: dict[str, dict], fields: dict[str, FieldDef],
@@ -97,15 +118,66 @@ def plan_import(user, data: bytes, year: int, units: dict[str, dict], fields: di
     `units`: code → {"id", "code", "full_name", "name"} the upload may write (the page's targets, or
     every unit `--as USER` may edit for the CLI). With `overwrite`, cells both the user and someone
     else changed are part of the write."""
+    read = _read_upload(user, data, year, units, fields, filename, overwrite)
+    return _dry_run(user, read, fields) if read.plan.readable else read.plan
+
+
+class _Stale(Exception):
+    """The write did not make the changes the preview showed: rolled back."""
+
+
+def confirm_import(user, data: bytes, year: int, units: dict[str, dict], fields: dict[str, FieldDef], *,
+                   digest: str, source: str = "", overwrite: bool = False, confirm: bool = False,
+                   comment: str = "Nhập từ Excel") -> tuple[Plan, WriteResult | None, str]:
+    """The confirmation of a previewed upload: the file read once, conflicts checked against the
+    figures as they stand, the cells written through `write_figures` — all in one transaction, kept
+    only if the changes written are those the preview showed (`digest`).
+
+    Returns (plan, result, outcome): "written" (result set; plan holds the conflicts and warnings,
+    not the list of changes), or nothing written and the plan to show again — "stale" (figures
+    changed since the preview), "errors", "warnings" (`confirm` is needed)."""
+    read = _read_upload(user, data, year, units, fields, "", overwrite)
+    if read.plan.errors:  # refused by the reader: the plan with the write path's reasons too, as the preview
+        plan = _dry_run(user, read, fields) if read.plan.readable else read.plan
+        return plan, None, "stale" if plan.readable and plan.digest != digest else "errors"
+    plan = read.plan
+    try:
+        with transaction.atomic():
+            result = write_figures(user, plan.cells, source=source, comment=comment, door="excel", confirm=confirm)
+            both = {(c.unit_id, c.field) for c in read.overwrites}
+            where_of = {(c.unit_id, c.field): c.where for c in plan.cells}
+            shown = [(where_of.get((ch.unit_id, ch.field), ""), ch.old, ch.new) for ch in result.changes
+                     if (ch.unit_id, ch.field) not in both]
+            if _digest(shown, plan.conflicts) != digest:
+                raise _Stale
+    except (_Stale, WriteRefused) as exc:  # NeedsConfirmation too: nothing written, the page shows the plan
+        plan = _dry_run(user, read, fields)  # the same reading, checked as the preview did
+        if plan.digest != digest:
+            return plan, None, "stale"
+        if plan.errors:
+            return plan, None, "errors"
+        if isinstance(exc, NeedsConfirmation):
+            return plan, None, "warnings"
+        if isinstance(exc, WriteRefused):
+            plan.errors = exc.errors
+            return plan, None, "errors"
+        return plan, None, "stale"
+    plan.unchanged, plan.warnings = result.unchanged, result.warnings
+    return plan, result, "written"
+
+
+def _read_upload(user, data, year, units, fields, filename, overwrite) -> _Read:
+    """Read the file (once) and sort its cells against the figures as they stand: the plan without
+    its dry run (errors when the file or a cell is refused by the reader)."""
     plan = Plan()
     try:
         reading = excel.read_sheet(data, year, fields, units, filename=filename)
     except excel.FileRefused as exc:
         plan.errors = [str(exc)]
-        return plan
+        return _Read(plan, [], [], {}, {})
     plan.readable = True
     plan.problems = list(reading.problems)
-    cells = [CellInput(c.unit_id, year, c.field, c.raw, where=c.where) for c in reading.cells]
+    cells = [CellInput(c.unit_id, year, c.field, c.raw, c.where) for c in reading.cells]
     positions = {c.where: (c.row, c.column) for c in reading.cells}
     names = {u["id"]: u["full_name"] for u in units.values()}
     keep, plan.conflicts, plan.checked_conflicts, overwrites = _conflicts(user, year, reading, fields, cells, names)
@@ -113,6 +185,15 @@ def plan_import(user, data: bytes, year: int, units: dict[str, dict], fields: di
     plan.cells = keep + (overwrites if overwrite else [])
     if not reading.cells and not reading.problems:
         plan.problems.append(excel.Problem(0, 0, "Tệp không có ô số liệu nào để nhập."))
+    plan.errors = [p.message for p in plan.problems]
+    return _Read(plan, keep, overwrites, names, positions)
+
+
+def _dry_run(user, read: _Read, fields) -> Plan:
+    """The plan of a read upload completed by the write path in dry-run mode: the changes it would
+    make (the cells both sides edited included, marked), warnings, or every refusal by cell."""
+    plan, keep, overwrites, positions = read.plan, read.keep, read.overwrites, read.positions
+    plan.changes, plan.warnings, plan.cell_notes, plan.unchanged = [], [], {}, 0
     try:
         result = write_figures(user, keep + overwrites, door="excel", dry_run=True)
     except WriteRefused as exc:
@@ -125,6 +206,7 @@ def plan_import(user, data: bytes, year: int, units: dict[str, dict], fields: di
         where_of = {}
         for c in keep + overwrites:
             where_of.setdefault((c.unit_id, c.field), c.where)
+        names = read.names
         plan.changes = [Row(names.get(ch.unit_id, str(ch.unit_id)), fields[ch.field].name if ch.field in fields else ch.field,
                             ch.old, ch.new, where_of.get((ch.unit_id, ch.field), ""), (ch.unit_id, ch.field) in both)
                         for ch in result.changes]
@@ -160,11 +242,6 @@ def _conflicts(user, year, reading: excel.Reading, fields, cells: list[CellInput
     keep, conflicts, overwrites = [], [], []
     for cell in cells:
         fdef = fields.get(cell.field)
-        try:
-            new = clean_value(cell.raw, fdef)
-        except InvalidFigure:
-            keep.append(cell)  # refused later by the write path, with its position
-            continue
         now = current.get((cell.unit_id, cell.field))
         if reading.originals is not None:
             try:
@@ -175,7 +252,15 @@ def _conflicts(user, year, reading: excel.Reading, fields, cells: list[CellInput
         else:  # a template without its grid: any change by another user since the download
             was = None
             someone = (cell.unit_id, cell.field) in later and later[(cell.unit_id, cell.field)][0] != getattr(user, "username", "")
-        if not someone or _same(new, now):
+        if not someone:  # nobody else changed the cell: written as uploaded (checked by the write path)
+            keep.append(cell)
+            continue
+        try:
+            new = clean_value(cell.raw, fdef)
+        except InvalidFigure:
+            keep.append(cell)  # refused later by the write path, with its position
+            continue
+        if _same(new, now):
             keep.append(cell)
             continue
         if later is None:
@@ -280,21 +365,13 @@ def _confirm(request, unit, year, fields, by_code, context):
         return redirect("figure_import", pk=unit.pk, year=year)
     data, meta = stored
     overwrite = request.POST.get("overwrite") == "1"
-    plan = plan_import(request.user, data, year, by_code, fields, overwrite=overwrite)
+    plan, result, outcome = confirm_import(request.user, data, year, by_code, fields, digest=request.POST.get("digest", ""),
+                                           source=meta.get("source", "")[:255], overwrite=overwrite,
+                                           confirm=request.POST.get("confirm_warnings") == "1")
     context.update(form=UploadForm(initial={"source": meta.get("source", "")}), plan=plan, token=token)
-    if request.POST.get("digest") != plan.digest:
-        context["stale"] = True
-        return render(request, "figures/import.html", context)
-    if plan.errors:
-        return render(request, "figures/import.html", context)
-    try:
-        result = write_figures(request.user, plan.cells, source=meta.get("source", "")[:255], comment="Nhập từ Excel",
-                               door="excel", confirm=request.POST.get("confirm_warnings") == "1")
-    except NeedsConfirmation:
-        context["need_warning_confirm"] = True
-        return render(request, "figures/import.html", context)
-    except WriteRefused as exc:
-        plan.errors = exc.errors
+    if outcome != "written":
+        context["stale"] = outcome == "stale"
+        context["need_warning_confirm"] = outcome == "warnings"
         return render(request, "figures/import.html", context)
     staging.discard(request.user, token)
     kept = sum(1 for c in plan.conflicts if c.kept or not overwrite)

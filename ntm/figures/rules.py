@@ -103,13 +103,15 @@ def clean_value(raw: object, fdef: FieldDef | None) -> Decimal | None:
         raise InvalidFigure(NOT_A_NUMBER.format(text=_shown(raw))) from exc
     if value is None:
         return None
-    return check_range(value, fdef, _shown(raw))
+    return check_range(value, fdef, raw=raw)
 
 
-def check_range(value: Decimal, fdef: FieldDef | None, text: str = "") -> Decimal:
-    """A parsed value against its field's kind and range; returns it rounded to 4 decimals."""
+def check_range(value: Decimal, fdef: FieldDef | None, text: str = "", *, raw: object = None) -> Decimal:
+    """A parsed value against its field's kind and range; returns it rounded to 4 decimals. `text`
+    (or `raw`, shown only when a message needs it) is how the value was given."""
     kind = fdef.kind if fdef else "number"
-    text = text or _fmt(value)
+    if not text:
+        text = _Shown(raw if raw is not None else value)
     if not value.is_finite():
         raise InvalidFigure(NOT_A_NUMBER.format(text=text))
     if value < 0:
@@ -165,6 +167,21 @@ def _too_big(text: str, fdef: FieldDef | None) -> str:
 
 def _unit(fdef: FieldDef | None) -> str:
     return f" (đơn vị: {fdef.unit})" if fdef is not None and fdef.unit else ""
+
+
+class _Shown:
+    """`_shown(raw)`, computed only if a message is written (most values pass every check)."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: object):
+        self.raw = raw
+
+    def __str__(self) -> str:
+        return _shown(self.raw)
+
+    def __format__(self, spec: str) -> str:
+        return format(_shown(self.raw), spec)
 
 
 def _shown(raw: object) -> str:

@@ -8,7 +8,8 @@ CLI, the API, the demo — calls `write_figures`, which in one transaction:
    (computed by a layer above, `register_derived`: OCOP products, a district's communes NTM) is
    refused as typed input;
 3. writes the figures and one history row per real change (an unchanged value writes nothing);
-4. records one audit entry per changed cell (or one per batch for generated data);
+4. records one audit entry per unit and year changed, listing every changed cell with its value
+   before and after (one per batch for generated data);
 5. sends `figures_changed`, on which stored evaluations are brought up to date.
 
 If anything is refused, `WriteRefused` lists every reason and nothing is written.
@@ -29,7 +30,7 @@ from django.utils import timezone
 from ntm.accounts import audit
 from ntm.accounts.scope import can, is_admin, with_may
 from ntm.core import faults
-from ntm.core.bulk import insert_rows, together, update_rows
+from ntm.core.bulk import insert_values, update_values
 from ntm.core.sql import in_ids, reading
 from ntm.criteria.batch import Outcome
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
@@ -145,7 +146,7 @@ def _names(ladder: list[CriteriaSetSpec]) -> dict[str, str]:
     return _RULES[tuple(id(s) for s in ladder)][2]
 
 
-_FIGURE_COLUMNS = ("id", "unit_id", "year", "field", "value", "source", "updated_by_id", "updated_at")
+_FIGURE_COLUMNS = ("id", "unit_id", "year", "field", "value", "source", "updated_by_id")
 _UNIT_COLUMNS = ("id", "code", "full_name", "level", "kind", "scheme", "valid_from", "valid_to", "province__code")
 
 
@@ -277,53 +278,55 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
     if result.warnings and not confirm and not dry_run:
         raise NeedsConfirmation(result.warnings, result.warnings_by_where)
 
-    now = timezone.now()
-    new, changed, history = [], [], []
-    for (uid, year, name), value in values.items():
-        row = existing.get((uid, year, name))
+    # Rows as plain tuples, written without model instances (ntm.core.bulk: COPY / executemany).
+    now, actor = timezone.now(), _actor(user)
+    created: list[tuple] = []  # (unit id, year, field, value)
+    changed: list[tuple] = []  # (figure id, value, source): last written by someone else
+    mine: list[tuple] = []  # the same, last written by this user: its (indexed) updated_by left alone
+    retagged: list[tuple] = []  # (figure id,): the same value from a new source
+    history: list[tuple] = []  # ((unit id, year, field), figure id or None when created, old, new, source)
+    for key, value in values.items():
+        row = existing.get(key)
         if row is None:
             if value is None:
                 result.unchanged += 1
                 continue
-            fig = Figure(unit_id=uid, year=year, field=name, value=value, source=source, updated_by=_actor(user))
-            new.append(fig)
-            history.append((fig, None, value))
+            created.append((*key, value))
+            history.append((key, None, None, value, source))
         elif row[4] != value:
-            fig = Figure(**dict(zip(_FIGURE_COLUMNS, row, strict=True)))
-            history.append((fig, fig.value, value))
-            fig.value, fig.updated_by, fig.updated_at = value, _actor(user), now
-            fig.source = source or fig.source  # a save without a source keeps the figure's source
-            changed.append(fig)
+            kept = source or row[5]  # a save without a source keeps the figure's source
+            (mine if actor is not None and row[6] == actor.pk else changed).append((row[0], value, kept))
+            history.append((key, row[0], row[4], value, kept))
         else:
             result.unchanged += 1
             if source and row[5] != source:
-                fig = Figure(**dict(zip(_FIGURE_COLUMNS, row, strict=True)))
-                fig.source = source
-                changed.append(fig)
-    result.changes = [Change(f.unit_id, f.year, f.field, old, v) for f, old, v in history]
+                retagged.append((row[0],))
+    result.changes = [Change(uid, year, name, old, new) for (uid, year, name), _, old, new, _ in history]
     result.unit_ids = sorted({c.unit_id for c in result.changes})
     result.years = sorted({c.year for c in result.changes})
-    if dry_run or (not new and not changed):
+    if dry_run or not (created or changed or mine or retagged):
         return result
 
-    Figure.objects.bulk_create(new, batch_size=2000)
-    # the update, the history rows and the audit entries: one statement on PostgreSQL when few (core.bulk)
-    with together():
-        update_rows(Figure, changed, ["value", "source", "updated_by", "updated_at"])  # one statement, not bulk_update
-        if not system:
-            insert_rows(FigureChange, [FigureChange(figure=f, old_value=old, new_value=v, source=f.source,
-                                                    comment=comment, changed_by=_actor(user)) for f, old, v in history])
-        if audit_each and not system:
-            audit.record_many(
-                audit.entry(user, f"figures.{door}", f, unit=f.unit_id,
-                            label=f"{units[f.unit_id]['full_name']} {f.year} {f.field}",
-                            before={"value": _num(old)}, after={"value": _num(v), "source": f.source})
-                for f, old, v in history)
-        else:
-            audit.record(user, f"figures.{door}", object_type="figures.figure", object_id="*",
-                         label=f"{len(history)} số liệu của {len(result.unit_ids)} đơn vị",
-                         after={"cells": len(history), "units": len(result.unit_ids), "years": result.years,
-                                "source": source})
+    if created:
+        insert_values(Figure, ["unit", "year", "field", "value"], created, {"source": source, "updated_by": actor},
+                      prepared=True)
+        made = {(u, y, f): i for i, u, y, f in Figure.objects.filter(
+            unit_id__in={c[0] for c in created}, year__in={c[1] for c in created}).values_list("id", "unit_id", "year", "field")}
+        history = [(key, made[key] if fid is None else fid, old, new, src) for key, fid, old, new, src in history]
+    # values as the database takes them already: ids, Decimals of 4 places (clean_value, or read), text
+    update_values(Figure, ["value", "source"], changed, {"updated_by": actor, "updated_at": now}, prepared=True)
+    update_values(Figure, ["value", "source"], mine, {"updated_at": now}, prepared=True)  # SQLite rewrites an index set
+    update_values(Figure, [], retagged, {"source": source}, prepared=True)
+    if not system:
+        insert_values(FigureChange, ["figure", "old_value", "new_value", "source"],
+                      [(fid, old, new, src) for _, fid, old, new, src in history], {"comment": comment, "changed_by": actor},
+                      prepared=True)
+    if audit_each and not system:
+        audit.record_rows(user, f"figures.{door}", _audit_rows(history, units))
+    else:
+        audit.record(user, f"figures.{door}", object_type="figures.figure", object_id="*",
+                     label=f"{len(history)} số liệu của {len(result.unit_ids)} đơn vị",
+                     after={"cells": len(history), "units": len(result.unit_ids), "years": result.years, "source": source})
     faults.point("figures.written")  # crash tests: figures, history and audit written, nothing recomputed yet
     if result.changes:
         answers = figures_changed.send(sender=Figure, unit_ids=result.unit_ids, years=result.years, user=user,
@@ -333,6 +336,29 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
                 if isinstance(answer, dict):
                     result.outcomes.update(answer)
     return result
+
+
+def _audit_rows(history: list[tuple], units: dict[int, dict]) -> list[tuple]:
+    """One audit row per unit and year changed (`audit.record_rows`): the figure itself with
+    {"value"} before and {"value", "source"} after when one cell changed (a form save), else the
+    unit-year with {field: value} for every changed cell before, and the same plus "source" after."""
+    by_pair: dict[tuple[int, int], list[tuple]] = defaultdict(list)
+    for entry in history:
+        by_pair[entry[0][:2]].append(entry)
+    rows = []
+    for (uid, year), cells in by_pair.items():
+        name = units[uid]["full_name"]
+        if len(cells) == 1:
+            (_, _, fcode), fid, old, new, src = cells[0]
+            rows.append((uid, "figures.figure", str(fid), f"{name} {year} {fcode}", {"value": _num(old)},
+                         {"value": _num(new), "source": src}))
+            continue
+        before = {key[2]: _num(old) for key, _, old, _, _ in cells}
+        after = {key[2]: _num(new) for key, _, _, new, _ in cells}
+        sources = {src for *_, src in cells}
+        after["source"] = sources.pop() if len(sources) == 1 else "(nhiều nguồn)"
+        rows.append((uid, "figures.unit_year", f"{uid}/{year}", f"{name} {year}: {len(cells)} số liệu", before, after))
+    return rows
 
 
 def _actor(user):

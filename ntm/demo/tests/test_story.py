@@ -181,7 +181,7 @@ def test_thanh_hoa_dashboard_for_a_legacy_year_in_a_few_queries(django_assert_ma
     extra = xa.filter(valid_in(2022)).count() - xa.filter(valid_in(2025)).count()
     assert extra == 12  # the xã of 2022 that the 2024 reorganisations merged away
     # every xã of Thanh Hóa in 2022 (the units of that year), shown 50 a page (reports/views.py MATRIX_PAGE)
-    assert f'data-testid="matrix-count">({454 + extra}/{454 + extra})' in body
+    assert f'data-testid="matrix-count">{454 + extra}/{454 + extra} xã khớp bộ lọc' in body
     assert body.count('class="name"') == 50
     assert "thanhhoa_pre2025_districts.geojson" in body
 

@@ -1,19 +1,19 @@
 """The one-statement writes behind the write path (ntm.core.bulk): rows written exactly as a model
 save would write them, on the real database (SQLite by default, PostgreSQL with DATABASE_URL), and
-a many-unit write through `write_figures` with a history row and an audit entry per changed cell."""
+a many-unit write through `write_figures` with a history row per changed cell and an audit entry per
+unit-year listing every changed cell."""
 
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ntm.accounts import audit
 from ntm.accounts.models import AuditEntry
-from ntm.core.bulk import SMALL, insert_rows, together, update_rows
+from ntm.core import bulk
+from ntm.core.bulk import insert_rows, insert_values, update_rows, update_values
 from ntm.figures.models import Figure, FigureChange
 from ntm.figures.services import CellInput, derived_fields, write_figures
 from ntm.testing import YEAR
@@ -61,44 +61,53 @@ def test_insert_rows_fills_auto_fields_and_json(world):
     assert entry.unit_id == fig.unit_id and entry.object_id == str(fig.pk) and entry.at >= start
 
 
-def test_together_sends_the_same_rows_in_one_statement_on_postgresql(world):
-    """A saved figure's three writes (update, history row, audit entry) held back to the end of the
-    block: one statement on PostgreSQL (parts of a WITH), the usual statements on SQLite; the rows
-    written are the same either way, and nothing is written when the block raises."""
-    figs = list(Figure.objects.filter(unit=world["tho_long"], year=YEAR).order_by("field")[:2])
+def test_update_values_and_insert_values_write_plain_rows_as_a_save_would(world):
+    """Rows as tuples (no model instances), constants prepared once, auto fields filled; with
+    `prepared` the values go to the driver as they are. One statement each (COPY / unnest on
+    PostgreSQL, executemany on SQLite)."""
+    figs = list(Figure.objects.filter(unit=world["tho_long"], year=YEAR).order_by("field")[:4])
     user = User.objects.get(username="xa")
-    history, entries = FigureChange.objects.count(), AuditEntry.objects.count()
-    for i, fig in enumerate(figs):
-        fig.value, fig.source, fig.updated_by = Decimal(f"{i}.5"), "cùng lúc", user
-    with CaptureQueriesContext(connection) as ctx:
-        with together():
-            assert update_rows(Figure, figs, ["value", "source", "updated_by", "updated_at"]) == 2
-            assert insert_rows(FigureChange, [FigureChange(figure=f, new_value=f.value, comment="cùng lúc") for f in figs]) == 2
-            assert audit.record_many([audit.entry(user, "figures.together", f, after={"value": str(f.value)})
-                                      for f in figs]) == 2
-            assert not ctx.captured_queries  # held back to the end of the block
-    assert len(ctx.captured_queries) == (1 if connection.vendor == "postgresql" else 3)
-    assert [(f.value, f.source, f.updated_by_id) for f in Figure.objects.filter(pk__in=[f.pk for f in figs]).order_by("field")] == [
-        (Decimal("0.5"), "cùng lúc", user.pk), (Decimal("1.5"), "cùng lúc", user.pk)]
-    assert FigureChange.objects.count() == history + 2 and FigureChange.objects.filter(comment="cùng lúc").count() == 2
-    got = AuditEntry.objects.filter(action="figures.together").order_by("object_id")
-    assert AuditEntry.objects.count() == entries + 2
-    assert sorted(e.after["value"] for e in got) == ["0.5", "1.5"] and {e.unit_id for e in got} == {figs[0].unit_id}
-    with pytest.raises(RuntimeError), together():
-        insert_rows(FigureChange, [FigureChange(figure=figs[0], comment="bỏ")])
-        raise RuntimeError
-    assert not FigureChange.objects.filter(comment="bỏ").exists()
-    # more than SMALL rows: the calls run one by one, as without the block
-    many = [FigureChange(figure=figs[0], comment=f"n{i}") for i in range(SMALL + 1)]
-    with CaptureQueriesContext(connection) as ctx, together():
-        insert_rows(FigureChange, many)
-        audit.record_many([audit.entry(user, "figures.together", figs[0])])
-    assert len(ctx.captured_queries) == 2 and FigureChange.objects.filter(comment__startswith="n").count() == SMALL + 1
+    when = timezone.now() - timedelta(days=2)
+    values = [Decimal("1.2345"), None, Decimal("0"), Decimal("123456789.5")]
+    rows = [(f.pk, v, f"nguồn {i}") for i, (f, v) in enumerate(zip(figs, values, strict=True))]
+    assert update_values(Figure, ["value", "source"], rows[:2], {"updated_by": user, "updated_at": when}) == 2
+    assert update_values(Figure, ["value", "source"], rows[2:], {"updated_by": user, "updated_at": when}, prepared=True) == 2
+    for (pk, value, source) in rows:
+        row = Figure.objects.get(pk=pk)
+        assert (row.value, row.source, row.updated_by_id, row.updated_at) == (value, source, user.pk, when)
+    assert update_values(Figure, [], [(figs[0].pk,)], {"source": "chỉ nguồn"}) == 1
+    assert Figure.objects.get(pk=figs[0].pk).value == values[0] and Figure.objects.get(pk=figs[0].pk).source == "chỉ nguồn"
+    assert update_values(Figure, ["value"], []) == 0 and insert_values(FigureChange, ["figure"], []) == 0
+
+    start, n = timezone.now(), FigureChange.objects.count()
+    changes = [(figs[i].pk, values[i], Decimal(i), f"s{i}") for i in range(4)]
+    assert insert_values(FigureChange, ["figure", "old_value", "new_value", "source"], changes[:2],
+                         {"comment": "plain", "changed_by": user}) == 2
+    assert insert_values(FigureChange, ["figure_id", "old_value", "new_value", "source"], changes[2:],
+                         {"comment": "plain", "changed_by": user}, prepared=True) == 2
+    saved = list(FigureChange.objects.filter(comment="plain").order_by("id"))
+    assert FigureChange.objects.count() == n + 4
+    assert [(c.figure_id, c.old_value, c.new_value, c.source, c.changed_by_id) for c in saved] == [
+        (*row, user.pk) for row in changes]
+    assert all(c.changed_at >= start for c in saved)  # auto_now_add, as a save
+    assert audit.record_rows(user, "figures.test", [(world["tho_long"].pk, "figures.unit_year", "1/2026", "nhãn",
+                                                     {"a": "1"}, {"a": "2", "source": "x"})]) == 1
+    entry = AuditEntry.objects.get(action="figures.test")
+    assert (entry.user_id, entry.unit_id, entry.object_id, entry.before, entry.after) == (
+        user.pk, world["tho_long"].pk, "1/2026", {"a": "1"}, {"a": "2", "source": "x"})
+    # from COPY_FROM rows on, PostgreSQL takes them by COPY (JSON included)
+    many = [(world["tho_long"].pk, "figures.unit_year", f"{i}/2026", f"nhãn {i}", {"a": None}, {"a": str(i), "ds": [i]})
+            for i in range(bulk.COPY_FROM + 1)]
+    assert audit.record_rows(None, "figures.test_many", many) == len(many)
+    saved = list(AuditEntry.objects.filter(action="figures.test_many").order_by("id"))
+    assert [(e.object_id, e.object_repr, e.before, e.after, e.user_id) for e in saved] == [
+        (i, label, b, a, None) for _, _, i, label, b, a in many]
 
 
-def test_a_many_unit_write_keeps_history_and_audit_per_changed_cell(world):
+def test_a_many_unit_write_keeps_history_per_cell_and_audit_per_unit(world):
     """Communes of the world swap their figures pairwise (each set stays consistent, so every rule
-    holds): one write, all in one transaction, a history row and an audit entry per changed cell."""
+    holds): one write, all in one transaction, a history row per changed cell, and per unit an audit
+    entry holding each changed cell's value before and after."""
     tinh = User.objects.get(username="tinh")
     by_unit: dict[int, dict[str, Decimal]] = {}
     for u, f, v in Figure.objects.filter(unit__province=world["province"], unit__level=Unit.Level.COMMUNE, year=YEAR,
@@ -117,7 +126,18 @@ def test_a_many_unit_write_keeps_history_and_audit_per_changed_cell(world):
     result = write_figures(tinh, cells, source="Tệp tỉnh", door="excel", confirm=True)
     assert result.written == changed and result.unchanged == len(cells) - changed
     assert FigureChange.objects.count() == counts[0] + changed
-    assert AuditEntry.objects.filter(action="figures.excel").count() == counts[1] + changed
+    entries = list(AuditEntry.objects.filter(action="figures.excel").order_by("id"))[counts[1]:]
+    moved = {(u, f) for (u, f), v in expected.items() if by_unit[u][f] != v}
+    assert sorted(e.unit_id for e in entries) == sorted({u for u, _ in moved})  # one per unit changed
+    seen = set()
+    for e in entries:
+        assert (e.user.username, e.object_type, e.object_id) == ("tinh", "figures.unit_year", f"{e.unit_id}/{YEAR}")
+        assert e.after.pop("source") == "Tệp tỉnh" and e.before.keys() == e.after.keys()
+        for f, new in e.after.items():
+            assert Decimal(new) == expected[(e.unit_id, f)] and Decimal(e.before[f]) == by_unit[e.unit_id][f]
+            seen.add((e.unit_id, f))
+        assert e.object_repr.endswith(f"{YEAR}: {len(e.after)} số liệu")
+    assert seen == moved  # every changed cell is in its unit's entry, nothing else
     rows = {(u, f): (v, s) for u, f, v, s in Figure.objects.filter(unit_id__in=units, year=YEAR)
             .values_list("unit_id", "field", "value", "source")}
     for key, value in expected.items():

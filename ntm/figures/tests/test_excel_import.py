@@ -1,5 +1,6 @@
 """Excel import with real files: the template round-trips; any bad cell writes nothing."""
 
+import html
 import re
 from io import BytesIO
 
@@ -130,3 +131,65 @@ def test_derived_field_is_not_offered_and_refused_when_typed(world):
     assert f"dòng {r}, cột {letter}" in body
     assert "không nhập tay — số này tính tự động từ sổ sản phẩm OCOP" in body
     assert list(Figure.objects.filter(year=YEAR).values_list("unit_id", "field", "value")) == before
+
+
+def test_the_confirmation_reads_the_file_once_and_audits_each_unit(world, monkeypatch):
+    """Preview, then confirm: the confirmation parses the upload once; each commune written gets one
+    audit entry naming every changed cell with its value before and after; each cell a history row."""
+    from ntm.accounts.models import AuditEntry
+    from ntm.figures import excel
+
+    client = login("tinh")
+    wb = template(client, world["province"])
+    ws = wb["Số liệu 2026"]
+    income, roads = column_of(ws, "income_per_capita"), column_of(ws, "km_commune_roads_total")
+    a, b = row_of(ws, "15505"), row_of(ws, "15505") + 1
+    code_b = str(ws.cell(b, 1).value)
+    ws.cell(a, income).value, ws.cell(a, roads).value, ws.cell(b, income).value = 61.5, 4200, 77.25
+    preview = upload(client, world["province"], wb)
+    reads = []
+    real = excel.read_sheet
+    monkeypatch.setattr(excel, "read_sheet", lambda *args, **kw: reads.append(1) or real(*args, **kw))
+    history = FigureChange.objects.count()
+    assert confirm(client, world["province"], preview).status_code == 302
+    assert len(reads) == 1
+    assert FigureChange.objects.count() == history + 3
+    entries = {e.unit.code: e for e in AuditEntry.objects.filter(action="figures.excel").select_related("unit")}
+    assert set(entries) == {"15505", code_b}
+    assert entries["15505"].after == {"income_per_capita": "61.5", "km_commune_roads_total": "4200", "source": "Báo cáo năm"}
+    assert set(entries["15505"].before) == {"income_per_capita", "km_commune_roads_total"}
+    assert entries[code_b].object_repr.endswith("2026 income_per_capita")  # one cell: the figure itself
+    assert entries[code_b].after == {"value": "77.25", "source": "Báo cáo năm"}
+    # the unit's audit page (Nhật ký thay đổi) shows the import's entry with each cell before and after
+    page = html.unescape(login("xa").get(reverse("audit_log", args=[world["tho_long"].pk]),
+                                         {"action": "figures.excel"}).content.decode())
+    row = re.search(r"<tr>(?:(?!</tr>).)*Xã Thọ Long 2026: 2 số liệu.*?</tr>", page, re.S).group(0)
+    assert "income_per_capita: 61.5" in row and "km_commune_roads_total: 4200" in row and "tinh" in row
+    before = entries["15505"].before
+    assert f"income_per_capita: {before['income_per_capita']}" in row
+
+
+def test_a_confirmation_that_would_write_other_changes_is_rolled_back(world):
+    """Between preview and confirmation someone changes a cell the upload also edits: the confirmation
+    writes the other cells, sees the changes differ from the preview's, and rolls everything back."""
+    from django.contrib.auth.models import User
+
+    from ntm.accounts.models import AuditEntry
+    from ntm.figures.services import set_figure
+
+    client = login("tinh")
+    wb = template(client, world["province"])
+    ws = wb["Số liệu 2026"]
+    r = row_of(ws, "15505")
+    ws.cell(r, column_of(ws, "income_per_capita")).value = 61.5
+    ws.cell(r, column_of(ws, "km_commune_roads_total")).value = 4200
+    preview = upload(client, world["province"], wb)
+    set_figure(world["tho_long"], YEAR, "km_commune_roads_total", "4300", user=User.objects.get(username="xa"))
+    state = (list(Figure.objects.filter(year=YEAR).order_by("id").values_list("value", flat=True)),
+             FigureChange.objects.count(), AuditEntry.objects.count(),
+             list(Evaluation.objects.filter(year=YEAR).order_by("id").values_list("computed_at", flat=True)))
+    again = confirm(client, world["province"], preview)
+    assert again.status_code == 200 and "Số liệu đã thay đổi từ lúc xem trước" in again.content.decode()
+    assert (list(Figure.objects.filter(year=YEAR).order_by("id").values_list("value", flat=True)),
+            FigureChange.objects.count(), AuditEntry.objects.count(),
+            list(Evaluation.objects.filter(year=YEAR).order_by("id").values_list("computed_at", flat=True))) == state
