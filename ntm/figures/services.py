@@ -30,7 +30,7 @@ from django.utils import timezone
 from ntm.accounts import audit
 from ntm.accounts.scope import can, is_admin, with_may
 from ntm.core import faults
-from ntm.core.bulk import insert_values, update_values
+from ntm.core.bulk import insert_values, together, update_values
 from ntm.core.sql import in_ids, reading
 from ntm.criteria.batch import Outcome
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
@@ -313,20 +313,23 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
         made = {(u, y, f): i for i, u, y, f in Figure.objects.filter(
             unit_id__in={c[0] for c in created}, year__in={c[1] for c in created}).values_list("id", "unit_id", "year", "field")}
         history = [(key, made[key] if fid is None else fid, old, new, src) for key, fid, old, new, src in history]
-    # values as the database takes them already: ids, Decimals of 4 places (clean_value, or read), text
-    update_values(Figure, ["value", "source"], changed, {"updated_by": actor, "updated_at": now}, prepared=True)
-    update_values(Figure, ["value", "source"], mine, {"updated_at": now}, prepared=True)  # SQLite rewrites an index set
-    update_values(Figure, [], retagged, {"source": source}, prepared=True)
-    if not system:
-        insert_values(FigureChange, ["figure", "old_value", "new_value", "source"],
-                      [(fid, old, new, src) for _, fid, old, new, src in history], {"comment": comment, "changed_by": actor},
-                      prepared=True)
-    if audit_each and not system:
-        audit.record_rows(user, f"figures.{door}", _audit_rows(history, units))
-    else:
-        audit.record(user, f"figures.{door}", object_type="figures.figure", object_id="*",
-                     label=f"{len(history)} số liệu của {len(result.unit_ids)} đơn vị",
-                     after={"cells": len(history), "units": len(result.unit_ids), "years": result.years, "source": source})
+    # updates, history rows and audit entries: one statement on PostgreSQL when few (core.bulk.together)
+    with together():
+        # values as the database takes them already: ids, Decimals of 4 places (clean_value, or read), text
+        update_values(Figure, ["value", "source"], changed, {"updated_by": actor, "updated_at": now}, prepared=True)
+        update_values(Figure, ["value", "source"], mine, {"updated_at": now}, prepared=True)  # SQLite rewrites an index set
+        update_values(Figure, [], retagged, {"source": source}, prepared=True)
+        if not system:
+            insert_values(FigureChange, ["figure", "old_value", "new_value", "source"],
+                          [(fid, old, new, src) for _, fid, old, new, src in history],
+                          {"comment": comment, "changed_by": actor}, prepared=True)
+        if audit_each and not system:
+            audit.record_rows(user, f"figures.{door}", _audit_rows(history, units))
+        else:
+            audit.record(user, f"figures.{door}", object_type="figures.figure", object_id="*",
+                         label=f"{len(history)} số liệu của {len(result.unit_ids)} đơn vị",
+                         after={"cells": len(history), "units": len(result.unit_ids), "years": result.years,
+                                "source": source})
     faults.point("figures.written")  # crash tests: figures, history and audit written, nothing recomputed yet
     if result.changes:
         answers = figures_changed.send(sender=Figure, unit_ids=result.unit_ids, years=result.years, user=user,
