@@ -10,6 +10,7 @@ Prints both; returns {"save_p95_ms": p95 of the saves}.
 
 from __future__ import annotations
 
+import os
 import statistics
 
 from bench.common import p95, timed
@@ -70,4 +71,7 @@ def _run() -> dict[str, float]:
     print(f"one save ({connection.vendor}, {SAVES} saves): p50 {statistics.median(ms):.1f} ms, p95 {p95(ms):.1f} ms, "
           f"{len(queries)} queries; floor (bare authenticated request) p50 {statistics.median(fl):.1f} ms, "
           f"p95 {p95(fl):.1f} ms")
+    if os.environ.get("BENCH_SQL"):  # the queries of one save, one line each
+        for i, sql in enumerate(queries, start=1):
+            print(f"  {i:2d}. {sql[:int(os.environ.get("BENCH_SQL_WIDTH", "300"))]}")
     return {"save_p95_ms": p95(ms)}

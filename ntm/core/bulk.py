@@ -12,13 +12,17 @@ each field's own `get_db_prep_save`, exactly as in a model save.
 PostgreSQL `UPDATE … FROM unnest(<one array per column>)` and `COPY … FROM STDIN`, on SQLite an
 `executemany` — with the values common to every row prepared once. The figures' write path uses
 them; the instance-based helpers stay for callers that hold instances.
+
+`together()` holds back the small writes made inside it and sends them, on PostgreSQL, as one
+statement (a saved figure's update, history row and audit entry: one round trip instead of three).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
 
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Model
 
 
@@ -137,8 +141,12 @@ def insert_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
                 for row in ready():
                     copy.write_row(row)
         else:
-            _many(cursor, f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(fields))})",
-                  list(ready()))
+            values = list(ready())
+            row_sql = f"({', '.join(['%s'] * len(fields))})"
+            if _hold(connection, f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES {', '.join([row_sql] * len(values))}",
+                     [v for row in values for v in row]):
+                return len(rows)
+            _many(cursor, f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES {row_sql}", values)
     return len(rows)
 
 
@@ -172,8 +180,10 @@ def update_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
             aliases = ", ".join(f"c{i}" for i in range(len(preps)))
             sets = [f"{qn(f.column)} = v.c{i}" for i, f in enumerate(given, start=1)]
             sets += [f"{qn(f.column)} = %s" for f in fixed_fields]
-            cursor.execute(f"UPDATE {table} SET {', '.join(sets)} FROM unnest({types}) AS v({aliases}) "
-                           f"WHERE {table}.{qn(pk.column)} = v.c0", [*fixed, *arrays])
+            sql = (f"UPDATE {table} SET {', '.join(sets)} FROM unnest({types}) AS v({aliases}) "
+                   f"WHERE {table}.{qn(pk.column)} = v.c0")
+            if not _hold(connection, sql, [*fixed, *arrays]):
+                cursor.execute(sql, [*fixed, *arrays])
         else:
             sets = ", ".join(f"{qn(f.column)} = %s" for f in [*given, *fixed_fields])
             tail = tuple(fixed)
@@ -184,3 +194,39 @@ def update_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
                           + (preps[0](row[0], connection),) for row in rows]
             _many(cursor, f"UPDATE {table} SET {sets} WHERE {qn(pk.column)} = %s", params)
     return len(rows)
+
+
+@contextlib.contextmanager
+def together(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """On PostgreSQL, hold back the statements `update_values` and `insert_values` (below COPY_FROM
+    rows) would send inside the block and send them at its end as ONE statement, the others as
+    data-modifying parts of its WITH: a saved figure's update, history row and audit entry cost one
+    round trip instead of three. Every part reads the rows as they stood before the statement, so the
+    block's writes must not read one another's rows (an update and the rows that record it do not);
+    nothing is sent if the block raises. Elsewhere (SQLite), and inside a block already open, the
+    calls run as they would without it."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or getattr(connection, "_ntm_together", None) is not None:
+        yield
+        return
+    connection._ntm_together = []
+    try:
+        yield
+        held = connection._ntm_together
+    finally:
+        connection._ntm_together = None
+    if not held:
+        return
+    *first, (last_sql, last_params) = held
+    sql = "".join(f"{'WITH' if i == 0 else ','} w{i} AS ({part}) " for i, (part, _) in enumerate(first)) + last_sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [p for _, params in first for p in params] + list(last_params))
+
+
+def _hold(connection, sql: str, params: list) -> bool:
+    """Keep one statement for the end of the open `together()` block, if any."""
+    held = getattr(connection, "_ntm_together", None)
+    if held is None:
+        return False
+    held.append((sql, params))
+    return True

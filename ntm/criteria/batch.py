@@ -26,6 +26,8 @@ class Outcome:
     error: str = ""
     set_code: str = ""
     set_version: int = 0
+    # with detail: the values it was evaluated on ({field: value}, derived values included)
+    values: Mapping[str, float | None] | None = None
 
 
 def evaluate_rows(units: list[dict], years: Iterable[int], values: dict[tuple[int, int], dict[str, float]],
@@ -37,7 +39,8 @@ def evaluate_rows(units: list[dict], years: Iterable[int], values: dict[tuple[in
     the set does not measure) gives an Outcome with `error` in Vietnamese, never an exception.
     `past` = {unit id: {"income_per_capita@ntm_year": …}}: the unit's own past values that relative
     thresholds read (691/QĐ-TTg model commune; see evaluate.past_keys / past_values); absent keys
-    make those indicators 'missing data'."""
+    make those indicators 'missing data'. With `detail`, each Outcome also holds the values it was
+    evaluated on (`values`)."""
     specs = registry()
     versions = registry.versions()
     views: dict[str, dict] = {}
@@ -68,4 +71,7 @@ def evaluate_rows(units: list[dict], years: Iterable[int], values: dict[tuple[in
                                    "", base.code, version))
             except EvaluationError as exc:  # e.g. "cần nhóm xã (1, 2, 3)"
                 out.append(Outcome(unit["id"], year, None, str(exc), base.code, version))
+    if detail:
+        for o in out:
+            o.values = values.get((o.unit_id, o.year))
     return out

@@ -37,13 +37,19 @@ def classify(region: str, rows: Iterable[ClassRow], year: int) -> Classification
 
 
 def class_rows(unit_ids: list[int]) -> dict[int, list[ClassRow]]:
-    """{unit id: its classification rows}, in one query."""
-    from ntm.core.sql import id_list
+    """{unit id: its classification rows}, in one plain-SQL query (core.sql: a save and a national
+    recompute both read it; the ORM cost more than the read)."""
+    from ntm.core.sql import in_ids, reading
     from ntm.units.models import Classification as UnitClass
 
     rows: dict[int, list[ClassRow]] = defaultdict(list)
-    for uid, scheme, value, y0, y1 in UnitClass.objects.filter(unit_id__in=id_list(unit_ids)).values_list(
-        "unit_id", "scheme", "value", "year_from", "year_to"
-    ):
-        rows[uid].append(ClassRow(scheme, value, y0, y1))
+    if not unit_ids:
+        return rows
+    db = reading(UnitClass)
+    units, params = in_ids("unit_id", unit_ids, db.vendor)
+    with db.cursor() as cursor:
+        cursor.execute(f"SELECT unit_id, scheme, value, year_from, year_to FROM {UnitClass._meta.db_table} "
+                       f"WHERE {units}", params)
+        for uid, scheme, value, y0, y1 in cursor.fetchall():
+            rows[uid].append(ClassRow(scheme, value, y0, y1))
     return rows

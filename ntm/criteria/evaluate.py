@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .compiled import alternatives, compile_plan, shape
@@ -409,6 +409,14 @@ class Evaluation:
     def next_level(self) -> SetResult | None:
         return next((r for r in self.levels if not r.reached), None)
 
+    def reads_past(self) -> bool:
+        """Whether some indicator's target came from the unit's own past (a relative threshold, see
+        `Past`), so that the answer depends on the `past` it was given. Read from the indicator
+        detail: raises ValueError for an evaluation made with `detail=False`."""
+        if any(r.criteria and not r.cells for r in self.levels):
+            raise ValueError("reads_past needs an evaluation made with detail=True")
+        return any(cell[2] is not None and cell[2].past for r in self.levels for cell in r.cells)
+
     def as_dict(self) -> dict[str, Any]:
         base = self.base
         nxt = self.next_level
@@ -423,8 +431,8 @@ class Evaluation:
             "unverified_criteria": base.unverified,
             "criteria_met": base.criteria_met,
             "criteria_total": base.criteria_total,
-            "criteria": [asdict(c) for c in base.criteria],
-            "indicators": [asdict(i) for i in base.indicators],
+            "criteria": [_flat(c) for c in base.criteria],
+            "indicators": [_flat(i) for i in base.indicators],
             "levels": [
                 {
                     "set": r.set,
@@ -453,6 +461,13 @@ class Evaluation:
             # criteria of the base set whose verdict rests on an unverified threshold
             "unv": self.base.unverified,
         }
+
+
+def _flat(obj) -> dict[str, Any]:
+    """`dataclasses.asdict` of a result whose fields are all plain values (text, numbers, booleans,
+    None), as CriterionResult's and IndicatorResult's are: the same dict without asdict's recursive
+    deep copy, which was most of the cost of a saved figure's answer."""
+    return {name: getattr(obj, name) for name in obj.__dataclass_fields__}
 
 
 def _gaps(result: SetResult) -> list[dict[str, Any]]:

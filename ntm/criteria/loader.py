@@ -15,6 +15,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
+from ntm.core.sql import reading
+
 from .models import CriteriaSet, Criterion, FieldDef, Indicator
 from .signals import set_published
 from .spec import CriteriaSetSpec, SpecError, build_spec, read_toml, shared_fields, to_jsonable
@@ -221,8 +223,11 @@ class _Registry:
         if self._key is not None and getattr(self._request, "checked", False):
             return self._specs
         self._request.checked = getattr(self._request, "active", False)
-        agg = CriteriaSet.objects.filter(published=True).aggregate(m=Max("id"), n=Max("version"))
-        key = (agg["m"] or 0, agg["n"] or 0)
+        db = reading(CriteriaSet)
+        with db.cursor() as cursor:  # plain SQL: asked once per request, the ORM cost more than the answer
+            cursor.execute(f"SELECT MAX(id), MAX(version) FROM {CriteriaSet._meta.db_table} WHERE published = %s", [True])
+            m, n = cursor.fetchone()
+        key = (m or 0, n or 0)
         if key != self._key:
             specs: dict[str, CriteriaSetSpec] = {}
             versions: dict[str, int] = {}

@@ -12,6 +12,7 @@ class EvaluationsConfig(AppConfig):
         from ntm.criteria.signals import set_published
         from ntm.figures.services import register_derived
         from ntm.figures.signals import figures_changed
+        from ntm.units.models import Unit
         from ntm.units.signals import classification_changed
 
         from .recompute import district_rollup_values
@@ -21,5 +22,7 @@ class EvaluationsConfig(AppConfig):
         figures_changed.connect(on_figures_changed, dispatch_uid="evaluations.recompute")
         set_published.connect(on_set_published, dispatch_uid="evaluations.set_published")
         classification_changed.connect(on_classification_changed, dispatch_uid="evaluations.classification")
+        # only a unit with xã under it gets counts: a district, or a province (its xã since 2025)
         register_derived(district_rollup_values, fields=DISTRICT_FIELDS,
-                         source=_("kết quả đánh giá đã lưu của các xã trong huyện"))
+                         source=_("kết quả đánh giá đã lưu của các xã trong huyện"),
+                         levels=(Unit.Level.DISTRICT, Unit.Level.PROVINCE))

@@ -69,28 +69,37 @@ def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reaso
     table = Evaluation._meta.db_table
     vendor = connection.vendor
     pg = vendor == "postgresql"
-    before: dict[tuple[int, int], tuple[str, str]] = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(unit_ids), BATCH):
-            units, unit_params = in_ids("unit_id", unit_ids[start : start + BATCH], vendor)
-            in_years, year_params = in_ids("year", years, vendor, "integer")
-            cursor.execute(f"SELECT unit_id, year, level, error FROM {table} WHERE {in_years} AND {units}",
-                           year_params + unit_params)
-            before.update(((u, y), (lvl, err)) for u, y, lvl, err in cursor.fetchall())
-    rows, changes = [], []
-    rid = requestid.current()
+    rows = []
     dumps = (lambda v: v) if pg else _dumps  # PostgreSQL: the whole batch is dumped once
     for o in outcomes:
         ev = o.result
         if ev is None:
-            level = ""
-            rows.append([o.unit_id, o.year, o.set_code, o.set_version, level, 0, 0, dumps({}), dumps({}),
-                         o.error[:255]])
+            rows.append([o.unit_id, o.year, o.set_code, o.set_version, "", 0, 0, dumps({}), dumps({}), o.error[:255]])
         else:
-            level = ev.level or ""
             base = ev.base
-            rows.append([o.unit_id, o.year, base.set, o.set_version, level, base.criteria_met, base.criteria_total,
-                         dumps({c.code: c.met for c in base.criteria}), dumps(ev.compact()), ""])
+            rows.append([o.unit_id, o.year, base.set, o.set_version, ev.level or "", base.criteria_met,
+                         base.criteria_total, dumps({c.code: c.met for c in base.criteria}), dumps(ev.compact()), ""])
+    now = Evaluation._meta.get_field("computed_at").get_db_prep_value(timezone.now(), connection)
+    before: dict[tuple[int, int], tuple[str, str]] = {}
+    written = False
+    with connection.cursor() as cursor:
+        for start in range(0, len(unit_ids), BATCH):
+            units, unit_params = in_ids("unit_id", unit_ids[start : start + BATCH], vendor)
+            in_years, year_params = in_ids("year", years, vendor, "integer")
+            select = f"SELECT unit_id, year, level, error FROM {table} WHERE {in_years} AND {units}"
+            if pg and rows and len(unit_ids) <= BATCH:
+                # one statement: the rows as they stood and the upsert (every part of a WITH reads the
+                # same snapshot, so `before` holds the old values); one round trip less on a save
+                cursor.execute(f"WITH before AS ({select}), up AS ({_upsert_sql(vendor)}) SELECT * FROM before",
+                               year_params + unit_params + [now, _dumps(rows)])
+                written = True
+            else:
+                cursor.execute(select, year_params + unit_params)
+            before.update(((u, y), (lvl, err)) for u, y, lvl, err in cursor.fetchall())
+    changes = []
+    rid = requestid.current()
+    for o, row in zip(outcomes, rows, strict=True):
+        level = row[4]
         old_level, old_error = before.pop((o.unit_id, o.year), ("", None))
         if old_level != level or (old_error is not None and bool(old_error) != bool(o.error)):
             changes.append(LevelChange(unit_id=o.unit_id, year=o.year, from_level=old_level, to_level=level,
@@ -100,7 +109,6 @@ def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reaso
         if old_level:
             changes.append(LevelChange(unit_id=unit_id, year=year, from_level=old_level, to_level="", reason=reason,
                                        note="Không còn số liệu", request_id=rid))
-    now = Evaluation._meta.get_field("computed_at").get_db_prep_value(timezone.now(), connection)
     with connection.cursor() as cursor:
         gone: dict[int, list[int]] = defaultdict(list)
         for unit_id, year in before:
@@ -109,24 +117,32 @@ def _store(outcomes: list[Outcome], unit_ids: list[int], years: list[int], reaso
             for start in range(0, len(ids), BATCH):
                 units, unit_params = in_ids("unit_id", ids[start : start + BATCH], vendor)
                 cursor.execute(f"DELETE FROM {table} WHERE year = %s AND {units}", [year, *unit_params])
-        if rows and pg:
+        if rows and pg and not written:
             cursor.execute(_upsert_sql(vendor), [now, _dumps(rows)])
-        elif rows:
+        elif rows and not pg:
             cursor.executemany(_upsert_sql(vendor), [(*row, now) for row in rows])
     LevelChange.objects.bulk_create(changes, batch_size=1000)
     versions.bump(versions.RESULTS)  # dashboards and public pages cached on the old results miss (after commit)
     return len(rows)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = True,
                     reason: str = LevelChange.Reason.FIGURES,
-                    values: dict[tuple[int, int], dict[str, float]] | None = None) -> int:
+                    values: dict[tuple[int, int], dict[str, float]] | None = None,
+                    keep: dict[tuple[int, int], Outcome] | None = None) -> int:
     """Recompute these units for these years; districts last (they read their communes' results).
     `values`: their figures already read ({(unit, year): {field: value}} with derived values, as
     `values_for(..., derived=True)` gives them); read here when None. Returns the number of stored
-    rows written."""
-    rows = list(Unit.objects.filter(pk__in=id_list(unit_ids)).values(*UNIT_FIELDS, "parent__level"))
+    rows written.
+
+    Its own transaction when called alone; inside a caller's transaction (a figure saved) it takes
+    no savepoint (two round trips on PostgreSQL): a failure here fails the caller's whole write.
+
+    `keep`: a dict to fill with {(unit id, year): Outcome} evaluated with indicator detail, for a caller
+    that shows them (the entry form) — only those equal to a live evaluation (`figures.live`, which
+    gives no `past`): an outcome whose targets read the unit's own past is left out."""
+    rows = unit_rows(unit_ids)
     districts = {r["id"] for r in rows if r["level"] == Unit.Level.DISTRICT}
     others = [r for r in rows if r["level"] != Unit.Level.DISTRICT]
     if with_parents:
@@ -143,9 +159,31 @@ def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = 
             chunk = others[start : start + BATCH]
             ids = [r["id"] for r in chunk]
             # derived: values the layers above count for a unit (e.g. OCOP products in force, ntm.ocop)
-            figures = values if values is not None else values_for(ids, these, derived=True)
-            count += _store(evaluate_rows(chunk, these, figures, class_rows(ids), past=past), ids, these, reason)
-    return count + recompute_districts(sorted(districts), years, reason)
+            figures = values if values is not None else values_for(ids, these, derived=True,
+                                                                    levels={r["id"]: r["level"] for r in chunk})
+            outcomes = evaluate_rows(chunk, these, figures, class_rows(ids), past=past, detail=keep is not None)
+            count += _store(outcomes, ids, these, reason)
+            if keep is not None:
+                keep.update(((o.unit_id, o.year), o) for o in outcomes
+                            if o.result is None or not (past or {}).get(o.unit_id) or not o.result.reads_past())
+    return count + recompute_districts(sorted(districts), years, reason, keep=keep)
+
+
+def unit_rows(unit_ids: list[int]) -> list[dict]:
+    """The engine's unit rows (criteria.batch.UNIT_FIELDS plus "parent__level") of these units, in the
+    units' order (scheme, code), as `Unit.objects.values(*UNIT_FIELDS, "parent__level")` gives them —
+    in plain SQL: building that query took longer than running it, on every saved figure."""
+    db = reading(Unit)
+    table = Unit._meta.db_table
+    rows: list[dict] = []
+    with db.cursor() as cursor:
+        for start in range(0, len(unit_ids), BATCH * 5):
+            units, params = in_ids("u.id", unit_ids[start : start + BATCH * 5], db.vendor)
+            cursor.execute(f"SELECT u.id, u.level, u.kind, u.region, u.parent_id, pr.code, pa.level FROM {table} u "
+                           f"LEFT JOIN {table} pa ON pa.id = u.parent_id LEFT JOIN {table} pr ON pr.id = u.province_id "
+                           f"WHERE {units} ORDER BY u.scheme, u.code", params)
+            rows += [dict(zip((*UNIT_FIELDS, "parent__level"), row, strict=True)) for row in cursor.fetchall()]
+    return rows
 
 
 def past_for(unit_ids: list[int], keys: set[str]) -> dict[int, dict[str, float]]:
@@ -182,11 +220,15 @@ def past_for(unit_ids: list[int], keys: set[str]) -> dict[int, dict[str, float]]
 def district_rollup_values(district_ids: list[int], years: list[int]) -> dict[tuple[int, int], dict[str, float]]:
     """The figures a district set reads from its communes' stored evaluations (X/Y communes NTM…)."""
     totals: dict[tuple[int, int], int] = defaultdict(int)  # (district, year) → its xã in force on 1 January
-    # unordered: with the units' default ordering SQLite walks every commune by level (6–10 ms per
-    # save) instead of the parent index
-    for parent_id, valid_from, valid_to in Unit.objects.filter(
-        parent_id__in=id_list(district_ids), level=Unit.Level.COMMUNE, kind="xã"
-    ).order_by().values_list("parent_id", "valid_from", "valid_to"):
+    # plain SQL, unordered: asked on every save (for a commune it finds nothing); with the units'
+    # default ordering SQLite walked every commune by level (6–10 ms per save) instead of the parent index
+    db = reading(Unit)
+    parents, params = in_ids("parent_id", district_ids, db.vendor)
+    with db.cursor() as cursor:
+        cursor.execute(f"SELECT parent_id, valid_from, valid_to FROM {Unit._meta.db_table} "
+                       f"WHERE {parents} AND level = %s AND kind = %s", [*params, Unit.Level.COMMUNE, "xã"])
+        communes = cursor.fetchall()
+    for parent_id, valid_from, valid_to in communes:
         for year in years:
             totals[(parent_id, year)] += accepts_year(valid_from, valid_to, year)
     if not totals:  # no communes under these units (e.g. they are communes): nothing to count
@@ -199,13 +241,18 @@ def district_rollup_values(district_ids: list[int], years: list[int]) -> dict[tu
     return {key: district_values(child, totals[key]) for key, child in levels.items()}
 
 
-def recompute_districts(district_ids: list[int], years: list[int], reason: str = LevelChange.Reason.FIGURES) -> int:
-    """District sets read their own figures plus counts from their communes' stored evaluations."""
+def recompute_districts(district_ids: list[int], years: list[int], reason: str = LevelChange.Reason.FIGURES,
+                        keep: dict[tuple[int, int], Outcome] | None = None) -> int:
+    """District sets read their own figures plus counts from their communes' stored evaluations.
+    `keep` as in `recompute_units` (districts are given no `past`)."""
     if not district_ids:
         return 0
     units = list(Unit.objects.filter(pk__in=id_list(district_ids)).values(*UNIT_FIELDS))
     values = values_for(district_ids, years, derived=True)
-    return _store(evaluate_rows(units, years, values, class_rows(district_ids)), district_ids, years, reason)
+    outcomes = evaluate_rows(units, years, values, class_rows(district_ids), detail=keep is not None)
+    if keep is not None:
+        keep.update(((o.unit_id, o.year), o) for o in outcomes)
+    return _store(outcomes, district_ids, years, reason)
 
 
 def figure_pairs(province_code: str | None = None, years: list[int] | None = None, legacy: bool | None = None,

@@ -23,6 +23,7 @@ from django.utils import timezone
 from ntm.accounts.audit import record
 from ntm.accounts.scope import can, is_admin
 from ntm.core import requestid
+from ntm.criteria.batch import Outcome
 from ntm.criteria.evaluate import EvaluationError, base_set_for
 from ntm.criteria.levels import ladder
 from ntm.criteria.loader import registry
@@ -53,11 +54,16 @@ def run_or_enqueue(**kwargs) -> None:
         transaction.on_commit(lambda: recompute_task.enqueue(**kwargs))
 
 
-def on_figures_changed(sender, unit_ids: list[int], years: list[int], user=None, **kwargs) -> None:
+def on_figures_changed(sender, unit_ids: list[int], years: list[int], user=None, detail: bool = False,
+                       **kwargs) -> dict[tuple[int, int], Outcome] | None:
+    """Recompute the units written, inline when few; with `detail`, return what was computed (the
+    evaluations with indicator detail, see figures.signals) so the form need not evaluate again."""
     if len(unit_ids) * len(years) <= INLINE_LIMIT:
-        recompute_units(unit_ids, years, reason=LevelChange.Reason.FIGURES)
-    else:
-        run_or_enqueue(unit_ids=unit_ids, years=years, reason=LevelChange.Reason.FIGURES)
+        keep: dict[tuple[int, int], Outcome] | None = {} if detail else None
+        recompute_units(unit_ids, years, reason=LevelChange.Reason.FIGURES, keep=keep)
+        return keep
+    run_or_enqueue(unit_ids=unit_ids, years=years, reason=LevelChange.Reason.FIGURES)
+    return None
 
 
 def on_set_published(sender, code: str, version: int, years: list[int], province: str = "", **kwargs) -> None:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from ntm.core.scoping import ScopedManager
+from ntm.core.sql import in_ids, reading
 from ntm.units.models import Lineage, Unit
 
 
@@ -87,6 +88,26 @@ class Period(models.Model):
         return bool(closed_unit_years([unit.pk], [year]))
 
 
+def _any_closed(unit_ids: list[int], years: list[int]) -> bool:
+    """Whether a closed period of these years may bind one of these units: of the unit's province (a
+    province itself) or of the current province a pre-2025 province was merged into. One plain
+    statement (the ORM took longer to build it than the database to answer: docs/benchmarks.md)."""
+    db = reading(Period)
+    vendor = db.vendor
+    units, unit_params = in_ids("u.id", unit_ids, vendor)
+    in_years, year_params = in_ids("p.year", years, vendor, "integer")
+    unit_table, lineage = Unit._meta.db_table, Lineage._meta.db_table
+    owner = f"SELECT CASE WHEN u.level = %s THEN u.id ELSE u.province_id END FROM {unit_table} u WHERE {units}"
+    province = [Unit.Level.PROVINCE]
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {Period._meta.db_table} p WHERE p.closed = %s AND {in_years} AND (p.province_id IN ({owner}) "
+            f"OR p.province_id IN (SELECT l.target_id FROM {lineage} l JOIN {unit_table} t ON t.id = l.target_id "
+            f"WHERE t.level = %s AND l.source_id IN ({owner}))) LIMIT 1",
+            [True, *year_params, *province, *unit_params, *province, *province, *unit_params])
+        return cursor.fetchone() is not None
+
+
 def owner_province_ids(province_ids: set[int]) -> dict[int, set[int]]:
     """{province id: the province rows whose closed periods bind it}: itself and, for a pre-2025
     province, the current province it was merged into (the office that now owns its history)."""
@@ -98,7 +119,10 @@ def owner_province_ids(province_ids: set[int]) -> dict[int, set[int]]:
 
 
 def closed_unit_years(unit_ids: list[int], years: list[int]) -> dict[tuple[int, int], Period]:
-    """{(unit id, year): the closed Period} for every pair that falls in a closed year."""
+    """{(unit id, year): the closed Period} for every pair that falls in a closed year. One query when
+    none of the years is closed for these units' provinces (the common case); three when one is."""
+    if not unit_ids or not years or not _any_closed(unit_ids, years):
+        return {}
     rows = list(Unit.objects.filter(pk__in=unit_ids).values_list("id", "province_id", "level"))
     prov_of = {uid: (pid if level != Unit.Level.PROVINCE else uid) for uid, pid, level in rows}
     owners = owner_province_ids(set(prov_of.values()))

@@ -18,7 +18,7 @@ If anything is refused, `WriteRefused` lists every reason and nothing is written
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -28,10 +28,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from ntm.accounts import audit
-from ntm.accounts.scope import can, is_admin, restrict
+from ntm.accounts.scope import can, is_admin, with_may
 from ntm.core import faults
-from ntm.core.bulk import insert_values, update_values
+from ntm.core.bulk import insert_values, together, update_values
 from ntm.core.sql import in_ids, reading
+from ntm.criteria.batch import Outcome
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
 from ntm.criteria.loader import province_view, registry
 from ntm.criteria.spec import CriteriaSetSpec, FieldDef
@@ -87,6 +88,8 @@ class WriteResult:
     years: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     warnings_by_where: dict[str, list[str]] = field(default_factory=dict)
+    # with `detail=True`: {(unit id, year): the engine's detailed answer after the write} (see signals)
+    outcomes: dict[tuple[int, int], Outcome] = field(default_factory=dict)
 
     @property
     def written(self) -> int:
@@ -150,7 +153,7 @@ _UNIT_COLUMNS = ("id", "code", "full_name", "level", "kind", "scheme", "valid_fr
 @transaction.atomic
 def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment: str = "", door: str = "form",
                   dry_run: bool = False, system: bool = False, audit_each: bool = True,
-                  confirm: bool = False) -> WriteResult:
+                  confirm: bool = False, detail: bool = False) -> WriteResult:
     """Check and write figures; see the module docstring. A derived field (`register_derived`) is
     refused as typed input. `system=True` (generated demo data) skips the user's scope, writes one audit
     entry for the batch and no per-cell history, and may seed a derived field (the figure stands where its
@@ -158,7 +161,9 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
     check stands. `dry_run=True` checks everything and returns the changes that would be made (the import
     preview) without writing; its `warnings` list the warning rules broken. Without `confirm=True` a
     write that breaks a warning rule raises NeedsConfirmation (the form asks "Vẫn lưu?", the import
-    preview shows them beside its confirm button); generated data must break none.
+    preview shows them beside its confirm button); generated data must break none. With `detail=True`
+    `outcomes` holds the evaluations the layer above computed for the written units (figures.signals),
+    for a caller that shows them.
 
     Raises WriteRefused (every error; `by_where` maps each cell's `where` to its messages, so a
     workbook can be marked cell by cell) and writes nothing if any cell is refused."""
@@ -168,7 +173,11 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
         return result
     unit_ids = sorted({c.unit_id for c in cells})
     years = sorted({c.year for c in cells})
-    units = {u["id"]: u for u in Unit.objects.filter(pk__in=unit_ids).values(*_UNIT_COLUMNS)}
+    found = Unit.objects.filter(pk__in=unit_ids).order_by()  # keyed by id: the default ordering only costs
+    if system:
+        units = {u["id"]: u for u in found.values(*_UNIT_COLUMNS)}
+    else:  # the units and the scope decision on each in one read (accounts.scope.with_may)
+        units = {u["id"]: u for u in with_may(found, user, EDIT).values(*_UNIT_COLUMNS, "may")}
     errors: list[str] = []
     by_where: dict[str, list[str]] = {}
 
@@ -177,11 +186,10 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
         by_where.setdefault(cell.where, []).append(text)
 
     if not system:
-        allowed = set(restrict(Unit.objects.filter(pk__in=unit_ids), user, EDIT).values_list("pk", flat=True))
         for uid in unit_ids:
             if uid not in units:
                 errors.append(f"Không có đơn vị #{uid}")
-            elif uid not in allowed:
+            elif not units[uid]["may"]:
                 errors.append(f"Bạn không có quyền nhập số liệu cho {units[uid]['full_name']}")
     if errors:
         raise WriteRefused(errors)
@@ -305,23 +313,31 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
         made = {(u, y, f): i for i, u, y, f in Figure.objects.filter(
             unit_id__in={c[0] for c in created}, year__in={c[1] for c in created}).values_list("id", "unit_id", "year", "field")}
         history = [(key, made[key] if fid is None else fid, old, new, src) for key, fid, old, new, src in history]
-    # values as the database takes them already: ids, Decimals of 4 places (clean_value, or read), text
-    update_values(Figure, ["value", "source"], changed, {"updated_by": actor, "updated_at": now}, prepared=True)
-    update_values(Figure, ["value", "source"], mine, {"updated_at": now}, prepared=True)  # SQLite rewrites an index set
-    update_values(Figure, [], retagged, {"source": source}, prepared=True)
-    if not system:
-        insert_values(FigureChange, ["figure", "old_value", "new_value", "source"],
-                      [(fid, old, new, src) for _, fid, old, new, src in history], {"comment": comment, "changed_by": actor},
-                      prepared=True)
-    if audit_each and not system:
-        audit.record_rows(user, f"figures.{door}", _audit_rows(history, units))
-    else:
-        audit.record(user, f"figures.{door}", object_type="figures.figure", object_id="*",
-                     label=f"{len(history)} số liệu của {len(result.unit_ids)} đơn vị",
-                     after={"cells": len(history), "units": len(result.unit_ids), "years": result.years, "source": source})
+    # updates, history rows and audit entries: one statement on PostgreSQL when few (core.bulk.together)
+    with together():
+        # values as the database takes them already: ids, Decimals of 4 places (clean_value, or read), text
+        update_values(Figure, ["value", "source"], changed, {"updated_by": actor, "updated_at": now}, prepared=True)
+        update_values(Figure, ["value", "source"], mine, {"updated_at": now}, prepared=True)  # SQLite rewrites an index set
+        update_values(Figure, [], retagged, {"source": source}, prepared=True)
+        if not system:
+            insert_values(FigureChange, ["figure", "old_value", "new_value", "source"],
+                          [(fid, old, new, src) for _, fid, old, new, src in history],
+                          {"comment": comment, "changed_by": actor}, prepared=True)
+        if audit_each and not system:
+            audit.record_rows(user, f"figures.{door}", _audit_rows(history, units))
+        else:
+            audit.record(user, f"figures.{door}", object_type="figures.figure", object_id="*",
+                         label=f"{len(history)} số liệu của {len(result.unit_ids)} đơn vị",
+                         after={"cells": len(history), "units": len(result.unit_ids), "years": result.years,
+                                "source": source})
     faults.point("figures.written")  # crash tests: figures, history and audit written, nothing recomputed yet
     if result.changes:
-        figures_changed.send(sender=Figure, unit_ids=result.unit_ids, years=result.years, user=user)
+        answers = figures_changed.send(sender=Figure, unit_ids=result.unit_ids, years=result.years, user=user,
+                                       detail=detail)
+        if detail:
+            for _, answer in answers:
+                if isinstance(answer, dict):
+                    result.outcomes.update(answer)
     return result
 
 
@@ -357,11 +373,11 @@ def _num(value: Decimal | None) -> str | None:
 
 
 def set_figure(unit: Unit, year: int, field: str, raw, *, user, source: str = "", comment: str = "",
-               door: str = "form", confirm: bool = False) -> WriteResult:
+               door: str = "form", confirm: bool = False, detail: bool = False) -> WriteResult:
     """One value through `write_figures` (the entry form, the CLI). Raises WriteRefused (NeedsConfirmation
     when only warning rules are broken and `confirm` is not given)."""
     return write_figures(user, [CellInput(unit.pk, year, field, raw)], source=source, comment=comment, door=door,
-                         confirm=confirm)
+                         confirm=confirm, detail=detail)
 
 
 # --- periods ---------------------------------------------------------------------------------
@@ -417,22 +433,28 @@ class Derived:
 
     provider: fn(unit_ids, years) → {(unit id, year): {field: value}};
     fields: the field codes it provides; source: where they come from, in Vietnamese, for messages
-    ("sổ sản phẩm OCOP"); link: fn(unit id) → the address of the page that holds them, or None."""
+    ("sổ sản phẩm OCOP"); link: fn(unit id) → the address of the page that holds them, or None;
+    levels: the unit levels it can give values for (None: any) — a reader that knows its units'
+    levels (the recompute) does not ask it about the others."""
 
     provider: Callable[[list[int], list[int]], dict[tuple[int, int], dict[str, float]]]
     fields: frozenset[str]
     source: str
     link: Callable[[int], str] | None = None
+    levels: frozenset[str] | None = None
 
 
 _derived: list[Derived] = []
 
 
-def register_derived(provider, *, fields: Iterable[str], source: str, link: Callable[[int], str] | None = None) -> None:
+def register_derived(provider, *, fields: Iterable[str], source: str, link: Callable[[int], str] | None = None,
+                     levels: Iterable[str] | None = None) -> None:
     """Called by a layer above in its AppConfig.ready(): `values_for(..., derived=True)` asks `provider`,
-    the entry form shows `fields` read-only (with `link`), and `write_figures` refuses them as typed input."""
+    the entry form shows `fields` read-only (with `link`), and `write_figures` refuses them as typed input.
+    `levels`: the only unit levels `provider` ever gives values for (see `Derived`)."""
     if all(d.provider is not provider for d in _derived):
-        _derived.append(Derived(provider, frozenset(fields), source, link))
+        _derived.append(Derived(provider, frozenset(fields), source, link,
+                                frozenset(levels) if levels is not None else None))
 
 
 def derived_fields() -> dict[str, Derived]:
@@ -440,17 +462,20 @@ def derived_fields() -> dict[str, Derived]:
     return {name: d for d in _derived for name in d.fields}
 
 
-def values_for(unit_ids: list[int], years: list[int], derived: bool = False) -> dict[tuple[int, int], dict[str, float]]:
+def values_for(unit_ids: list[int], years: list[int], derived: bool = False,
+               levels: Mapping[int, str] | None = None) -> dict[tuple[int, int], dict[str, float]]:
     """All figures of these units and years in one query, grouped for the engine: {(unit id, year):
     {field: value}}; with `derived`, plus the values registered providers compute (only for pairs
     that have figures of their own). Values are floats (the engine computes in floats; Django's
-    Decimal and per-row converters cost more than the read), None where a figure is blank."""
+    Decimal and per-row converters cost more than the read), None where a figure is blank.
+    `levels` ({unit id: level}, optional): a provider registered for some levels only is not asked
+    about units of other levels (a commune's save does not ask the district rollup)."""
     if not unit_ids or not years:
         return {}
     db = reading(Figure)
     units, unit_params = in_ids("unit_id", unit_ids, db.vendor)
     in_years, year_params = in_ids("year", years, db.vendor, "integer")
-    return _grouped(db, f"{units} AND {in_years}", unit_params + year_params, derived)
+    return _grouped(db, f"{units} AND {in_years}", unit_params + year_params, derived, levels)
 
 
 def values_of_year(units, year: int, derived: bool = False) -> dict[tuple[int, int], dict[str, float]]:
@@ -482,7 +507,8 @@ _AS_JSON = {
 }
 
 
-def _grouped(db, where: str, params: list, derived: bool) -> dict[tuple[int, int], dict[str, float]]:
+def _grouped(db, where: str, params: list, derived: bool,
+             levels: Mapping[int, str] | None = None) -> dict[tuple[int, int], dict[str, float]]:
     """{(unit, year): {field: value}} of the figure rows matching `where` (plain SQL, a client-side
     cursor: `.iterator()` on PostgreSQL got a fast-start plan, docs/benchmarks.md)."""
     out: dict[tuple[int, int], dict[str, float]] = {}
@@ -495,7 +521,11 @@ def _grouped(db, where: str, params: list, derived: bool) -> dict[tuple[int, int
     if derived and out:
         ids, years = sorted({u for u, _ in out}), sorted({y for _, y in out})
         for d in _derived:  # providers filter with core.sql.id_list: one parameter however many ids
-            for key, extra in d.provider(ids, years).items():
+            asked = ids if levels is None or d.levels is None else [
+                u for u in ids if u not in levels or levels[u] in d.levels]
+            if not asked:
+                continue
+            for key, extra in d.provider(asked, years).items():
                 if key in out:
                     out[key].update(extra)
     return out

@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 
-from ntm.accounts.scope import can, get_unit_for, is_admin, units_for
+from ntm.accounts.scope import can, get_object_for, get_unit_for, is_admin, units_for
+from ntm.criteria.batch import Outcome
 from ntm.criteria.classify import class_rows, classify
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
 from ntm.criteria.loader import province_view, registry
@@ -28,7 +29,9 @@ from .services import NeedsConfirmation, WriteRefused, derived_fields, set_figur
 YEARS = range(2010, 2031)
 
 
-def _context(unit: Unit, year: int):
+def _sets(unit: Unit, year: int):
+    """(the province's view of the registry, the base set in force for the unit's level); Http404
+    for a year outside the range or without a set. No query (the registry is checked once per request)."""
     if year not in YEARS:
         raise Http404("Năm ngoài phạm vi")
     specs = province_view(registry(), unit.province.code if unit.province else "")
@@ -36,12 +39,18 @@ def _context(unit: Unit, year: int):
         base = base_set_for(specs, unit.level, year)
     except EvaluationError as exc:
         raise Http404(str(exc)) from exc
+    return specs, base
+
+
+def _context(unit: Unit, year: int):
+    """`_sets` plus the unit's classification that year (one query)."""
+    specs, base = _sets(unit, year)
     cls = classify(unit.region, class_rows([unit.pk]).get(unit.pk, []), year)
     return specs, base, cls
 
 
-def _evaluation(unit, year):
-    ev = live_evaluation(unit, year)
+def _evaluation(unit, year, outcome: Outcome | None = None):
+    ev = outcome.result if outcome is not None else live_evaluation(unit, year)
     data = ev.as_dict() if ev else None
     return data, LEVEL_LABELS.get((data or {}).get("level") or "", "")
 
@@ -70,8 +79,10 @@ def _missing(evaluation: dict | None) -> list[dict]:
     return [c for c in (evaluation or {}).get("criteria", []) if c["met"] is not True]
 
 
-def _evaluation_context(unit, year) -> dict:
-    evaluation, level_label = _evaluation(unit, year)
+def _evaluation_context(unit, year, outcome: Outcome | None = None) -> dict:
+    """The unit's evaluation for the page: `outcome` when the caller has it (computed just now from
+    the stored figures, with detail), else evaluated live."""
+    evaluation, level_label = _evaluation(unit, year, outcome)
     return {"evaluation": evaluation, "level_label": level_label,
             "met": {i["code"]: i for i in (evaluation or {}).get("indicators", [])},
             "crit_status": _criteria_status(evaluation), "missing": _missing(evaluation)}
@@ -168,16 +179,22 @@ def save(request, pk: int, year: int, field: str):
     page, with a message."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    unit = get_unit_for(request, pk, "figures.edit")
-    specs, base, _ = _context(unit, year)
+    # the unit with its province (the set's province view), not its parent: nothing here reads it
+    unit = get_object_for(request, Unit.objects.select_related("province"), pk, "figures.edit")
+    specs, base = _sets(unit, year)
     defs = _field_defs(specs, base, year)
     if field not in defs or field in derived_fields():
         raise Http404("Trường số liệu không thuộc bộ tiêu chí của năm này hoặc được tính tự động")
     raw = request.POST.get("value", "")
     error = warning = None
+    outcome = None
     try:
-        set_figure(unit, year, field, raw, user=request.user, source=request.POST.get("source", "").strip()[:255],
-                   comment=request.POST.get("comment", "")[:1000], confirm=request.POST.get("confirm") == "1")
+        # detail: the evaluation the write path computes for the unit is shown as is (not evaluated again)
+        written = set_figure(unit, year, field, raw, user=request.user,
+                             source=request.POST.get("source", "").strip()[:255],
+                             comment=request.POST.get("comment", "")[:1000], confirm=request.POST.get("confirm") == "1",
+                             detail=True)
+        outcome = written.outcomes.get((unit.pk, year))
     except NeedsConfirmation as exc:  # only warning rules: say why, offer "Vẫn lưu" (re-post with confirm=1)
         warning = " ".join(e.split(": ", 1)[-1] if e.startswith(defs[field].name) else e for e in exc.errors)
     except WriteRefused as exc:
@@ -188,11 +205,15 @@ def save(request, pk: int, year: int, field: str):
         else:
             messages.success(request, f"Đã lưu: {defs[field].name}.")
         return redirect(reverse("figure_entry", args=[unit.pk, year]) + f"#f-{field}")
-    value = values_for([unit.pk], [year]).get((unit.pk, year), {}).get(field)
+    if outcome is not None and outcome.values is not None:  # the figures it was evaluated on, as stored
+        value = outcome.values.get(field)
+    else:  # refused, unchanged, or evaluated on the queue: read
+        value = values_for([unit.pk], [year]).get((unit.pk, year), {}).get(field)
     return render(request, "figures/_saved.html", {
         "unit": unit, "year": year, "fdef": defs[field], "value": value, "raw": raw, "error": error, "warning": warning,
         # a write that went through was not in a closed year (the write path refuses those)
-        "closed": Period.is_closed(unit, year) if error or warning else False, **_evaluation_context(unit, year),
+        "closed": Period.is_closed(unit, year) if error or warning else False,
+        **_evaluation_context(unit, year, outcome),
     }, status=422 if error or warning else 200)
 
 
@@ -202,7 +223,7 @@ def history(request, pk: int, year: int, field: str):
     change whichever door wrote it (form, Excel import, API, CLI)."""
     unit = get_unit_for(request, pk)
     try:
-        specs, base, _ = _context(unit, year)
+        specs, base = _sets(unit, year)
         fdef = _field_defs(specs, base, year).get(field)
     except Http404:
         fdef = None

@@ -23,7 +23,7 @@ from django.utils import timezone
 from ntm.accounts import audit
 from ntm.accounts.scope import can, restrict
 from ntm.core.images import clean_image
-from ntm.core.sql import id_list
+from ntm.core.sql import id_list, in_ids, reading
 from ntm.units.models import Lineage, Unit
 
 from . import stars as rules
@@ -144,19 +144,17 @@ def derived_values(unit_ids: list[int], years: list[int], today: dt.date | None 
     if not specs or not unit_ids:
         return {}
     today = today or timezone.localdate()
-    sources: dict[int, set[int]] = defaultdict(set)
-    for uid in unit_ids:
-        sources[uid].add(uid)
-    for source_id, target_id in Lineage.objects.filter(target_id__in=id_list(unit_ids)).values_list("source_id", "target_id"):
-        sources[target_id].add(source_id)
-    owners: dict[int, list[int]] = defaultdict(list)
-    for target, srcs in sources.items():
-        for s in srcs:
-            owners[s].append(target)
-    rows = list(OcopProduct.objects.filter(unit_id__in=id_list(list(owners))).values_list(
-        "unit_id", "stars", "issued_on", "expires_on", "revoked_on"))
+    rows = _products_of(unit_ids)
     if not rows:
         return {}
+    owners: dict[int, list[int]] = defaultdict(list)  # unit holding products → the units asked that count them
+    wanted = set(unit_ids)
+    for uid in {r[0] for r in rows} & wanted:
+        owners[uid].append(uid)
+    for source_id, target_id in Lineage.objects.filter(target_id__in=id_list(unit_ids)).values_list("source_id",
+                                                                                                   "target_id"):
+        if source_id != target_id:
+            owners[source_id].append(target_id)
     covered = {t for uid, *_ in rows for t in owners[uid]}
     out: dict[tuple[int, int], dict[str, float]] = {}
     for year in years:
@@ -173,6 +171,21 @@ def derived_values(unit_ids: list[int], years: list[int], today: dt.date | None 
             for target in covered:
                 out.setdefault((target, year), {})[spec["field"]] = float(counts.get(target, 0))
     return out
+
+
+def _products_of(unit_ids: list[int]) -> list[tuple]:
+    """(unit id, stars, issued_on, expires_on, revoked_on) of every product of these units or of the
+    units they came from (lineage), in one plain-SQL read: a commune with no product in the register
+    — most of them — costs one small query on every save."""
+    db = reading(OcopProduct)
+    vendor = db.vendor
+    units, params = in_ids("unit_id", unit_ids, vendor)
+    targets, target_params = in_ids("target_id", unit_ids, vendor)
+    with db.cursor() as cursor:
+        cursor.execute(f"SELECT unit_id, stars, issued_on, expires_on, revoked_on FROM {OcopProduct._meta.db_table} "
+                       f"WHERE {units} OR unit_id IN (SELECT source_id FROM {Lineage._meta.db_table} WHERE {targets})",
+                       params + target_params)
+        return cursor.fetchall()
 
 
 def due_reminders(today: dt.date | None = None):

@@ -82,3 +82,37 @@ def test_an_admin_grant_on_a_commune_is_not_national(world):
     assert not units_for(user).filter(pk=world["outsider"].pk).exists()
     assert not units_for(user).filter(pk=world["province"].pk).exists()
     assert not can(user, world["tho_long"], "accounts.manage_users")
+
+
+@pytest.mark.parametrize("username", [*ROLES, "admin"])
+def test_with_may_decides_as_restrict_does(world, username):
+    """The write path reads the units it writes with the scope decision on each (`with_may`): for every
+    role, action and unit — own commune, its pre-2025 predecessor, the province, an outsider — the same
+    answer as `restrict`, also through a model's `unit_path` (figures)."""
+    from django.contrib.auth.models import User
+
+    from ntm.accounts.scope import with_may
+    from ntm.figures.models import Figure
+    from ntm.units.models import Lineage
+
+    user = User.objects.get(username=username)
+    tl = world["tho_long"]
+    units = [tl.pk, world["outsider"].pk, world["province"].pk,
+             *Lineage.objects.filter(target=tl).values_list("source_id", flat=True)[:1]]
+    for action in ("view", "figures.edit", "figures.close_period"):
+        qs = Unit.objects.filter(pk__in=units)
+        assert {u.pk: u.may for u in with_may(qs, user, action)} == {
+            pk: pk in set(restrict(qs, user, action).values_list("pk", flat=True)) for pk in units}, action
+        figures = Figure.objects.filter(unit=tl)[:3]
+        assert {f.pk: f.may for f in with_may(Figure.objects.filter(pk__in=figures), user, action)} == {
+            f.pk: restrict(Figure.objects.filter(pk=f.pk), user, action).exists() for f in figures}
+
+
+def test_an_outsider_gets_404_also_when_an_action_is_asked(world):
+    from django.contrib.auth.models import User
+
+    request = RequestFactory().get("/")
+    request.user = User.objects.get(username="xa")
+    with pytest.raises(Http404):
+        get_object_for(request, Unit.objects.all(), world["outsider"].pk, "figures.edit")
+    assert get_object_for(request, Unit.objects.all(), world["tho_long"].pk, "figures.edit") == world["tho_long"]

@@ -8,12 +8,14 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ntm.accounts import audit
 from ntm.accounts.models import AuditEntry
 from ntm.core import bulk
-from ntm.core.bulk import insert_rows, insert_values, update_rows, update_values
+from ntm.core.bulk import insert_rows, insert_values, together, update_rows, update_values
 from ntm.figures.models import Figure, FigureChange
 from ntm.figures.services import CellInput, derived_fields, write_figures
 from ntm.testing import YEAR
@@ -102,6 +104,36 @@ def test_update_values_and_insert_values_write_plain_rows_as_a_save_would(world)
     saved = list(AuditEntry.objects.filter(action="figures.test_many").order_by("id"))
     assert [(e.object_id, e.object_repr, e.before, e.after, e.user_id) for e in saved] == [
         (i, label, b, a, None) for _, _, i, label, b, a in many]
+
+
+def test_together_sends_the_same_rows_in_one_statement_on_postgresql(world):
+    """A saved figure's writes (update, history row, audit entry) held back to the end of the block:
+    one statement on PostgreSQL (parts of a WITH), the usual statements on SQLite; the same rows either
+    way, and nothing written when the block raises."""
+    figs = list(Figure.objects.filter(unit=world["tho_long"], year=YEAR).order_by("field")[:2])
+    user = User.objects.get(username="xa")
+    history, entries = FigureChange.objects.count(), AuditEntry.objects.count()
+    pg = connection.vendor == "postgresql"
+    with CaptureQueriesContext(connection) as ctx:
+        with together():
+            update_values(Figure, ["value", "source"], [(f.pk, Decimal(f"{i}.5"), "cùng lúc") for i, f in enumerate(figs)],
+                          {"updated_by": user})
+            insert_values(FigureChange, ["figure", "new_value"], [(f.pk, Decimal(f"{i}.5")) for i, f in enumerate(figs)],
+                          {"comment": "cùng lúc"})
+            audit.record_rows(user, "figures.together", [(f.unit_id, "figures.figure", str(f.pk), "x", None, {"v": i})
+                                                         for i, f in enumerate(figs)])
+            assert len(ctx.captured_queries) == (0 if pg else 3)  # held back on PostgreSQL
+    assert len(ctx.captured_queries) == (1 if pg else 3)
+    assert [(f.value, f.source, f.updated_by_id) for f in Figure.objects.filter(pk__in=[f.pk for f in figs]).order_by("field")] == [
+        (Decimal("0.5"), "cùng lúc", user.pk), (Decimal("1.5"), "cùng lúc", user.pk)]
+    assert FigureChange.objects.count() == history + 2 and FigureChange.objects.filter(comment="cùng lúc").count() == 2
+    assert AuditEntry.objects.count() == entries + 2
+    assert sorted(e.after["v"] for e in AuditEntry.objects.filter(action="figures.together")) == [0, 1]
+    with pytest.raises(RuntimeError), together():
+        insert_values(FigureChange, ["figure"], [(figs[0].pk,)], {"comment": "bỏ"})
+        raise RuntimeError
+    if pg:  # held back, then dropped with the block
+        assert not FigureChange.objects.filter(comment="bỏ").exists()
 
 
 def test_a_many_unit_write_keeps_history_per_cell_and_audit_per_unit(world):
