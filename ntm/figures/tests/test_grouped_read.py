@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 # Whole numbers, decimals that a double cannot hold exactly, 15+ significant digits (SQLite prints
 # 15 in JSON), tiny and negative values, zero, and a blank.
 AWKWARD = ["5", "0", "0.1", "70.0001", "123456789012.3456", "9999999999999999.9999", "0.0001", "-2.5",
-           "1234567.8901", None]
+           "1234567.8901", None, "1234567890123456", "-999999999999999"]
 
 
 def test_grouped_values_equal_a_row_by_row_read():
@@ -41,4 +41,5 @@ def test_grouped_values_equal_a_row_by_row_read():
     for row in by_ids.values():
         assert row["f9"] is None
         assert all(type(v) is float for k, v in row.items() if k != "f9"), row  # floats, as the engine reads
+        assert row["f10"] == 1234567890123456.0 and row["f11"] == -999999999999999.0
         assert row["f5"] == float("9999999999999999.9999") and row["f2"] == 0.1
