@@ -48,7 +48,9 @@ def update_rows(model: type[Model], objs: Sequence[Model], fields: Sequence[str]
     row_sql = "(" + ", ".join(placeholder(f) for f in [pk, *columns]) + ")"
     assignments = ", ".join(f"{qn(f.column)} = v.column{i}" for i, f in enumerate(columns, start=2))
     table = qn(meta.db_table)
-    per_batch = max(1, min(batch_rows, (connection.features.max_query_params or 999) // (len(columns) + 1)))
+    # PostgreSQL reports no limit (None): its protocol allows 65,535 parameters a statement
+    limit = connection.features.max_query_params or (65535 if postgres else 999)
+    per_batch = max(1, min(batch_rows, limit // (len(columns) + 1)))
     with connection.cursor() as cursor:
         for start in range(0, len(objs), per_batch):
             batch = objs[start : start + per_batch]

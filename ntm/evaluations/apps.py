@@ -10,12 +10,13 @@ class EvaluationsConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from ntm.criteria.signals import set_published
+        from ntm.figures.live import register_past
         from ntm.figures.services import register_derived
         from ntm.figures.signals import figures_changed
         from ntm.units.models import Unit
         from ntm.units.signals import classification_changed
 
-        from .recompute import district_rollup_values
+        from .recompute import district_rollup_values, past_for
         from .rollup import DISTRICT_FIELDS
         from .services import on_classification_changed, on_figures_changed, on_set_published
 
@@ -26,3 +27,4 @@ class EvaluationsConfig(AppConfig):
         register_derived(district_rollup_values, fields=DISTRICT_FIELDS,
                          source=_("kết quả đánh giá đã lưu của các xã trong huyện"),
                          levels=(Unit.Level.DISTRICT, Unit.Level.PROVINCE))
+        register_past(past_for)  # live pages read units' past values as the recompute does

@@ -180,3 +180,24 @@ def test_past_values_read_the_field_of_the_first_year_any_level_was_reached(worl
         Figure.objects.create(unit=unit, year=year, field="income_per_capita", value=value, source="t", updated_at=now)
     got = past_for([a.pk, b.pk, c.pk], {"income_per_capita@ntm_year"})
     assert got == {a.pk: {"income_per_capita@ntm_year": 31.5}, c.pk: {"income_per_capita@ntm_year": 12.0}}
+
+
+def test_a_live_evaluation_reads_the_units_past_as_the_recompute_does(world):
+    """2020's model commune income (691/QĐ-TTg) is relative to the NTM year: the page's live evaluation
+    gets the same past values as the stored result, and none is read for a year that needs none."""
+    from django.utils import timezone
+
+    from ntm.figures import live
+
+    unit = Unit.objects.filter(level="commune", kind="xã", scheme="legacy").order_by("pk").first()
+    Figure.objects.create(unit=unit, year=2020, field="income_per_capita", value=60, source="t",
+                          updated_at=timezone.now())
+    calls = []
+    provider = live._past[0]
+    live._past[0] = lambda ids, keys: calls.append((ids, keys)) or provider(ids, keys)
+    try:
+        live.live_outcome(unit, 2020)
+        live.live_outcome(unit, 2024)
+    finally:
+        live._past[0] = provider
+    assert calls == [([unit.pk], {"income_per_capita@ntm_year"})]
