@@ -80,8 +80,16 @@ def typical_size(name: str, rng: random.Random, sizes: dict[str, float]) -> floa
 
 
 class _Bounds:
+    """Where a field's demo value may lie: the field's own range, narrowed by thresholds to pass or fail.
+
+    The field's range (fields.toml) guards against typing errors — income up to 1,000 million đồng a
+    person — far wider than any commune: a value drawn across it was 655 where the threshold is 65.
+    So a side still at the field's own limit is brought near the threshold's side (within 30 % of it,
+    at least 5), as real figures sit around the thresholds a programme sets."""
+
     def __init__(self, low: float, high: float, integer: bool):
         self.lo, self.hi, self.integer = low, high, integer
+        self.own = (low, high)  # the field's own range: limits no threshold has moved
         self.exact: float | None = None
 
     def add(self, lo: float = -math.inf, hi: float = math.inf) -> bool:
@@ -99,6 +107,11 @@ class _Bounds:
             hi = lo + max(abs(lo) * 0.2, 5)
         if math.isinf(lo):
             lo = min(0.0, hi)
+        moved_lo, moved_hi = lo != self.own[0], hi != self.own[1]
+        if moved_lo and not moved_hi:  # passes above a threshold: a little above it
+            hi = min(hi, lo + max(abs(lo) * 0.3, 5.0))
+        elif moved_hi and not moved_lo:  # fails below (or passes under) a threshold: a little below it
+            lo = max(lo, hi - max(abs(hi) * 0.3, 5.0))
         value = lo + (hi - lo) * rng.betavariate(2, 2)
         if self.integer:
             value = min(max(math.ceil(lo), round(value)), math.floor(hi))
