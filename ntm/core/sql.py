@@ -24,12 +24,19 @@ def in_ids(column: str, ids: Sequence[int], vendor: str, sql_type: str = "bigint
 def in_pairs(columns: tuple[str, str], pairs: Sequence[tuple[int, int]], vendor: str) -> tuple[str, list]:
     """(`(a, b) IN (…)` clause, params) for exact pairs of integers, e.g. (unit, year): as two arrays
     on PostgreSQL (`IN (SELECT * FROM unnest(%s::bigint[], %s::integer[]))`), as a VALUES list on
-    SQLite. Matching pairs, not the cross product of two IN lists, keeps the rows read to those asked."""
+    SQLite (behind plain IN lists of each column, which its planner can search an index with).
+    Matching pairs, not the cross product of two IN lists, keeps the rows read to those asked; SQLite
+    binds 3 variables a pair: keep batches under 10,000 pairs."""
     a, b = columns
     if vendor == "postgresql":
         return (f"({a}, {b}) IN (SELECT * FROM unnest(%s::bigint[], %s::integer[]))",
                 [[p[0] for p in pairs], [p[1] for p in pairs]])
-    return f"({a}, {b}) IN (VALUES {', '.join(['(%s, %s)'] * len(pairs))})", [v for p in pairs for v in p]
+    # SQLite scans the whole table for a row-value IN alone: the two plain IN lists let it search an
+    # index on (a, b, …) first (a ten-year figures table: 2 s → 0.05 s per 2,000 pairs)
+    firsts, seconds = sorted({p[0] for p in pairs}), sorted({p[1] for p in pairs})
+    return (f"{a} IN ({', '.join(['%s'] * len(firsts))}) AND {b} IN ({', '.join(['%s'] * len(seconds))}) "
+            f"AND ({a}, {b}) IN (VALUES {', '.join(['(%s, %s)'] * len(pairs))})",
+            [*firsts, *seconds, *(v for p in pairs for v in p)])
 
 
 def as_float(column: str, vendor: str) -> str:
