@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
 
+import orjson
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Model
 
@@ -93,6 +95,7 @@ def _many(cursor, sql: str, params: list) -> None:
 
 
 COPY_FROM = 50  # rows: below, an INSERT costs fewer round trips than COPY's handshake
+JSON_FROM = 1000  # rows (SQLite): below, the executemany costs less than the JSON around each value
 
 
 def _as_is(value, connection):
@@ -108,8 +111,11 @@ def insert_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
     prepared once. Values go through each field's `get_db_prep_save`, as in a model save.
 
     PostgreSQL: one `COPY … FROM STDIN` (psycopg 3) from COPY_FROM rows on (fewer, as a form save's
-    one history row: `executemany`, one round trip less); SQLite: one `executemany`. Primary keys are
-    not read back. Returns the number of rows written."""
+    one history row: `executemany`, one round trip less); SQLite: from JSON_FROM rows on, one
+    `INSERT … SELECT … FROM json_each(<the rows as one JSON parameter>)` (an executemany runs the
+    statement once per row, and a table with AUTOINCREMENT — every Django AutoField on SQLite —
+    rewrites its `sqlite_sequence` row each time: 7,491 history rows 50–60 ms → 30 ms), else an
+    `executemany`. Primary keys are not read back. Returns the number of rows written."""
     if not rows:
         return 0
     connection = connections[router.db_for_write(model)]
@@ -142,6 +148,11 @@ def insert_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
             with cursor.cursor.copy(f"COPY {qn(meta.db_table)} ({names}) FROM STDIN") as copy:
                 for row in ready():
                     copy.write_row(row)
+        elif connection.vendor == "sqlite" and len(rows) >= JSON_FROM and (text := _json_rows(
+                rows if prepared else [tuple(preps[i](row[i], connection) for i in width) for row in rows])) is not None:
+            picks = [f"json_extract(value, '$[{i}]')" for i in width] + ["%s"] * len(fixed)
+            cursor.execute(f"INSERT INTO {qn(meta.db_table)} ({names}) SELECT {', '.join(picks)} FROM json_each(%s)",
+                           [*fixed, text])
         else:
             values = list(ready())
             row_sql = f"({', '.join(['%s'] * len(fields))})"
@@ -150,6 +161,27 @@ def insert_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
                 return len(rows)
             _many(cursor, f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES {row_sql}", values)
     return len(rows)
+
+
+# Values that reach SQLite through JSON exactly as they would as parameters: integers (and booleans,
+# 1/0), text, NULL; a Decimal as its text, which the column's affinity converts as it converts the
+# text Django's adapter binds for it. Anything else (a float: SQLite's own parsing of its digits
+# might differ in the last bit from the double bound) keeps the executemany.
+_JSON_EXACT = frozenset({int, str, type(None), bool, Decimal})
+
+
+def _json_rows(rows) -> str | None:
+    """The prepared rows as one JSON array of arrays (only the columns each row gives, not the
+    constants appended), or None when a value's type cannot go through JSON unchanged."""
+    if not {type(v) for row in rows for v in row} <= _JSON_EXACT:
+        return None
+    return orjson.dumps(rows, default=_decimal_text).decode()
+
+
+def _decimal_text(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(type(value))
 
 
 def update_values(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence],

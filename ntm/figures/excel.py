@@ -88,7 +88,7 @@ class Problem:
     message: str
 
 
-@dataclass
+@dataclass(slots=True)
 class SheetCell:
     """A value read from the sheet, ready for `write_figures` (raw: int/float/str/bool/Decimal)."""
 

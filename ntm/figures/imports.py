@@ -33,14 +33,26 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from ntm.accounts.scope import get_unit_for, units_for
+from ntm.core import gcpause
 from ntm.criteria.evaluate import sets_above
 from ntm.criteria.spec import FieldDef
 from ntm.units.models import REFORM_DATE, Unit, valid_in
 
 from . import excel, staging
-from .models import Figure, FigureChange, closed_unit_years
+from .models import FigureChange, closed_unit_years
 from .rules import InvalidFigure, _fmt, clean_value
-from .services import CellInput, NeedsConfirmation, WriteRefused, WriteResult, derived_fields, values_for, write_figures
+from .services import (
+    CellInput,
+    NeedsConfirmation,
+    Standing,
+    WriteRefused,
+    WriteResult,
+    derived_fields,
+    read_standing,
+    same_number,
+    values_for,
+    write_figures,
+)
 from .views import _context
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -102,15 +114,19 @@ def _digest(changes: list[tuple[str, Decimal | None, Decimal | None]], conflicts
 
 @dataclass
 class _Read:
-    """An upload read and checked against the figures as they stand (`_read_upload`)."""
+    """An upload read (`_read_file`) and, once `_sort` has checked it against the figures as they
+    stand, its cells split into those to write and those both sides edited."""
 
     plan: Plan
-    keep: list[CellInput]
-    overwrites: list[CellInput]
+    reading: excel.Reading | None
+    cells: list[CellInput]
     names: dict[int, str]
     positions: dict[str, tuple[int, int]]
+    keep: list[CellInput] = field(default_factory=list)
+    overwrites: list[CellInput] = field(default_factory=list)
 
 
+@gcpause.paused()  # a province's file: ~150,000 short-lived objects, none in a cycle (ntm/core/gcpause.py)
 def plan_import(user, data: bytes, year: int, units: dict[str, dict], fields: dict[str, FieldDef],
                 filename: str = "", overwrite: bool = False) -> Plan:
     """Read and check an uploaded workbook against the write path, without writing anything.
@@ -118,38 +134,51 @@ def plan_import(user, data: bytes, year: int, units: dict[str, dict], fields: di
     `units`: code → {"id", "code", "full_name", "name"} the upload may write (the page's targets, or
     every unit `--as USER` may edit for the CLI). With `overwrite`, cells both the user and someone
     else changed are part of the write."""
-    read = _read_upload(user, data, year, units, fields, filename, overwrite)
-    return _dry_run(user, read, fields) if read.plan.readable else read.plan
+    read = _read_file(user, data, year, units, fields, filename)
+    if not read.plan.readable:
+        return read.plan
+    with transaction.atomic():  # one read of the figures for the conflicts and the dry run
+        standing = read_standing(_unit_ids(read), [year], lock=False)
+        _sort(user, read, year, fields, overwrite, standing)
+        return _dry_run(user, read, fields, standing)
 
 
 class _Stale(Exception):
     """The write did not make the changes the preview showed: rolled back."""
 
 
+@gcpause.paused()
 def confirm_import(user, data: bytes, year: int, units: dict[str, dict], fields: dict[str, FieldDef], *,
                    digest: str, source: str = "", overwrite: bool = False, confirm: bool = False,
                    comment: str = "Nhập từ Excel") -> tuple[Plan, WriteResult | None, str]:
-    """The confirmation of a previewed upload: the file read once, conflicts checked against the
-    figures as they stand, the cells written through `write_figures` — all in one transaction, kept
-    only if the changes written are those the preview showed (`digest`).
+    """The confirmation of a previewed upload: the file read once; in one transaction the figures
+    read (and locked) once, conflicts checked against them, the cells written through `write_figures`
+    — kept only if the changes written are those the preview showed (`digest`).
 
     Returns (plan, result, outcome): "written" (result set; plan holds the conflicts and warnings,
     not the list of changes), or nothing written and the plan to show again — "stale" (figures
     changed since the preview), "errors", "warnings" (`confirm` is needed)."""
-    read = _read_upload(user, data, year, units, fields, "", overwrite)
-    if read.plan.errors:  # refused by the reader: the plan with the write path's reasons too, as the preview
-        plan = _dry_run(user, read, fields) if read.plan.readable else read.plan
-        return plan, None, "stale" if plan.readable and plan.digest != digest else "errors"
+    read = _read_file(user, data, year, units, fields, "")
+    if not read.plan.readable:
+        return read.plan, None, "errors"
     plan = read.plan
     try:
         with transaction.atomic():
-            result = write_figures(user, plan.cells, source=source, comment=comment, door="excel", confirm=confirm)
+            standing = read_standing(_unit_ids(read), [year], lock=True)
+            _sort(user, read, year, fields, overwrite, standing)
+            if plan.errors:  # refused by the reader: the plan with the write path's reasons too, as the preview
+                raise _Refused
+            result = write_figures(user, plan.cells, source=source, comment=comment, door="excel", confirm=confirm,
+                                   standing=standing)
             both = {(c.unit_id, c.field) for c in read.overwrites}
             where_of = {(c.unit_id, c.field): c.where for c in plan.cells}
             shown = [(where_of.get((ch.unit_id, ch.field), ""), ch.old, ch.new) for ch in result.changes
                      if (ch.unit_id, ch.field) not in both]
             if _digest(shown, plan.conflicts) != digest:
                 raise _Stale
+    except _Refused:
+        plan = _dry_run(user, read, fields)
+        return plan, None, "stale" if plan.digest != digest else "errors"
     except (_Stale, WriteRefused) as exc:  # NeedsConfirmation too: nothing written, the page shows the plan
         plan = _dry_run(user, read, fields)  # the same reading, checked as the preview did
         if plan.digest != digest:
@@ -166,36 +195,51 @@ def confirm_import(user, data: bytes, year: int, units: dict[str, dict], fields:
     return plan, result, "written"
 
 
-def _read_upload(user, data, year, units, fields, filename, overwrite) -> _Read:
-    """Read the file (once) and sort its cells against the figures as they stand: the plan without
-    its dry run (errors when the file or a cell is refused by the reader)."""
+class _Refused(Exception):
+    """The reader refused cells: nothing is written, the page shows the plan."""
+
+
+def _unit_ids(read: _Read) -> list[int]:
+    return sorted({c.unit_id for c in read.cells})
+
+
+def _read_file(user, data, year, units, fields, filename) -> _Read:
+    """Read the file (once): the plan without its conflicts and dry run (errors when the file or a
+    cell is refused by the reader)."""
     plan = Plan()
     try:
         reading = excel.read_sheet(data, year, fields, units, filename=filename)
     except excel.FileRefused as exc:
         plan.errors = [str(exc)]
-        return _Read(plan, [], [], {}, {})
+        return _Read(plan, None, [], {}, {})
     plan.readable = True
     plan.problems = list(reading.problems)
     cells = [CellInput(c.unit_id, year, c.field, c.raw, c.where) for c in reading.cells]
     positions = {c.where: (c.row, c.column) for c in reading.cells}
     names = {u["id"]: u["full_name"] for u in units.values()}
-    keep, plan.conflicts, plan.checked_conflicts, overwrites = _conflicts(user, year, reading, fields, cells, names)
-    plan.overwrites = overwrites
-    plan.cells = keep + (overwrites if overwrite else [])
     if not reading.cells and not reading.problems:
         plan.problems.append(excel.Problem(0, 0, "Tệp không có ô số liệu nào để nhập."))
     plan.errors = [p.message for p in plan.problems]
-    return _Read(plan, keep, overwrites, names, positions)
+    return _Read(plan, reading, cells, names, positions)
 
 
-def _dry_run(user, read: _Read, fields) -> Plan:
+def _sort(user, read: _Read, year: int, fields, overwrite: bool, standing: Standing) -> None:
+    """Check a read upload's cells against the figures as they stand (`standing`): its conflicts,
+    the cells to write (`plan.cells`) and those both sides edited (written with `overwrite`)."""
+    plan = read.plan
+    read.keep, plan.conflicts, plan.checked_conflicts, read.overwrites = _conflicts(
+        user, year, read.reading, fields, read.cells, read.names, standing)
+    plan.overwrites = read.overwrites
+    plan.cells = read.keep + (read.overwrites if overwrite else [])
+
+
+def _dry_run(user, read: _Read, fields, standing: Standing | None = None) -> Plan:
     """The plan of a read upload completed by the write path in dry-run mode: the changes it would
     make (the cells both sides edited included, marked), warnings, or every refusal by cell."""
     plan, keep, overwrites, positions = read.plan, read.keep, read.overwrites, read.positions
     plan.changes, plan.warnings, plan.cell_notes, plan.unchanged = [], [], {}, 0
     try:
-        result = write_figures(user, keep + overwrites, door="excel", dry_run=True)
+        result = write_figures(user, keep + overwrites, door="excel", dry_run=True, standing=standing)
     except WriteRefused as exc:
         plan.problems += [excel.Problem(0, 0, message) for message in exc.errors]
         for where, texts in exc.by_where.items():
@@ -219,13 +263,14 @@ def _dry_run(user, read: _Read, fields) -> Plan:
     return plan
 
 
-def _conflicts(user, year, reading: excel.Reading, fields, cells: list[CellInput], names):
-    """(cells to write, conflicts, whether conflicts could be checked, cells both sides edited)."""
+def _conflicts(user, year, reading: excel.Reading, fields, cells: list[CellInput], names, standing: Standing):
+    """(cells to write, conflicts, whether conflicts could be checked, cells both sides edited).
+    `standing`: the figures as they stand (`read_standing`); a cell is compared as a float first
+    (`same_number`) and its value as downloaded cleaned only where it differs."""
     if reading.downloaded_at is None:
         return cells, [], False, []
     unit_ids = sorted({c.unit_id for c in cells})
-    current = {(u, f): v for u, f, v in Figure.objects.filter(unit_id__in=unit_ids, year=year).values_list(
-        "unit_id", "field", "value")}
+    rows = standing.rows
 
     def changes_since() -> dict[tuple[int, str], tuple[str, object]]:
         """(unit, field) → (who, when) of the latest change since the download."""
@@ -237,21 +282,32 @@ def _conflicts(user, year, reading: excel.Reading, fields, cells: list[CellInput
         return out
 
     # read only when needed: without the grid as downloaded, or to name who changed a conflicting cell
-    later = changes_since() if reading.originals is None else None
+    originals = reading.originals
+    later = changes_since() if originals is None else None
     code_of = {c.unit_id: s.code for c, s in zip(cells, reading.cells, strict=True)}
     keep, conflicts, overwrites = [], [], []
     for cell in cells:
-        fdef = fields.get(cell.field)
-        now = current.get((cell.unit_id, cell.field))
-        if reading.originals is not None:
+        key = (cell.unit_id, year, cell.field)
+        row = rows.get(key)
+        number = None if row is None else row[1]
+        if originals is not None:
+            original = originals.get((code_of[cell.unit_id], cell.field))
+            if same_number(original, number) or (number is None and (original is None or original == "")):
+                keep.append(cell)  # as downloaded: nobody else changed the cell
+                continue
+            fdef = fields.get(cell.field)
             try:
-                was = clean_value(reading.originals.get((code_of[cell.unit_id], cell.field)), fdef)
+                was = clean_value(original, fdef)
             except InvalidFigure:
                 was = None
+            now = standing.value(key)
             someone = not _same(now, was)
         else:  # a template without its grid: any change by another user since the download
-            was = None
+            fdef = fields.get(cell.field)
+            was = now = None
             someone = (cell.unit_id, cell.field) in later and later[(cell.unit_id, cell.field)][0] != getattr(user, "username", "")
+            if someone:
+                now = standing.value(key)
         if not someone:  # nobody else changed the cell: written as uploaded (checked by the write path)
             keep.append(cell)
             continue
@@ -266,7 +322,7 @@ def _conflicts(user, year, reading: excel.Reading, fields, cells: list[CellInput
         if later is None:
             later = changes_since()
         who, when = later.get((cell.unit_id, cell.field), ("người khác", None))
-        untouched = reading.originals is not None and _same(new, was)
+        untouched = originals is not None and _same(new, was)
         conflicts.append(Conflict(names.get(cell.unit_id, ""), fdef.name if fdef else cell.field, was, now, new, who, when,
                                   kept=untouched, where=cell.where))
         if not untouched:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from ntm.core.text import AmbiguousNumber, NotANumber, parse_vi_number
-from ntm.criteria.spec import CriteriaSetSpec, FieldDef, shared_data
+from ntm.criteria.spec import CriteriaSetSpec, FieldDef, field_bounds, shared_data
 
 # Figure.value is DecimalField(max_digits=20, decimal_places=4): at most 16 digits before the point.
 # Nothing at or above this is ever written, whatever a field's declared range says.
@@ -88,6 +88,10 @@ def clean_value(raw: object, fdef: FieldDef | None) -> Decimal | None:
     - at most 4 decimals are kept (rounded half up), as `Figure.value` holds.
 
     Raises InvalidFigure with a Vietnamese sentence."""
+    if type(raw) is float and fdef is not None and fdef.kind != "bool":  # a number cell: most of an import
+        value = _clean_float(raw, fdef)
+        if value is not None:
+            return value
     kind = fdef.kind if fdef else "number"
     if isinstance(raw, str) and raw.strip() == "":
         return None
@@ -104,6 +108,21 @@ def clean_value(raw: object, fdef: FieldDef | None) -> Decimal | None:
     if value is None:
         return None
     return check_range(value, fdef, raw=raw)
+
+
+def _clean_float(raw: float, fdef: FieldDef) -> Decimal | None:
+    """`clean_value` of a float that passes every check, in fewer steps (the same Decimal); None
+    when a check fails or may fail: the full path then says why."""
+    if not 0.0 <= raw < 1e15:  # negative, too large, NaN
+        return None
+    low, high = field_bounds(fdef.code, fdef.unit, fdef.kind)
+    value = Decimal(repr(raw))
+    if value > high:
+        return None
+    value = value.quantize(QUANTUM, rounding=ROUND_HALF_UP)
+    if value < low or (fdef.kind == "count" and value != value.to_integral_value()):
+        return None
+    return value
 
 
 def check_range(value: Decimal, fdef: FieldDef | None, text: str = "", *, raw: object = None) -> Decimal:

@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 import orjson
 from django.core.exceptions import PermissionDenied
@@ -59,8 +60,7 @@ class NeedsConfirmation(WriteRefused):
     """Only warning rules are broken: nothing was written; the same write with `confirm=True` goes through."""
 
 
-@dataclass(frozen=True)
-class CellInput:
+class CellInput(NamedTuple):
     """One value to write: `raw` as typed or read from a file (text, number, Decimal or None = blank),
     `where` says where it came from for messages ("Trang “Số liệu 2026”, dòng 5, cột D")."""
 
@@ -71,8 +71,7 @@ class CellInput:
     where: str = ""
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     unit_id: int
     year: int
     field: str
@@ -146,14 +145,105 @@ def _names(ladder: list[CriteriaSetSpec]) -> dict[str, str]:
     return _RULES[tuple(id(s) for s in ladder)][2]
 
 
-_FIGURE_COLUMNS = ("id", "unit_id", "year", "field", "value", "source", "updated_by_id")
 _UNIT_COLUMNS = ("id", "code", "full_name", "level", "kind", "scheme", "valid_from", "valid_to", "province__code")
+
+
+# Below this size a stored value has at most 15 significant digits (4 decimals): its float stands for
+# it exactly (two such decimals never share a float), so a float read equal to it is the same value.
+EXACT_BELOW = 1e11
+
+
+class Standing:
+    """The figures of some units × years as they stand, read once inside a write's transaction
+    (`read_standing`): the import checks its conflicts on them and `write_figures` writes against
+    them, so a confirmation reads (and locks) its figures once.
+
+    `rows`: {(unit id, year, field): (figure id, number, stored, source, updated_by id)} — `number`
+    the value as a float (None when blank), for comparisons and cross-field rules; `stored` the
+    driver's value, made the Decimal the ORM would give by `value(key)` (only for the cells a write
+    changes: most of a province's cells are compared as floats and never converted)."""
+
+    __slots__ = ("unit_ids", "years", "rows", "locked", "_block", "convert")
+
+    def __init__(self, unit_ids, years, rows, locked, block, convert):
+        self.unit_ids, self.years, self.rows, self.locked = frozenset(unit_ids), frozenset(years), rows, locked
+        self._block, self.convert = block, convert  # convert: fn(driver value, not None) → Decimal
+
+    def number(self, key: tuple[int, int, str]) -> float | None:
+        row = self.rows.get(key)
+        return None if row is None else row[1]
+
+    def value(self, key: tuple[int, int, str]) -> Decimal | None:
+        """The stored value as the ORM reads it (a Decimal of 4 places), None when blank or absent."""
+        row = self.rows.get(key)
+        return None if row is None or row[2] is None else self.convert(row[2])
+
+    def serves(self, unit_ids: Iterable[int], years: Iterable[int], lock: bool) -> bool:
+        """Whether this read can stand for the write of these units × years now: it covers them, is
+        locked if the write needs it, and was made inside the transaction still open."""
+        return (self.unit_ids.issuperset(unit_ids) and self.years.issuperset(years) and (self.locked or not lock)
+                and _outer_block() == self._block is not None)
+
+
+def _outer_block():
+    """The outermost atomic block open on the default connection (it stands for the transaction)."""
+    blocks = transaction.get_connection().atomic_blocks
+    return id(blocks[0]) if blocks else None
+
+
+def _value_converter(connection):
+    """fn(driver value) → the Decimal `Figure.value` reads as through the ORM (its converters: on SQLite
+    the float rounded to 15 digits then quantized; PostgreSQL's numeric is a Decimal already)."""
+    field = Figure._meta.get_field("value")
+    col = field.get_col(Figure._meta.db_table)
+    converters = [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)]
+
+    def convert(value):
+        for fn in converters:
+            value = fn(value, col, connection)
+        return value
+    return convert
+
+
+def read_standing(unit_ids: list[int], years: list[int], *, lock: bool) -> Standing:
+    """Every figure row of these units × years (one plain query, the rows as tuples; `lock`: FOR UPDATE
+    where the database has row locks — SQLite's write transaction is the lock). Call it inside the
+    transaction that writes (`write_figures(..., standing=…)` refuses a read from another)."""
+    connection = transaction.get_connection()
+    vendor = connection.vendor
+    units, unit_params = in_ids("unit_id", unit_ids, vendor)
+    in_years, year_params = in_ids("year", years, vendor, "integer")
+    suffix = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
+    convert = _value_converter(connection)
+    rows: dict[tuple[int, int, str], tuple] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT unit_id, year, field, id, value, source, updated_by_id FROM {Figure._meta.db_table} "
+                       f"WHERE {units} AND {in_years}{suffix}", unit_params + year_params)
+        fetched = cursor.fetchall()
+    exact = vendor != "sqlite"  # SQLite gives floats: exact below EXACT_BELOW, else rounded as the ORM does
+    for uid, year, name, fid, value, src, by in fetched:
+        if value is None:
+            number = None
+        elif exact or -EXACT_BELOW < value < EXACT_BELOW:
+            number = float(value)
+        else:
+            number = float(convert(value))
+        rows[(uid, year, name)] = (fid, number, value, src, by)
+    return Standing(unit_ids, years, rows, bool(lock), _outer_block(), convert)
+
+
+def same_number(raw: object, number: float | None) -> bool:
+    """True when a value read from a file (`raw`: a float or int) is the stored `number` itself, so it
+    cleans to the stored value: the write leaves the cell as it stands and need not check it again."""
+    kind = type(raw)
+    return (number is not None and (kind is float or kind is int) and raw == number
+            and -EXACT_BELOW < number < EXACT_BELOW)
 
 
 @transaction.atomic
 def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment: str = "", door: str = "form",
                   dry_run: bool = False, system: bool = False, audit_each: bool = True,
-                  confirm: bool = False, detail: bool = False) -> WriteResult:
+                  confirm: bool = False, detail: bool = False, standing: Standing | None = None) -> WriteResult:
     """Check and write figures; see the module docstring. A derived field (`register_derived`) is
     refused as typed input. `system=True` (generated demo data) skips the user's scope, writes one audit
     entry for the batch and no per-cell history, and may seed a derived field (the figure stands where its
@@ -163,7 +253,15 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
     write that breaks a warning rule raises NeedsConfirmation (the form asks "Vẫn lưu?", the import
     preview shows them beside its confirm button); generated data must break none. With `detail=True`
     `outcomes` holds the evaluations the layer above computed for the written units (figures.signals),
-    for a caller that shows them.
+    for a caller that shows them. `standing`: the figures of these cells' units × years already read
+    (and locked) in this transaction (`read_standing`, the import's conflict check), instead of a
+    second read; ValueError if it does not cover them or comes from another transaction.
+
+    Only what can change is checked: a cell whose value is the stored one (a number read from a file
+    equal to the figure, `same_number`) is left as it stands without parsing it again — a file of
+    a province's communes mostly repeats what was downloaded — and cross-field rules are checked on
+    the unit-years' values as they will stand, for the rules that read a cell this write changes
+    (or creates, or clears).
 
     Raises WriteRefused (every error; `by_where` maps each cell's `where` to its messages, so a
     workbook can be marked cell by cell) and writes nothing if any cell is refused."""
@@ -224,44 +322,69 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
     if errors:
         raise WriteRefused(sorted(set(errors), key=errors.index))
 
-    # Rows as tuples (locked); a Figure instance is made only for a cell this write changes.
-    existing = {(row[1], row[2], row[3]): row for row in Figure.objects.select_for_update().filter(
-        unit_id__in=unit_ids, year__in=years).values_list(*_FIGURE_COLUMNS)}
+    # The figures as they stand (locked), read once: as tuples, each value a float for comparisons.
+    if standing is None:
+        standing = read_standing(unit_ids, years, lock=not dry_run)
+    elif not standing.serves(unit_ids, years, lock=not dry_run):
+        raise ValueError("write_figures: `standing` does not cover these cells or was read in another transaction")
+    existing = standing.rows
     # Each unit-year's values as they will stand after this write, for cross-field rules.
     after: dict[tuple[int, int], dict[str, float | None]] = defaultdict(dict)
     for (uid, year, name), row in existing.items():
-        after[(uid, year)][name] = None if row[4] is None else float(row[4])
+        after[(uid, year)][name] = row[1]
     values: dict[tuple[int, int, str], Decimal | None] = {}
     by_key: dict[tuple[int, int, str], CellInput] = {}
     touched: dict[tuple[int, int], set[str]] = defaultdict(set)
+    same: list[tuple[int, int, str]] = []  # cells whose value is the stored one, left unparsed
     derived = derived_fields()
     defs_of: dict[int, dict[str, FieldDef]] = {}  # id(ladder) → its fields (ladders are shared, see above)
+    pair = None  # the unit-year of the cell before (cells come unit by unit): its fields, values, touched
     for cell in cells:
-        key = (cell.unit_id, cell.year, cell.field)
-        ladder = ladders[(cell.unit_id, cell.year)]
-        defs = defs_of.get(id(ladder))
-        if defs is None:
-            defs = defs_of[id(ladder)] = fields_for(ladder)
-        fdef = defs.get(cell.field)
+        uid, year, name = cell.unit_id, cell.year, cell.field
+        if pair is None or pair[0] != uid or pair[1] != year:
+            pair = (uid, year)
+            ladder = ladders[pair]
+            defs = defs_of.get(id(ladder))
+            if defs is None:
+                defs = defs_of[id(ladder)] = fields_for(ladder)
+            will, touching = after[pair], touched[pair]
+        key = (uid, year, name)
+        fdef = defs.get(name)
         if fdef is None:
-            refuse(cell, f"“{cell.field}” không phải trường số liệu của bộ tiêu chí năm {cell.year}")
+            refuse(cell, f"“{name}” không phải trường số liệu của bộ tiêu chí năm {year}")
             continue
         if key in by_key:
-            refuse(cell, f"“{fdef.name}” của {units[cell.unit_id]['full_name']} đã có ở {by_key[key].where or 'ô khác'}")
+            refuse(cell, f"“{fdef.name}” của {units[uid]['full_name']} đã có ở {by_key[key].where or 'ô khác'}")
             continue
         by_key[key] = cell
-        if cell.field in derived and not system:
-            refuse(cell, f"{fdef.name}: không nhập tay — số này tính tự động từ {derived[cell.field].source}")
+        if name in derived and not system:
+            refuse(cell, f"{fdef.name}: không nhập tay — số này tính tự động từ {derived[name].source}")
             continue
+        row = existing.get(key)
+        raw = cell.raw
+        if row is not None:  # same_number, inlined: a province's file repeats most stored values
+            number = row[1]
+            kind = type(raw)
+            if (kind is float or kind is int) and number is not None and raw == number and -EXACT_BELOW < number < EXACT_BELOW:
+                same.append(key)
+                continue
         try:
-            value = clean_value(cell.raw, fdef)
+            value = clean_value(raw, fdef)
         except InvalidFigure as exc:
             refuse(cell, f"{fdef.name}: {exc}")
             continue
+        number = None if value is None else float(value)
+        if row is None and value is None:
+            continue  # a blank where nothing stands: nothing changes (counted unchanged below)
+        if row is not None and row[1] == number and (number is None or -EXACT_BELOW < number < EXACT_BELOW):
+            same.append(key)  # the stored value, typed another way ("12,5" for 12.5)
+            continue
         values[key] = value
-        after[(cell.unit_id, cell.year)][cell.field] = None if value is None else float(value)
-        touched[(cell.unit_id, cell.year)].add(cell.field)
+        will[name] = number
+        touching.add(name)
     for (uid, year), names_touched in sorted(touched.items()):
+        if not names_touched:
+            continue
         ladder = ladders[(uid, year)]
         defs = fields_for(ladder)
         for broken in broken_rules(after[(uid, year)], _rules(ladder), names_touched, _names(ladder)):
@@ -280,27 +403,34 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
 
     # Rows as plain tuples, written without model instances (ntm.core.bulk: COPY / executemany).
     now, actor = timezone.now(), _actor(user)
+    actor_id = None if actor is None else actor.pk
     created: list[tuple] = []  # (unit id, year, field, value)
     changed: list[tuple] = []  # (figure id, value, source): last written by someone else
     mine: list[tuple] = []  # the same, last written by this user: its (indexed) updated_by left alone
     retagged: list[tuple] = []  # (figure id,): the same value from a new source
     history: list[tuple] = []  # ((unit id, year, field), figure id or None when created, old, new, source)
+    result.unchanged = len(by_key) - len(values) - len(same)  # blanks where nothing stands
+    for key in same:
+        result.unchanged += 1
+        row = existing[key]
+        if source and row[3] != source:
+            retagged.append((row[0],))
+    convert = standing.convert
     for key, value in values.items():
         row = existing.get(key)
         if row is None:
-            if value is None:
-                result.unchanged += 1
-                continue
             created.append((*key, value))
             history.append((key, None, None, value, source))
-        elif row[4] != value:
-            kept = source or row[5]  # a save without a source keeps the figure's source
-            (mine if actor is not None and row[6] == actor.pk else changed).append((row[0], value, kept))
-            history.append((key, row[0], row[4], value, kept))
-        else:
+            continue
+        old = None if row[2] is None else convert(row[2])
+        if old == value:  # a value the float could not tell apart (15 digits or more): as before
             result.unchanged += 1
-            if source and row[5] != source:
+            if source and row[3] != source:
                 retagged.append((row[0],))
+            continue
+        kept = source or row[3]  # a save without a source keeps the figure's source
+        (mine if actor_id is not None and row[4] == actor_id else changed).append((row[0], value, kept))
+        history.append((key, row[0], old, value, kept))
     result.changes = [Change(uid, year, name, old, new) for (uid, year, name), _, old, new, _ in history]
     result.unit_ids = sorted({c.unit_id for c in result.changes})
     result.years = sorted({c.year for c in result.changes})
@@ -369,7 +499,13 @@ def _actor(user):
 
 
 def _num(value: Decimal | None) -> str | None:
-    return None if value is None else format(value.normalize(), "f")
+    """A value as the audit shows it: "12.5", "100", "0" (no exponent, no trailing zeros)."""
+    if value is None:
+        return None
+    text = str(value)
+    if "E" in text or "e" in text:
+        return format(value.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def set_figure(unit: Unit, year: int, field: str, raw, *, user, source: str = "", comment: str = "",
