@@ -16,6 +16,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from ntm.core import faults, requestid, versions
+from ntm.core.bulk import collector_paused
 from ntm.core.sql import Behind, as_float, id_list, in_ids, in_pairs, reading
 from ntm.criteria.batch import UNIT_FIELDS, Outcome, evaluate_rows
 from ntm.criteria.classify import class_rows
@@ -313,7 +314,8 @@ def recompute_all(province_code: str | None = None, years: list[int] | None = No
     count = 0
     years = sorted(set(years))
     for i, year in enumerate(years, start=1):
-        count += _recompute_year(units, year, reason)
+        with collector_paused():  # a year's objects are acyclic: 0.5 s of collector walks saved
+            count += _recompute_year(units, year, reason)
         faults.point("recompute.year")  # crash tests: one year committed, the next not started
         if progress:
             progress(i, len(years))
