@@ -179,7 +179,7 @@ def breakdown(years: list[int], rows: dict[int, int]) -> None:
                 spent[name] = spent.get(name, 0) + time.perf_counter() - start
         return wrapper
 
-    phases = {"read": "values_of_year", "evaluate": "evaluate_rows", "write": "_store", "districts": "recompute_districts",
+    phases = {"parse": "grouped_values", "evaluate": "evaluate_rows", "rows": "_stored_rows", "districts": "recompute_districts",
               "past": "past_for", "classes": "class_rows"}
     settle(years)
     for name, attr in phases.items():

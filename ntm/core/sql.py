@@ -68,3 +68,40 @@ def id_list(ids: Sequence[int]):
     if connection.vendor == "postgresql":
         return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))])
+
+
+class Behind:
+    """Database statements run on one background thread, in the order given, on the caller's own
+    connection (so inside its transaction), while the caller's thread goes on computing.
+
+    The database works while Python does: the driver waits for the server (psycopg) or runs SQLite's
+    C code (sqlite3) with the GIL released, so a bulk path that alternates "read, compute, write"
+    keeps both cores busy (the national recompute: docs/benchmarks.md). Only plain statements go
+    behind — callables given a cursor of the caller's connection, never Django's per-thread
+    connections (another thread would get a connection of its own, outside the transaction).
+
+        with Behind(connection) as behind:
+            pending = behind.submit(read_chunk, 1, 1000)   # fn(cursor, *args), returns a Future
+            ...
+            rows = pending.result()                        # re-raises what fn raised
+
+    Leaving the block waits for everything submitted; a failure raised in the block (or by a
+    statement) still waits, so the caller's transaction is never rolled back under a running
+    statement."""
+
+    def __init__(self, db) -> None:
+        self.db = db
+
+    def __enter__(self) -> Behind:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.cursor = self.db.cursor()  # created here: the thread never asks Django for a connection
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="ntm-sql")
+        return self
+
+    def submit(self, fn, *args):
+        return self.pool.submit(fn, self.cursor, *args)
+
+    def __exit__(self, *exc) -> None:
+        self.pool.shutdown(wait=True)
+        self.cursor.close()

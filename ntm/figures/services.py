@@ -647,21 +647,45 @@ def _grouped(db, where: str, params: list, derived: bool,
              levels: Mapping[int, str] | None = None) -> dict[tuple[int, int], dict[str, float]]:
     """{(unit, year): {field: value}} of the figure rows matching `where` (plain SQL, a client-side
     cursor: `.iterator()` on PostgreSQL got a fast-start plan, docs/benchmarks.md)."""
-    out: dict[tuple[int, int], dict[str, float]] = {}
-    loads = orjson.loads  # a third of the standard library's time (10,000 objects of 95 keys: 0.3 s)
     with db.cursor() as cursor:
-        cursor.execute(f"SELECT unit_id, year, {_AS_JSON[db.vendor]} FROM {Figure._meta.db_table} "
-                       f"WHERE {where} GROUP BY unit_id, year", params)
-        for unit_id, year, text in cursor.fetchall():
-            out[(unit_id, year)] = loads(text)
-    if derived and out:
-        ids, years = sorted({u for u, _ in out}), sorted({y for _, y in out})
-        for d in _derived:  # providers filter with core.sql.id_list: one parameter however many ids
-            asked = ids if levels is None or d.levels is None else [
-                u for u in ids if u not in levels or levels[u] in d.levels]
-            if not asked:
-                continue
-            for key, extra in d.provider(asked, years).items():
-                if key in out:
-                    out[key].update(extra)
+        rows = grouped_rows(cursor, where, params)
+    return grouped_values(rows, derived, levels)
+
+
+def grouped_rows(cursor, where: str, params: list) -> list[tuple[int, int, str]]:
+    """[(unit, year, JSON text of {field: value})] of the figure rows matching `where`, read on `cursor`
+    (any thread: `core.sql.Behind` reads the national recompute's next units while it evaluates)."""
+    cursor.execute(f"SELECT unit_id, year, {_AS_JSON[cursor.db.vendor]} FROM {Figure._meta.db_table} "
+                   f"WHERE {where} GROUP BY unit_id, year", params)
+    return cursor.fetchall()
+
+
+def grouped_values(rows: list[tuple[int, int, str]], derived: bool | Mapping[tuple[int, int], dict] = False,
+                   levels: Mapping[int, str] | None = None) -> dict[tuple[int, int], dict[str, float]]:
+    """`grouped_rows` parsed, {(unit, year): {field: value}}, with derived values when asked: `derived`
+    True asks the providers here, a mapping gives them already read (`derived_values`)."""
+    loads = orjson.loads  # a third of the standard library's time (10,000 objects of 95 keys: 0.3 s)
+    out = {(unit_id, year): loads(text) for unit_id, year, text in rows}
+    if derived is True and out:
+        derived = derived_values(sorted({u for u, _ in out}), sorted({y for _, y in out}), levels)
+    if derived:
+        for key, values in out.items():
+            extra = derived.get(key)
+            if extra:
+                values.update(extra)
+    return out
+
+
+def derived_values(ids: list[int], years: list[int],
+                   levels: Mapping[int, str] | None = None) -> dict[tuple[int, int], dict[str, float]]:
+    """{(unit, year): {field: value}} of every registered provider (`register_derived`) for these units
+    and years; `levels` ({unit: level}) spares providers the units of levels they do not serve."""
+    out: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
+    for d in _derived:  # providers filter with core.sql.id_list: one parameter however many ids
+        asked = ids if levels is None or d.levels is None else [
+            u for u in ids if u not in levels or levels[u] in d.levels]
+        if not asked:
+            continue
+        for key, extra in d.provider(asked, years).items():
+            out[key].update(extra)
     return out

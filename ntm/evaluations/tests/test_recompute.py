@@ -201,3 +201,58 @@ def test_a_live_evaluation_reads_the_units_past_as_the_recompute_does(world):
     finally:
         live._past[0] = provider
     assert calls == [([unit.pk], {"income_per_capita@ntm_year"})]
+
+
+def _stored(year):
+    return {(e.unit_id, e.level, e.criteria_met, e.error, str(e.met), str(e.result))
+            for e in Evaluation.all_rows.filter(year=year)}
+
+
+def test_a_recompute_in_runs_of_units_stores_what_one_unit_at_a_time_does(world, monkeypatch):
+    """The national recompute reads, evaluates and stores units in runs of ids, reads and writes on a
+    background thread; with runs of two units the stored rows equal those of each unit recomputed
+    alone (districts above included), and the units are read in more than one run."""
+    from ntm.evaluations import recompute
+    from ntm.evaluations.recompute import recompute_units
+    from ntm.testing import YEAR
+
+    runs = []
+    grouped_rows = recompute.grouped_rows
+    monkeypatch.setattr(recompute, "grouped_rows", lambda cursor, where, params: runs.append(params) or
+                        grouped_rows(cursor, where, params))
+    units = list(Figure.objects.filter(year=YEAR).values_list("unit_id", flat=True).distinct())
+    monkeypatch.setattr(recompute, "CHUNK", 2)
+    recompute_all(years=[YEAR])
+    in_runs = _stored(YEAR)
+    assert len(units) >= 5 and len(runs) > len(units) // 2  # runs of two ids: many reads, not one
+    Evaluation.all_rows.filter(year=YEAR).delete()
+    for unit_id in units:
+        recompute_units([unit_id], [YEAR])
+    assert _stored(YEAR) == in_runs and any(level for _u, level, *_ in in_runs)
+
+
+def test_a_failed_write_of_one_run_leaves_the_whole_year_as_it_was(world, monkeypatch):
+    """A write that fails on the background thread fails the recompute, and the year's transaction
+    rolls back every run already written: no unit's stored row changes."""
+    from ntm.evaluations import recompute
+    from ntm.testing import YEAR
+
+    before = _stored(YEAR)
+    Figure.objects.filter(year=YEAR, field="income_per_capita").update(value=Decimal("1"))  # every level falls
+    calls = []
+    write_rows = recompute._write_rows
+
+    def failing(cursor, *args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("ổ đĩa đầy")
+        return write_rows(cursor, *args)
+
+    monkeypatch.setattr(recompute, "CHUNK", 2)
+    monkeypatch.setattr(recompute, "_write_rows", failing)
+    with pytest.raises(RuntimeError, match="ổ đĩa đầy"):
+        recompute_all(years=[YEAR])
+    assert len(calls) >= 2 and _stored(YEAR) == before
+    monkeypatch.setattr(recompute, "_write_rows", write_rows)
+    recompute_all(years=[YEAR])
+    assert _stored(YEAR) != before  # the same recompute, not failing, does change them
