@@ -33,7 +33,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from ntm.accounts.scope import get_unit_for, units_for
-from ntm.core import gcpause
+from ntm.core.bulk import collector_paused
 from ntm.criteria.evaluate import sets_above
 from ntm.criteria.spec import FieldDef
 from ntm.units.models import REFORM_DATE, Unit, valid_in
@@ -126,7 +126,7 @@ class _Read:
     overwrites: list[CellInput] = field(default_factory=list)
 
 
-@gcpause.paused()  # a province's file: ~150,000 short-lived objects, none in a cycle (ntm/core/gcpause.py)
+@collector_paused()  # a province's file: ~150,000 short-lived objects, none in a cycle (core.bulk)
 def plan_import(user, data: bytes, year: int, units: dict[str, dict], fields: dict[str, FieldDef],
                 filename: str = "", overwrite: bool = False) -> Plan:
     """Read and check an uploaded workbook against the write path, without writing anything.
@@ -147,7 +147,7 @@ class _Stale(Exception):
     """The write did not make the changes the preview showed: rolled back."""
 
 
-@gcpause.paused()
+@collector_paused()
 def confirm_import(user, data: bytes, year: int, units: dict[str, dict], fields: dict[str, FieldDef], *,
                    digest: str, source: str = "", overwrite: bool = False, confirm: bool = False,
                    comment: str = "Nhập từ Excel") -> tuple[Plan, WriteResult | None, str]:
