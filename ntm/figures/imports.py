@@ -107,9 +107,12 @@ class Plan:
 
 
 def _digest(changes: list[tuple[str, Decimal | None, Decimal | None]], conflicts: list[Conflict]) -> str:
-    rows = sorted((where, str(old), str(new)) for where, old, new in changes)
-    rows += sorted((c.where, str(c.current), str(c.uploaded), str(c.kept)) for c in conflicts)
-    return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
+    """One line per change (where, old, new) and per conflict, sorted, hashed: the same for the same
+    changes in any order. `where` is unique per cell and holds no tab or newline."""
+    lines = sorted([f"{where}\t{old}\t{new}" for where, old, new in changes])
+    lines.append("")
+    lines += sorted(f"{c.where}\t{c.current}\t{c.uploaded}\t{c.kept}" for c in conflicts)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -171,9 +174,7 @@ def confirm_import(user, data: bytes, year: int, units: dict[str, dict], fields:
             result = write_figures(user, plan.cells, source=source, comment=comment, door="excel", confirm=confirm,
                                    standing=standing)
             both = {(c.unit_id, c.field) for c in read.overwrites}
-            where_of = {(c.unit_id, c.field): c.where for c in plan.cells}
-            shown = [(where_of.get((ch.unit_id, ch.field), ""), ch.old, ch.new) for ch in result.changes
-                     if (ch.unit_id, ch.field) not in both]
+            shown = [(ch.where, ch.old, ch.new) for ch in result.changes if not both or (ch.unit_id, ch.field) not in both]
             if _digest(shown, plan.conflicts) != digest:
                 raise _Stale
     except _Refused:
@@ -247,12 +248,9 @@ def _dry_run(user, read: _Read, fields, standing: Standing | None = None) -> Pla
                 plan.cell_notes.setdefault(positions[where], []).extend(texts)
     else:
         both = {(c.unit_id, c.field) for c in overwrites}
-        where_of = {}
-        for c in keep + overwrites:
-            where_of.setdefault((c.unit_id, c.field), c.where)
         names = read.names
         plan.changes = [Row(names.get(ch.unit_id, str(ch.unit_id)), fields[ch.field].name if ch.field in fields else ch.field,
-                            ch.old, ch.new, where_of.get((ch.unit_id, ch.field), ""), (ch.unit_id, ch.field) in both)
+                            ch.old, ch.new, ch.where, (ch.unit_id, ch.field) in both)
                         for ch in result.changes]
         plan.unchanged = result.unchanged
         plan.warnings = result.warnings
@@ -289,7 +287,7 @@ def _conflicts(user, year, reading: excel.Reading, fields, cells: list[CellInput
     for cell in cells:
         key = (cell.unit_id, year, cell.field)
         row = rows.get(key)
-        number = None if row is None else row[1]
+        number = None if row is None else row[7]
         if originals is not None:
             original = originals.get((code_of[cell.unit_id], cell.field))
             if same_number(original, number) or (number is None and (original is None or original == "")):

@@ -77,6 +77,7 @@ class Change(NamedTuple):
     field: str
     old: Decimal | None
     new: Decimal | None
+    where: str = ""  # the `where` of the cell that made it
 
 
 @dataclass
@@ -158,10 +159,11 @@ class Standing:
     (`read_standing`): the import checks its conflicts on them and `write_figures` writes against
     them, so a confirmation reads (and locks) its figures once.
 
-    `rows`: {(unit id, year, field): (figure id, number, stored, source, updated_by id)} — `number`
-    the value as a float (None when blank), for comparisons and cross-field rules; `stored` the
-    driver's value, made the Decimal the ORM would give by `value(key)` (only for the cells a write
-    changes: most of a province's cells are compared as floats and never converted)."""
+    `rows`: {(unit id, year, field): (unit id, year, field, figure id, stored, source, updated_by id,
+    number)} — the row as read; `stored` the driver's value, made the Decimal the ORM would give by
+    `value(key)` (only for the cells a write changes: most of a province's cells are compared as
+    numbers and never converted); `number` the value as a float (an int on SQLite; None when blank),
+    for comparisons and cross-field rules."""
 
     __slots__ = ("unit_ids", "years", "rows", "locked", "_block", "convert")
 
@@ -171,24 +173,25 @@ class Standing:
 
     def number(self, key: tuple[int, int, str]) -> float | None:
         row = self.rows.get(key)
-        return None if row is None else row[1]
+        return None if row is None else row[7]
 
     def value(self, key: tuple[int, int, str]) -> Decimal | None:
         """The stored value as the ORM reads it (a Decimal of 4 places), None when blank or absent."""
         row = self.rows.get(key)
-        return None if row is None or row[2] is None else self.convert(row[2])
+        return None if row is None or row[4] is None else self.convert(row[4])
 
     def serves(self, unit_ids: Iterable[int], years: Iterable[int], lock: bool) -> bool:
         """Whether this read can stand for the write of these units × years now: it covers them, is
         locked if the write needs it, and was made inside the transaction still open."""
         return (self.unit_ids.issuperset(unit_ids) and self.years.issuperset(years) and (self.locked or not lock)
-                and _outer_block() == self._block is not None)
+                and self._block is not None and _outer_block() is self._block)
 
 
 def _outer_block():
-    """The outermost atomic block open on the default connection (it stands for the transaction)."""
+    """The outermost atomic block open on the default connection (it stands for the transaction; kept
+    by the Standing, so no later block can take its identity)."""
     blocks = transaction.get_connection().atomic_blocks
-    return id(blocks[0]) if blocks else None
+    return blocks[0] if blocks else None
 
 
 def _value_converter(connection):
@@ -215,20 +218,17 @@ def read_standing(unit_ids: list[int], years: list[int], *, lock: bool) -> Stand
     in_years, year_params = in_ids("year", years, vendor, "integer")
     suffix = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
     convert = _value_converter(connection)
-    rows: dict[tuple[int, int, str], tuple] = {}
+    # the value once more as a number: PostgreSQL's own float8 (correctly rounded); SQLite's value is one
+    number = "value::float8" if vendor == "postgresql" else "value"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT unit_id, year, field, id, value, source, updated_by_id FROM {Figure._meta.db_table} "
-                       f"WHERE {units} AND {in_years}{suffix}", unit_params + year_params)
+        cursor.execute(f"SELECT unit_id, year, field, id, value, source, updated_by_id, {number} "
+                       f"FROM {Figure._meta.db_table} WHERE {units} AND {in_years}{suffix}", unit_params + year_params)
         fetched = cursor.fetchall()
-    exact = vendor != "sqlite"  # SQLite gives floats: exact below EXACT_BELOW, else rounded as the ORM does
-    for uid, year, name, fid, value, src, by in fetched:
-        if value is None:
-            number = None
-        elif exact or -EXACT_BELOW < value < EXACT_BELOW:
-            number = float(value)
-        else:
-            number = float(convert(value))
-        rows[(uid, year, name)] = (fid, number, value, src, by)
+    rows = {(row[0], row[1], row[2]): row for row in fetched}
+    if vendor == "sqlite" and any(row[7] is not None and not -EXACT_BELOW < row[7] < EXACT_BELOW for row in fetched):
+        for key, row in rows.items():  # a float of 16 digits or more: as the ORM reads it (rounded to 15)
+            if row[7] is not None and not -EXACT_BELOW < row[7] < EXACT_BELOW:
+                rows[key] = (*row[:7], float(convert(row[4])))
     return Standing(unit_ids, years, rows, bool(lock), _outer_block(), convert)
 
 
@@ -257,11 +257,12 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
     (and locked) in this transaction (`read_standing`, the import's conflict check), instead of a
     second read; ValueError if it does not cover them or comes from another transaction.
 
-    Only what can change is checked: a cell whose value is the stored one (a number read from a file
-    equal to the figure, `same_number`) is left as it stands without parsing it again — a file of
-    a province's communes mostly repeats what was downloaded — and cross-field rules are checked on
-    the unit-years' values as they will stand, for the rules that read a cell this write changes
-    (or creates, or clears).
+    Only what can change is checked: a number read from a file equal to the stored figure
+    (`same_number`) is left as it stands without parsing it again — a file of a province's communes
+    mostly repeats what was downloaded — and cross-field rules are checked for the unit-years this
+    write changes (a cell created, changed or cleared), on their values as they will stand, for the
+    rules that read a field the write was given; a unit-year given only its stored values is left
+    as it stands. Text (a form, a text cell) is always parsed and checked.
 
     Raises WriteRefused (every error; `by_where` maps each cell's `where` to its messages, so a
     workbook can be marked cell by cell) and writes nothing if any cell is refused."""
@@ -331,11 +332,12 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
     # Each unit-year's values as they will stand after this write, for cross-field rules.
     after: dict[tuple[int, int], dict[str, float | None]] = defaultdict(dict)
     for (uid, year, name), row in existing.items():
-        after[(uid, year)][name] = row[1]
+        after[(uid, year)][name] = row[7]
     values: dict[tuple[int, int, str], Decimal | None] = {}
     by_key: dict[tuple[int, int, str], CellInput] = {}
     touched: dict[tuple[int, int], set[str]] = defaultdict(set)
-    same: list[tuple[int, int, str]] = []  # cells whose value is the stored one, left unparsed
+    same: list[tuple[int, int, str]] = []  # cells whose value is the stored one
+    changing: set[tuple[int, int]] = set()  # unit-years with a cell that changes
     derived = derived_fields()
     defs_of: dict[int, dict[str, FieldDef]] = {}  # id(ladder) → its fields (ladders are shared, see above)
     pair = None  # the unit-year of the cell before (cells come unit by unit): its fields, values, touched
@@ -360,10 +362,11 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
         if name in derived and not system:
             refuse(cell, f"{fdef.name}: không nhập tay — số này tính tự động từ {derived[name].source}")
             continue
+        touching.add(name)
         row = existing.get(key)
         raw = cell.raw
         if row is not None:  # same_number, inlined: a province's file repeats most stored values
-            number = row[1]
+            number = row[7]
             kind = type(raw)
             if (kind is float or kind is int) and number is not None and raw == number and -EXACT_BELOW < number < EXACT_BELOW:
                 same.append(key)
@@ -376,15 +379,17 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
         number = None if value is None else float(value)
         if row is None and value is None:
             continue  # a blank where nothing stands: nothing changes (counted unchanged below)
-        if row is not None and row[1] == number and (number is None or -EXACT_BELOW < number < EXACT_BELOW):
+        if row is not None and row[7] == number and (number is None or -EXACT_BELOW < number < EXACT_BELOW):
             same.append(key)  # the stored value, typed another way ("12,5" for 12.5)
             continue
         values[key] = value
         will[name] = number
-        touching.add(name)
-    for (uid, year), names_touched in sorted(touched.items()):
-        if not names_touched:
-            continue
+        changing.add(pair)
+    # Cross-field rules of every unit-year this write changes, on its values as they will stand, for
+    # the rules that read a field it was given (changed or not, as a form or a file gave them); a
+    # unit-year given only its stored values is not checked again.
+    for (uid, year) in sorted(changing):
+        names_touched = touched[(uid, year)]
         ladder = ladders[(uid, year)]
         defs = fields_for(ladder)
         for broken in broken_rules(after[(uid, year)], _rules(ladder), names_touched, _names(ladder)):
@@ -413,8 +418,8 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
     for key in same:
         result.unchanged += 1
         row = existing[key]
-        if source and row[3] != source:
-            retagged.append((row[0],))
+        if source and row[5] != source:
+            retagged.append((row[3],))
     convert = standing.convert
     for key, value in values.items():
         row = existing.get(key)
@@ -422,16 +427,16 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
             created.append((*key, value))
             history.append((key, None, None, value, source))
             continue
-        old = None if row[2] is None else convert(row[2])
+        old = None if row[4] is None else convert(row[4])
         if old == value:  # a value the float could not tell apart (15 digits or more): as before
             result.unchanged += 1
-            if source and row[3] != source:
-                retagged.append((row[0],))
+            if source and row[5] != source:
+                retagged.append((row[3],))
             continue
-        kept = source or row[3]  # a save without a source keeps the figure's source
-        (mine if actor_id is not None and row[4] == actor_id else changed).append((row[0], value, kept))
-        history.append((key, row[0], old, value, kept))
-    result.changes = [Change(uid, year, name, old, new) for (uid, year, name), _, old, new, _ in history]
+        kept = source or row[5]  # a save without a source keeps the figure's source
+        (mine if actor_id is not None and row[6] == actor_id else changed).append((row[3], value, kept))
+        history.append((key, row[3], old, value, kept))
+    result.changes = [Change(*key, old, new, by_key[key].where) for key, _, old, new, _ in history]
     result.unit_ids = sorted({c.unit_id for c in result.changes})
     result.years = sorted({c.year for c in result.changes})
     if dry_run or not (created or changed or mine or retagged):
