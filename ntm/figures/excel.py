@@ -615,6 +615,8 @@ def _text(value) -> str:
 
 def _same_name(label: str, unit: Mapping) -> bool:
     """The name beside a code matches the unit: its full name or its name, accents and case aside."""
+    if label == unit.get("full_name") or label == unit.get("name"):  # as the template wrote it
+        return True
     key = fold(label)
     return key in {fold(unit.get("full_name") or ""), fold(unit.get("name") or "")}
 

@@ -21,6 +21,7 @@ user's own workbook with each bad cell marked.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -124,9 +125,13 @@ class _Read:
     reading: excel.Reading | None
     cells: list[CellInput]
     names: dict[int, str]
-    positions: dict[str, tuple[int, int]]
     keep: list[CellInput] = field(default_factory=list)
     overwrites: list[CellInput] = field(default_factory=list)
+
+    @functools.cached_property
+    def positions(self) -> dict[str, tuple[int, int]]:
+        """A cell's `where` → its (row, column) in the sheet: to mark the cells the write path refused."""
+        return {c.where: (c.row, c.column) for c in self.reading.cells} if self.reading is not None else {}
 
 
 @collector_paused()  # a province's file: ~150,000 short-lived objects, none in a cycle (core.bulk)
@@ -212,16 +217,15 @@ def _read_file(user, data, year, units, fields, filename) -> _Read:
         reading = excel.read_sheet(data, year, fields, units, filename=filename)
     except excel.FileRefused as exc:
         plan.errors = [str(exc)]
-        return _Read(plan, None, [], {}, {})
+        return _Read(plan, None, [], {})
     plan.readable = True
     plan.problems = list(reading.problems)
     cells = [CellInput(c.unit_id, year, c.field, c.raw, c.where) for c in reading.cells]
-    positions = {c.where: (c.row, c.column) for c in reading.cells}
     names = {u["id"]: u["full_name"] for u in units.values()}
     if not reading.cells and not reading.problems:
         plan.problems.append(excel.Problem(0, 0, "Tệp không có ô số liệu nào để nhập."))
     plan.errors = [p.message for p in plan.problems]
-    return _Read(plan, reading, cells, names, positions)
+    return _Read(plan, reading, cells, names)
 
 
 def _sort(user, read: _Read, year: int, fields, overwrite: bool, standing: Standing) -> None:
@@ -237,12 +241,13 @@ def _sort(user, read: _Read, year: int, fields, overwrite: bool, standing: Stand
 def _dry_run(user, read: _Read, fields, standing: Standing | None = None) -> Plan:
     """The plan of a read upload completed by the write path in dry-run mode: the changes it would
     make (the cells both sides edited included, marked), warnings, or every refusal by cell."""
-    plan, keep, overwrites, positions = read.plan, read.keep, read.overwrites, read.positions
+    plan, keep, overwrites = read.plan, read.keep, read.overwrites
     plan.changes, plan.warnings, plan.cell_notes, plan.unchanged = [], [], {}, 0
     try:
         result = write_figures(user, keep + overwrites, door="excel", dry_run=True, standing=standing)
     except WriteRefused as exc:
         plan.problems += [excel.Problem(0, 0, message) for message in exc.errors]
+        positions = read.positions
         for where, texts in exc.by_where.items():
             if where in positions:
                 plan.cell_notes.setdefault(positions[where], []).extend(texts)
@@ -254,6 +259,7 @@ def _dry_run(user, read: _Read, fields, standing: Standing | None = None) -> Pla
                         for ch in result.changes]
         plan.unchanged = result.unchanged
         plan.warnings = result.warnings
+        positions = read.positions if result.warnings_by_where else {}
         for where, texts in result.warnings_by_where.items():
             if where in positions:
                 plan.cell_notes.setdefault(positions[where], []).extend(f"Cảnh báo: {t}" for t in texts)

@@ -32,7 +32,7 @@ from ntm.accounts import audit
 from ntm.accounts.scope import can, is_admin, with_may
 from ntm.core import faults
 from ntm.core.bulk import insert_values, together, update_values
-from ntm.core.sql import in_ids, reading
+from ntm.core.sql import id_list, in_ids, reading
 from ntm.criteria.batch import Outcome
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
 from ntm.criteria.loader import province_view, registry
@@ -217,11 +217,14 @@ def read_standing(unit_ids: list[int], years: list[int], *, lock: bool) -> Stand
     units, unit_params = in_ids("unit_id", unit_ids, vendor)
     in_years, year_params = in_ids("year", years, vendor, "integer")
     suffix = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
-    convert = _value_converter(connection)
-    # the value once more as a number: PostgreSQL's own float8 (correctly rounded); SQLite's value is one
-    number = "value::float8" if vendor == "postgresql" else "value"
+    # the value once more as a number: PostgreSQL's own float8 (correctly rounded), the value itself as
+    # text (made a Decimal only for a cell that changes); SQLite's value is a number already
+    if vendor == "postgresql":
+        value, number, convert = "value::text", "value::float8", Decimal
+    else:
+        value, number, convert = "value", "value", _value_converter(connection)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT unit_id, year, field, id, value, source, updated_by_id, {number} "
+        cursor.execute(f"SELECT unit_id, year, field, id, {value}, source, updated_by_id, {number} "
                        f"FROM {Figure._meta.db_table} WHERE {units} AND {in_years}{suffix}", unit_params + year_params)
         fetched = cursor.fetchall()
     rows = {(row[0], row[1], row[2]): row for row in fetched}
@@ -272,7 +275,8 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
         return result
     unit_ids = sorted({c.unit_id for c in cells})
     years = sorted({c.year for c in cells})
-    found = Unit.objects.filter(pk__in=unit_ids).order_by()  # keyed by id: the default ordering only costs
+    # keyed by id: the default ordering only costs; many ids as one parameter (core.sql.id_list)
+    found = Unit.objects.filter(pk__in=id_list(unit_ids) if len(unit_ids) > 20 else unit_ids).order_by()
     if system:
         units = {u["id"]: u for u in found.values(*_UNIT_COLUMNS)}
     else:  # the units and the scope decision on each in one read (accounts.scope.with_may)
