@@ -40,7 +40,7 @@ from ntm.criteria.spec import CriteriaSetSpec, FieldDef
 from ntm.units.models import Lineage, Unit
 
 from .models import Figure, FigureChange, Period, closed_unit_years
-from .rules import InvalidFigure, ValidationRule, broken_rules, clean_value, rules_for, year_refusal
+from .rules import QUANTUM, InvalidFigure, ValidationRule, broken_rules, clean_value, rules_for, year_refusal
 from .signals import figures_changed
 
 EDIT = "figures.edit"
@@ -201,10 +201,26 @@ def _value_converter(connection):
     col = field.get_col(Figure._meta.db_table)
     converters = [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)]
 
-    def convert(value):
+    def orm(value):
         for fn in converters:
             value = fn(value, col, connection)
         return value
+
+    if connection.vendor != "sqlite":
+        return orm
+
+    def convert(value):
+        """SQLite: a float that is the double of a 4-decimal value of at most 15 digits (every value the
+        write path stores) is that value, which the ORM's rounding to 15 digits also gives; else the ORM's
+        own converters."""
+        kind = type(value)
+        if kind is float and -EXACT_BELOW < value < EXACT_BELOW:
+            exact = Decimal(repr(value)).quantize(QUANTUM)
+            if float(exact) == value:
+                return exact
+        elif kind is int and -EXACT_BELOW < value < EXACT_BELOW:
+            return Decimal(value).quantize(QUANTUM)
+        return orm(value)
     return convert
 
 
