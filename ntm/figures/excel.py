@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from io import BytesIO
 from itertools import repeat
+from typing import NamedTuple
 from xml.etree.ElementTree import ParseError
 from xml.parsers import expat
 
@@ -88,17 +89,19 @@ class Problem:
     message: str
 
 
-@dataclass(slots=True)
-class SheetCell:
-    """A value read from the sheet, ready for `write_figures` (raw: int/float/str/bool/Decimal)."""
+class SheetCell(NamedTuple):
+    """A value read from the sheet, ready for `write_figures` as it is (its first five fields are a
+    `figures.services.CellInput`'s; raw: int/float/str/bool/Decimal); `code` the unit's, `row` and
+    `column` where it is in the sheet (1-based)."""
 
     unit_id: int
-    code: str
+    year: int
     field: str
     raw: object
+    where: str
+    code: str
     row: int
     column: int
-    where: str
 
 
 @dataclass
@@ -575,7 +578,7 @@ def _read(names: list[str], rows, meta, year, fields, units, limits) -> Reading:
                                                   f"theo đơn vị {fdef.unit or 'của trường'} và bỏ định dạng %"))
                         continue
                     raw = Decimal(repr(float(raw))) * 100  # shown as 75% → holds 0,75 → means 75
-            cells.append(SheetCell(unit_id, unit_code, fcode, raw, r, j + 1, at))
+            cells.append(SheetCell(unit_id, year, fcode, raw, at, unit_code, r, j + 1))
     out.downloaded_at, out.originals = _meta(meta, year)
     return out
 

@@ -43,7 +43,6 @@ from . import excel, staging
 from .models import FigureChange, closed_unit_years
 from .rules import InvalidFigure, _fmt, clean_value
 from .services import (
-    CellInput,
     NeedsConfirmation,
     Standing,
     WriteRefused,
@@ -90,8 +89,8 @@ class Plan:
     unchanged: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    cells: list[CellInput] = field(default_factory=list)
-    overwrites: list[CellInput] = field(default_factory=list)  # written only with "ghi đè"
+    cells: list[excel.SheetCell] = field(default_factory=list)
+    overwrites: list[excel.SheetCell] = field(default_factory=list)  # written only with "ghi đè"
     checked_conflicts: bool = False
     readable: bool = False  # the file could be read (a marked copy can be made)
     cell_notes: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # the write path's reasons per cell
@@ -123,10 +122,10 @@ class _Read:
 
     plan: Plan
     reading: excel.Reading | None
-    cells: list[CellInput]
+    cells: list[excel.SheetCell]
     names: dict[int, str]
-    keep: list[CellInput] = field(default_factory=list)
-    overwrites: list[CellInput] = field(default_factory=list)
+    keep: list[excel.SheetCell] = field(default_factory=list)
+    overwrites: list[excel.SheetCell] = field(default_factory=list)
 
     @functools.cached_property
     def positions(self) -> dict[str, tuple[int, int]]:
@@ -220,7 +219,7 @@ def _read_file(user, data, year, units, fields, filename) -> _Read:
         return _Read(plan, None, [], {})
     plan.readable = True
     plan.problems = list(reading.problems)
-    cells = [CellInput(c.unit_id, year, c.field, c.raw, c.where) for c in reading.cells]
+    cells = reading.cells  # excel.SheetCell: written as read (the write path's CellInput shape)
     names = {u["id"]: u["full_name"] for u in units.values()}
     if not reading.cells and not reading.problems:
         plan.problems.append(excel.Problem(0, 0, "Tệp không có ô số liệu nào để nhập."))
@@ -267,7 +266,7 @@ def _dry_run(user, read: _Read, fields, standing: Standing | None = None) -> Pla
     return plan
 
 
-def _conflicts(user, year, reading: excel.Reading, fields, cells: list[CellInput], names, standing: Standing):
+def _conflicts(user, year, reading: excel.Reading, fields, cells: list[excel.SheetCell], names, standing: Standing):
     """(cells to write, conflicts, whether conflicts could be checked, cells both sides edited).
     `standing`: the figures as they stand (`read_standing`); a cell is compared as a float first
     (`same_number`) and its value as downloaded cleaned only where it differs."""
@@ -288,14 +287,13 @@ def _conflicts(user, year, reading: excel.Reading, fields, cells: list[CellInput
     # read only when needed: without the grid as downloaded, or to name who changed a conflicting cell
     originals = reading.originals
     later = changes_since() if originals is None else None
-    code_of = {c.unit_id: s.code for c, s in zip(cells, reading.cells, strict=True)}
     keep, conflicts, overwrites = [], [], []
     for cell in cells:
         key = (cell.unit_id, year, cell.field)
         row = rows.get(key)
         number = None if row is None else row[7]
         if originals is not None:
-            original = originals.get((code_of[cell.unit_id], cell.field))
+            original = originals.get((cell.code, cell.field))
             if same_number(original, number) or (number is None and (original is None or original == "")):
                 keep.append(cell)  # as downloaded: nobody else changed the cell
                 continue

@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import orjson
 from django.core.exceptions import PermissionDenied
@@ -69,6 +69,22 @@ class CellInput(NamedTuple):
     field: str
     raw: object
     where: str = ""
+
+
+class Cell(Protocol):
+    """What `write_figures` reads of a cell: a CellInput, or anything with its attributes (the Excel
+    reader's `excel.SheetCell`, written as read)."""
+
+    @property
+    def unit_id(self) -> int: ...
+    @property
+    def year(self) -> int: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def raw(self) -> object: ...
+    @property
+    def where(self) -> str: ...
 
 
 class Change(NamedTuple):
@@ -260,7 +276,7 @@ def same_number(raw: object, number: float | None) -> bool:
 
 
 @transaction.atomic
-def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment: str = "", door: str = "form",
+def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str = "", door: str = "form",
                   dry_run: bool = False, system: bool = False, audit_each: bool = True,
                   confirm: bool = False, detail: bool = False, standing: Standing | None = None) -> WriteResult:
     """Check and write figures; see the module docstring. A derived field (`register_derived`) is
@@ -300,7 +316,7 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
     errors: list[str] = []
     by_where: dict[str, list[str]] = {}
 
-    def refuse(cell: CellInput, text: str) -> None:
+    def refuse(cell: Cell, text: str) -> None:
         errors.append(f"{cell.where}: {text}" if cell.where else text)
         by_where.setdefault(cell.where, []).append(text)
 
@@ -354,7 +370,7 @@ def write_figures(user, cells: Iterable[CellInput], *, source: str = "", comment
     for (uid, year, name), row in existing.items():
         after[(uid, year)][name] = row[7]
     values: dict[tuple[int, int, str], Decimal | None] = {}
-    by_key: dict[tuple[int, int, str], CellInput] = {}
+    by_key: dict[tuple[int, int, str], Cell] = {}
     touched: dict[tuple[int, int], set[str]] = defaultdict(set)
     same: list[tuple[int, int, str]] = []  # cells whose value is the stored one
     changing: set[tuple[int, int]] = set()  # unit-years with a cell that changes
@@ -500,22 +516,26 @@ def _audit_rows(history: list[tuple], units: dict[int, dict]) -> list[tuple]:
     """One audit row per unit and year changed (`audit.record_rows`): the figure itself with
     {"value"} before and {"value", "source"} after when one cell changed (a form save), else the
     unit-year with {field: value} for every changed cell before, and the same plus "source" after."""
-    by_pair: dict[tuple[int, int], list[tuple]] = defaultdict(list)
+    by_pair: dict[tuple[int, int], tuple[dict, dict, set, list]] = {}  # (before, after, sources, last entry)
+    num = _num
     for entry in history:
-        by_pair[entry[0][:2]].append(entry)
+        (uid, year, fcode), _, old, new, src = entry
+        pair = by_pair.get((uid, year))
+        if pair is None:
+            pair = by_pair[(uid, year)] = ({}, {}, set(), [entry])
+        pair[0][fcode] = num(old)
+        pair[1][fcode] = num(new)
+        pair[2].add(src)
     rows = []
-    for (uid, year), cells in by_pair.items():
+    for (uid, year), (before, after, sources, (first,)) in by_pair.items():
         name = units[uid]["full_name"]
-        if len(cells) == 1:
-            (_, _, fcode), fid, old, new, src = cells[0]
-            rows.append((uid, "figures.figure", str(fid), f"{name} {year} {fcode}", {"value": _num(old)},
-                         {"value": _num(new), "source": src}))
+        if len(before) == 1:
+            (_, _, fcode), fid, old, new, src = first
+            rows.append((uid, "figures.figure", str(fid), f"{name} {year} {fcode}", {"value": num(old)},
+                         {"value": num(new), "source": src}))
             continue
-        before = {key[2]: _num(old) for key, _, old, _, _ in cells}
-        after = {key[2]: _num(new) for key, _, _, new, _ in cells}
-        sources = {src for *_, src in cells}
-        after["source"] = sources.pop() if len(sources) == 1 else "(nhiều nguồn)"
-        rows.append((uid, "figures.unit_year", f"{uid}/{year}", f"{name} {year}: {len(cells)} số liệu", before, after))
+        after["source"] = next(iter(sources)) if len(sources) == 1 else "(nhiều nguồn)"
+        rows.append((uid, "figures.unit_year", f"{uid}/{year}", f"{name} {year}: {len(before)} số liệu", before, after))
     return rows
 
 

@@ -47,7 +47,7 @@ def _reading(data: bytes, fast: bool):
         r = excel.read_sheet(data, YEAR, fields, units, fast=fast)
     except excel.FileRefused as exc:
         return ("refused", str(exc))
-    return ("read", [dataclasses.astuple(c) for c in r.cells], [dataclasses.astuple(p) for p in r.problems], r.rows,
+    return ("read", [tuple(c) for c in r.cells], [dataclasses.astuple(p) for p in r.problems], r.rows,
             r.downloaded_at, r.originals)
 
 
@@ -145,7 +145,7 @@ def test_plain_values_are_read_as_openpyxl_gives_them():
     data = MADE["plain values"][0]
     kind, cells, problems, rows, stamp, originals = _reading(data, fast=True)
     assert kind == "read" and rows == 4 and stamp == dt.datetime(2026, 11, 30, 8, tzinfo=dt.UTC)
-    got = {(c[1], c[2]): c[3] for c in cells}
+    got = {(c.code, c.field): c.raw for c in (excel.SheetCell(*c) for c in cells)}
     assert got[("15505", "km_commune_roads_total")] == 12 and got[("15505", "households_total")] == "1.234"
     assert got[("15505", "income_per_capita")] == "  7 " and got[("15505", "has_plan")] is True
     assert ("15506", "households_total") not in got and ("15506", "income_per_capita") not in got  # blanks
