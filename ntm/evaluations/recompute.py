@@ -350,8 +350,9 @@ def _recompute_year(units, year: int, reason: str) -> int:
     read_db = reading(Figure)
     count, districts, changes = 0, set(), []
     with Behind(connection) as writer, (Behind(read_db) if read_db is not connection else nullcontext(writer)) as reader:
+        size = max(1, min(CHUNK, -(-len(ids) // 4)))  # a province too goes in a few runs, to overlap
         reads = [reader.submit(grouped_rows, f"{where} AND unit_id BETWEEN %s AND %s", [*params, ids[i], ids[j - 1]])
-                 for i, j in ((i, min(i + CHUNK, len(ids))) for i in range(0, len(ids), CHUNK))]
+                 for i, j in ((i, min(i + size, len(ids))) for i in range(0, len(ids), size))]
         writes = []
         now = _now()
         for read in reads:
