@@ -85,9 +85,9 @@ class Behind:
             ...
             rows = pending.result()                        # re-raises what fn raised
 
-    Leaving the block waits for everything submitted; a failure raised in the block (or by a
-    statement) still waits, so the caller's transaction is never rolled back under a running
-    statement."""
+    Leaving the block waits for everything submitted; after a failure raised in the block, statements
+    not yet started are dropped and the running one is waited for, so the caller's transaction is never
+    rolled back under a running statement."""
 
     def __init__(self, db) -> None:
         self.db = db
@@ -102,6 +102,7 @@ class Behind:
     def submit(self, fn, *args):
         return self.pool.submit(fn, self.cursor, *args)
 
-    def __exit__(self, *exc) -> None:
-        self.pool.shutdown(wait=True)
+    def __exit__(self, kind, *exc) -> None:
+        # after a failure, what has not started is dropped; what runs is waited for
+        self.pool.shutdown(wait=True, cancel_futures=kind is not None)
         self.cursor.close()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -236,6 +237,18 @@ class _Registry:
                 versions[row.code] = row.version
             self._specs, self._versions, self._key = specs, versions, key
         return self._specs
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Within the block, this thread asks the database once, as within a web request: a bulk path
+        that evaluates in runs (the national recompute) then never waits for the connection behind
+        its own background reads (core.sql.Behind) to ask whether a set was published meanwhile."""
+        state = getattr(self._request, "active", False), getattr(self._request, "checked", False)
+        self._request.active, self._request.checked = True, False
+        try:
+            yield
+        finally:
+            self._request.active, self._request.checked = state
 
     def versions(self) -> dict[str, int]:
         """{set code: its latest published version}, as the registry holds it."""

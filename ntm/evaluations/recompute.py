@@ -214,17 +214,18 @@ def unit_rows(unit_ids: list[int]) -> list[dict]:
     return rows
 
 
-def past_for(unit_ids: list[int], keys: set[str]) -> dict[int, dict[str, float]]:
+def past_for(unit_ids: list[int], keys: set[str], cursor=None) -> dict[int, dict[str, float]]:
     """{unit: {"field@<level>_year": value}}: each key's field in the first year the unit's stored result
     reached that level (criteria.evaluate.past_values); unknown years stay out (missing data, not a guess).
     Two reads: each unit's first year per level (grouped by the database), then the figures of exactly
-    those (unit, year) pairs — not every year of every unit (1.4 s → 0.1 s a year nationally)."""
+    those (unit, year) pairs — not every year of every unit (1.4 s → 0.1 s a year nationally).
+    `cursor`: read on it (a background thread's, `core.sql.Behind`) instead of a new one."""
     if not unit_ids:
         return {}
-    db = reading(Evaluation)
+    db = reading(Evaluation) if cursor is None else cursor.db
     vendor = db.vendor
     firsts: dict[int, dict[str, int]] = defaultdict(dict)
-    with db.cursor() as cursor:  # plain SQL, as values_for (core.sql.in_ids)
+    with db.cursor() if cursor is None else nullcontext(cursor) as cursor:  # plain SQL (core.sql.in_ids)
         for start in range(0, len(unit_ids), BATCH * 5):  # SQLite binds each id as a variable
             units, params = in_ids("unit_id", unit_ids[start : start + BATCH * 5], vendor)
             cursor.execute(f"SELECT unit_id, level, MIN(year) FROM {Evaluation._meta.db_table} "
@@ -313,9 +314,12 @@ def recompute_all(province_code: str | None = None, years: list[int] | None = No
         years = list(figures.order_by().values_list("year", flat=True).distinct())
     count = 0
     years = sorted(set(years))
+    scope = None
     for i, year in enumerate(years, start=1):
-        with collector_paused():  # a year's objects are acyclic: 0.5 s of collector walks saved
-            count += _recompute_year(units, year, reason)
+        # a year's objects are acyclic: 0.5 s of collector walks saved; the registry asked once a year
+        with collector_paused(), registry.held():
+            scope = scope or _Scope(units)  # units and their classifications: the same every year
+            count += _recompute_year(scope, year, reason)
         faults.point("recompute.year")  # crash tests: one year committed, the next not started
         if progress:
             progress(i, len(years))
@@ -325,43 +329,64 @@ def recompute_all(province_code: str | None = None, years: list[int] | None = No
 CHUNK = 1000  # units per read and write of a year's recompute
 
 
+class _Scope:
+    """The units a recompute covers (a queryset; None: all), read once for all its years: their ids in
+    order, engine rows, classifications, and the figure filter (`where`, `params`) without the year."""
+
+    def __init__(self, units) -> None:
+        self.where, self.params = "", []
+        if units is not None:
+            sub, sub_params = units.order_by().values("pk").query.sql_with_params()
+            self.where, self.params = f" AND unit_id IN ({sub})", list(sub_params)
+        self.ids = list((Unit.objects.all() if units is None else units).order_by("pk").values_list("pk", flat=True))
+        self.rows = {r["id"]: r for r in unit_rows(self.ids)}
+        self.levels = {u: r["level"] for u, r in self.rows.items()}
+        self.others = [r["id"] for r in self.rows.values() if r["level"] != Unit.Level.DISTRICT]
+        self.classes = class_rows(self.others)
+
+    def runs(self) -> list[list[int]]:
+        """The unit ids of each run, in order: CHUNK units, or a quarter of a small scope (a province too
+        goes in a few runs, so its reads and writes overlap the engine)."""
+        size = max(1, min(CHUNK, -(-len(self.ids) // 4)))
+        return [self.ids[i : i + size] for i in range(0, len(self.ids), size)]
+
+
+def _read_run(cursor, where: str, params: list, ids: list[int], keys: set[str]) -> tuple[list, dict | None]:
+    """One run's figures, grouped (`figures.services.grouped_rows`), and the past values its units'
+    thresholds read (`past_for`, when `keys`): both on the background thread's cursor."""
+    return grouped_rows(cursor, where, params), past_for(ids, keys, cursor) if keys else None
+
+
 @transaction.atomic
-def _recompute_year(units, year: int, reason: str) -> int:
-    """Recompute every unit of `units` (a queryset; None: all) with figures in `year`, then the
-    districts above them; one transaction. Units go in runs of ids (CHUNK): each run's figures are
-    read with one grouped query (`figures.services.grouped_rows`), evaluated, and stored with one
-    statement. Reads and writes run on a background thread (`core.sql.Behind`), so the database reads
-    the next run and stores the last while Python evaluates this one (the server's part is about as
-    long as the engine's: docs/benchmarks.md); what the engine needs besides figures (unit rows,
-    classifications, derived values, past values) is read for the whole scope first, so this thread
-    never waits for the connection behind a read. Returns the rows written."""
-    where, params = "year = %s", [year]
-    if units is not None:
-        sub, sub_params = units.order_by().values("pk").query.sql_with_params()
-        where, params = f"{where} AND unit_id IN ({sub})", [*params, *sub_params]
-    ids = list((Unit.objects.all() if units is None else units).order_by("pk").values_list("pk", flat=True))
-    rows = {r["id"]: r for r in unit_rows(ids)}
-    others = [r["id"] for r in rows.values() if r["level"] != Unit.Level.DISTRICT]
-    classes = class_rows(others)
-    derived = derived_values(others, [year], {u: r["level"] for u, r in rows.items()})
+def _recompute_year(scope: _Scope, year: int, reason: str) -> int:
+    """Recompute every unit of `scope` with figures in `year`, then the districts above them; one
+    transaction. Units go in runs of ids (`_Scope.runs`): each run's figures (and past values) are read
+    with one grouped query, evaluated, and stored with one statement. Reads and writes run on a
+    background thread (`core.sql.Behind`), so the database reads the next run and stores the last while
+    Python evaluates this one (the server's part is about as long as the engine's:
+    docs/benchmarks.md); the rest the engine needs (units, classifications, derived values) is read
+    before, so this thread never waits for the connection behind a read. Returns the rows written."""
     keys = past_keys(sets_in_force(registry(), year_end(year)))
-    past = past_for(others, keys) if keys else None
+    derived = derived_values(scope.others, [year], scope.levels)
+    where = f"year = %s{scope.where} AND unit_id BETWEEN %s AND %s"
     read_db = reading(Figure)
     count, districts, changes = 0, set(), []
     with Behind(connection) as writer, (Behind(read_db) if read_db is not connection else nullcontext(writer)) as reader:
-        reads = [reader.submit(grouped_rows, f"{where} AND unit_id BETWEEN %s AND %s", [*params, ids[i], ids[j - 1]])
-                 for i, j in ((i, min(i + CHUNK, len(ids))) for i in range(0, len(ids), CHUNK))]
+        others = set(scope.others)
+        reads = [reader.submit(_read_run, where, [year, *scope.params, run[0], run[-1]],
+                               [u for u in run if u in others], keys) for run in scope.runs()]
         writes = []
         now = _now()
         for read in reads:
-            values = grouped_values(read.result(), derived)
-            present = [rows[u] for u in sorted(u for u, _ in values)]
+            figures, past = read.result()
+            values = grouped_values(figures, derived)
+            present = [scope.rows[u] for u in sorted(u for u, _ in values)]
             chunk = [r for r in present if r["level"] != Unit.Level.DISTRICT]
             districts |= {r["id"] for r in present if r["level"] == Unit.Level.DISTRICT}
             districts |= {r["parent_id"] for r in chunk if r["parent__level"] == Unit.Level.DISTRICT}
             if not chunk:
                 continue
-            outcomes = evaluate_rows(chunk, [year], values, classes, past=past)
+            outcomes = evaluate_rows(chunk, [year], values, scope.classes, past=past)
             stored = _stored_rows(outcomes)
             writes.append((outcomes, stored, writer.submit(_write_rows, stored, [r["id"] for r in chunk], [year], now)))
         for outcomes, stored, write in writes:

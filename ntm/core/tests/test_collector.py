@@ -27,6 +27,7 @@ def test_the_national_recompute_runs_with_the_collector_off(monkeypatch):
     from ntm.evaluations import recompute
 
     seen = []
-    monkeypatch.setattr(recompute, "_recompute_year", lambda units, year, reason: seen.append(gc.isenabled()) or 0)
+    monkeypatch.setattr(recompute, "_Scope", lambda units: "scope")
+    monkeypatch.setattr(recompute, "_recompute_year", lambda scope, year, reason: seen.append(gc.isenabled()) or 0)
     recompute.recompute_all(years=[2024, 2025])
     assert seen == [False, False] and gc.isenabled()

@@ -53,3 +53,17 @@ def test_a_failing_statement_is_raised_to_the_caller_and_the_transaction_rolls_b
             broken.result()
     assert "missing" in str(failure.value).lower()
     assert _notes() == []
+
+
+def test_a_failure_in_the_block_drops_what_has_not_started(table):
+    import time
+
+    seen = []
+    with pytest.raises(ValueError):
+        with transaction.atomic(), Behind(connection) as behind:
+            first = behind.submit(lambda cursor: time.sleep(0.2) or _note(cursor, "first", seen))
+            later = [behind.submit(_note, f"n{i}", seen) for i in range(3)]
+            raise ValueError("lỗi trong khối")
+    assert first.done() and not first.cancelled() and seen == [seen[0]]  # the running one finished
+    assert all(f.cancelled() for f in later)
+    assert _notes() == []

@@ -134,3 +134,18 @@ def test_province_cannot_loosen_the_national_frame(sets):
 def test_evaluate_unit_year_outside_every_set(sets):
     with pytest.raises(CommandError, match="năm 2009"):
         call_command("evaluate", "--unit", "15505", "--legacy", "--year", "2009")
+
+
+def test_the_registry_held_asks_the_database_once_then_as_before(sets, django_assert_num_queries):
+    """`registry.held()` (the national recompute, one year): the first call checks for a newer
+    published set, later calls in the block answer from it; after the block every call checks again."""
+    from ntm.criteria.loader import registry
+
+    registry()
+    with registry.held():
+        with django_assert_num_queries(1):
+            specs = registry()
+            assert registry() is specs and registry.versions()
+    with django_assert_num_queries(2):
+        registry()
+        registry()

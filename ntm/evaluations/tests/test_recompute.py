@@ -256,3 +256,30 @@ def test_a_failed_write_of_one_run_leaves_the_whole_year_as_it_was(world, monkey
     monkeypatch.setattr(recompute, "_write_rows", write_rows)
     recompute_all(years=[YEAR])
     assert _stored(YEAR) != before  # the same recompute, not failing, does change them
+
+
+def test_the_national_recompute_gives_each_run_the_past_values_its_units_read(world, monkeypatch):
+    """2020's model-commune income is relative to the NTM year's (691/QĐ-TTg): the runs' background
+    reads hand the engine each unit's past values, the same `past_for` gives one unit at a time."""
+    from django.utils import timezone
+
+    from ntm.evaluations import recompute
+    from ntm.evaluations.recompute import past_for
+
+    unit = Unit.objects.filter(level="commune", kind="xã", scheme="legacy").order_by("pk").first()
+    now = timezone.now()
+    Evaluation.all_rows.create(unit=unit, year=2018, set_code="x", level="ntm", criteria_met=19, criteria_total=19,
+                               result={})
+    for year, value in ((2018, 40), (2020, 65)):
+        Figure.objects.create(unit=unit, year=year, field="income_per_capita", value=value, source="t", updated_at=now)
+    given = {}
+    evaluate_rows = recompute.evaluate_rows
+
+    def spy(units, years, values, classes, past=None, **kw):
+        given.update(past or {})
+        return evaluate_rows(units, years, values, classes, past=past, **kw)
+
+    monkeypatch.setattr(recompute, "evaluate_rows", spy)
+    recompute_all(years=[2020])
+    assert given[unit.pk] == {"income_per_capita@ntm_year": 40.0} == past_for([unit.pk], {"income_per_capita@ntm_year"})[unit.pk]
+    assert Evaluation.all_rows.get(unit=unit, year=2020).error == ""
