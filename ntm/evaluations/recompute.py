@@ -345,10 +345,10 @@ class _Scope:
         self.classes = class_rows(self.others)
 
     def runs(self) -> list[list[int]]:
-        """The unit ids of each run, in order: CHUNK units, or a quarter of a small scope (a province too
-        goes in a few runs, so its reads and writes overlap the engine)."""
-        size = max(1, min(CHUNK, -(-len(self.ids) // 4)))
-        return [self.ids[i : i + size] for i in range(0, len(self.ids), size)]
+        """The unit ids of each run, in order, CHUNK at a time. A province is one run: split in four, its
+        97 parts took 3.7–4.0 s in one process against 3.0–3.4 s whole (the statements' fixed costs
+        outweigh the overlap at that size)."""
+        return [self.ids[i : i + CHUNK] for i in range(0, len(self.ids), CHUNK)]
 
 
 def _read_run(cursor, where: str, params: list, ids: list[int], keys: set[str]) -> tuple[list, dict | None]:
