@@ -24,7 +24,7 @@ from ntm.criteria.evaluate import past_keys, past_values, sets_in_force, year_en
 from ntm.criteria.loader import registry
 from ntm.figures.models import Figure
 from ntm.figures.rules import accepts_year
-from ntm.figures.services import derived_values, grouped_rows, grouped_values, values_for
+from ntm.figures.services import derived_values, grouped_rows, grouped_values, in_units, values_for
 from ntm.units.models import Unit
 
 from .models import Evaluation, LevelChange
@@ -334,10 +334,7 @@ class _Scope:
     order, engine rows, classifications, and the figure filter (`where`, `params`) without the year."""
 
     def __init__(self, units) -> None:
-        self.where, self.params = "", []
-        if units is not None:
-            sub, sub_params = units.order_by().values("pk").query.sql_with_params()
-            self.where, self.params = f" AND unit_id IN ({sub})", list(sub_params)
+        self.where, self.params = in_units(units)
         self.ids = list((Unit.objects.all() if units is None else units).order_by("pk").values_list("pk", flat=True))
         self.rows = {r["id"]: r for r in unit_rows(self.ids)}
         self.levels = {u: r["level"] for u, r in self.rows.items()}

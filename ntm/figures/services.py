@@ -659,15 +659,14 @@ def values_for(unit_ids: list[int], years: list[int], derived: bool = False,
     return _grouped(db, f"{units} AND {in_years}", unit_params + year_params, derived, levels)
 
 
-def values_of_year(units, year: int, derived: bool = False) -> dict[tuple[int, int], dict[str, float]]:
-    """As `values_for`, for every unit of the queryset `units` (None: every unit) that has figures
-    in `year`: one query for a whole province or the country, no list of ids sent (the national
-    recompute reads a year this way; docs/benchmarks.md)."""
-    db = reading(Figure)
+def in_units(units) -> tuple[str, list]:
+    """(" AND unit_id IN (…)", params): a figures read narrowed to the queryset `units` as a subquery —
+    no list of ids sent, however large a province — or ("", []) for None (every unit). The national
+    recompute reads each year this way, in runs (`grouped_rows`; docs/benchmarks.md)."""
     if units is None:
-        return _grouped(db, "year = %s", [year], derived)
+        return "", []
     sub, params = units.order_by().values("pk").query.sql_with_params()
-    return _grouped(db, f"year = %s AND unit_id IN ({sub})", [year, *params], derived)
+    return f" AND unit_id IN ({sub})", list(params)
 
 
 # One JSON object per (unit, year), built by the server, which costs less than a million rows sent

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ntm.core.sql import as_float
 from ntm.figures.models import Figure
-from ntm.figures.services import values_for, values_of_year
+from ntm.figures.services import grouped_rows, grouped_values, in_units, values_for
 from ntm.units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +34,10 @@ def test_grouped_values_equal_a_row_by_row_read():
         for unit_id, name, value in cursor.fetchall():
             expected.setdefault((unit_id, 2031), {})[name] = value
     by_ids = values_for([u.pk for u in units], [2031])
-    whole_year = values_of_year(None, 2031)
-    scoped = values_of_year(Unit.objects.filter(pk=units[0].pk), 2031)
+    where, params = in_units(Unit.objects.filter(pk=units[0].pk))  # the national recompute's read, by year
+    with connection.cursor() as cursor:
+        whole_year = grouped_values(grouped_rows(cursor, "year = %s", [2031]))
+        scoped = grouped_values(grouped_rows(cursor, f"year = %s{where}", [2031, *params]))
     assert by_ids == expected == whole_year
     assert scoped == {(units[0].pk, 2031): expected[(units[0].pk, 2031)]}
     for row in by_ids.values():
