@@ -40,14 +40,14 @@ PINS = {"scorecard": 22, "entry": 17, "unit_tree": 5, "portal_home": 12, "api_un
         # one figure saved (htmx), figures/views.save — session, user, grants, the unit within the scope
         # of figures.edit, the registry check; in the write: units with the scope decision, the period
         # lock, the figures (locked), the update, history row, audit entry (one statement on PostgreSQL,
-        # core.bulk.together); the recompute: unit rows,
-        # figures, OCOP products (the district rollup is not asked about a commune), classification, the
+        # core.bulk.together); the recompute (from the figures the write hands over, not read back):
+        # unit rows, OCOP products (the district rollup is not asked about a commune), classification, the
         # stored row before and the upsert — one statement on PostgreSQL (its past results only for years
         # whose sets read them: not 2026);
         # SAVEPOINT/RELEASE (here the write runs inside the test's transaction; in production it is
         # the transaction: BEGIN on SQLite, none counted on PostgreSQL, and the data versions' UPDATE
         # after commit, see `make bench`)
-        "save": {"sqlite": 19, "postgresql": 16}}
+        "save": {"sqlite": 18, "postgresql": 15}}
 
 
 def queries(client, url, **params) -> int:

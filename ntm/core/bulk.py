@@ -9,8 +9,8 @@ each field's own `get_db_prep_save`, exactly as in a model save.
 
 `update_values` and `insert_values` do the same from plain tuples, without model instances (building
 30,000 of them was most of a province import's write, issue 16): one statement per table — on
-PostgreSQL `UPDATE … FROM unnest(<one array per column>)` and `COPY … FROM STDIN`, on SQLite an
-`executemany` — with the values common to every row prepared once. The figures' write path uses
+PostgreSQL `UPDATE … FROM` and `INSERT … SELECT` the rows sent as one jsonb parameter, on SQLite
+through `json_each` or an `executemany` — with the values common to every row prepared once. The figures' write path uses
 them; the instance-based helpers stay for callers that hold instances.
 
 `together()` holds back the small writes made inside it and sends them, on PostgreSQL, as one
@@ -110,8 +110,10 @@ def insert_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
     model instance would save (`pre_save(..., add=True)`: its default, `auto_now_add` → now), also
     prepared once. Values go through each field's `get_db_prep_save`, as in a model save.
 
-    PostgreSQL: one `COPY … FROM STDIN` (psycopg 3) from COPY_FROM rows on (fewer, as a form save's
-    one history row: `executemany`, one round trip less); SQLite: from JSON_FROM rows on, one
+    PostgreSQL: from COPY_FROM rows on (fewer, as a form save's one history row: `executemany`, one
+    round trip less), one `INSERT … SELECT … FROM jsonb_array_elements(<the rows as one jsonb
+    parameter>)` — held by `together()` like the small statements — or, when a value cannot go
+    through JSON unchanged (`_json_rows`), one `COPY … FROM STDIN` (psycopg 3); SQLite: from JSON_FROM rows on, one
     `INSERT … SELECT … FROM json_each(<the rows as one JSON parameter>)` (an executemany runs the
     statement once per row, and a table with AUTOINCREMENT — every Django AutoField on SQLite —
     rewrites its `sqlite_sequence` row each time: 7,491 history rows 50–60 ms → 30 ms), else an
@@ -145,21 +147,34 @@ def insert_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
     names = ", ".join(qn(f.column) for f in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
-            with cursor.cursor.copy(f"COPY {qn(meta.db_table)} ({names}) FROM STDIN") as copy:
-                for row in ready():
-                    copy.write_row(row)
+            text = _json_rows(rows if prepared else [tuple(preps[i](row[i], connection) for i in width) for row in rows])
+            if text is not None:  # one jsonb parameter, dumped in C (COPY formats each value in Python: 7,491 rows 45 ms)
+                picks = [f"(r->>{i})::{f.db_type(connection)}" for i, f in enumerate(given)] + [f"%s::{f.db_type(connection)}" for f in fields[len(given):]]
+                sql = (f"INSERT INTO {qn(meta.db_table)} ({names}) SELECT {', '.join(picks)} "
+                       f"FROM jsonb_array_elements(%s::jsonb) AS r")
+                if not _hold(connection, sql, [*fixed, text]):
+                    _run(connection, cursor, sql, [*fixed, text])
+                return len(rows)
+            copy_sql, copied = f"COPY {qn(meta.db_table)} ({names}) FROM STDIN", list(ready())
+
+            def copy_rows(cursor) -> None:
+                with cursor.cursor.copy(copy_sql) as copy:
+                    for row in copied:
+                        copy.write_row(row)
+
+            _call(connection, cursor, copy_rows)
         elif connection.vendor == "sqlite" and len(rows) >= JSON_FROM and (text := _json_rows(
                 rows if prepared else [tuple(preps[i](row[i], connection) for i in width) for row in rows])) is not None:
             picks = [f"json_extract(value, '$[{i}]')" for i in width] + ["%s"] * len(fixed)
-            cursor.execute(f"INSERT INTO {qn(meta.db_table)} ({names}) SELECT {', '.join(picks)} FROM json_each(%s)",
-                           [*fixed, text])
+            _run(connection, cursor, f"INSERT INTO {qn(meta.db_table)} ({names}) SELECT {', '.join(picks)} "
+                 "FROM json_each(%s)", [*fixed, text])
         else:
             values = list(ready())
             row_sql = f"({', '.join(['%s'] * len(fields))})"
             if _hold(connection, f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES {', '.join([row_sql] * len(values))}",
                      [v for row in values for v in row]):
                 return len(rows)
-            _many(cursor, f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES {row_sql}", values)
+            _run(connection, cursor, f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES {row_sql}", values, many=True)
     return len(rows)
 
 
@@ -231,7 +246,7 @@ def update_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
                        f"WHERE {table}.{qn(pk.column)} = v.c0")
                 params = [*fixed, *arrays]
             if not _hold(connection, sql, params):
-                cursor.execute(sql, params)
+                _run(connection, cursor, sql, params)
         else:
             sets = ", ".join(f"{qn(f.column)} = %s" for f in [*given, *fixed_fields])
             tail = tuple(fixed)
@@ -240,7 +255,7 @@ def update_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
             else:
                 params = [tuple(preps[i](row[i], connection) for i in range(1, len(preps))) + tail
                           + (preps[0](row[0], connection),) for row in rows]
-            _many(cursor, f"UPDATE {table} SET {sets} WHERE {qn(pk.column)} = %s", params)
+            _run(connection, cursor, f"UPDATE {table} SET {sets} WHERE {qn(pk.column)} = %s", params, many=True)
     return len(rows)
 
 
@@ -274,10 +289,60 @@ def together(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
 def _hold(connection, sql: str, params: list) -> bool:
     """Keep one statement for the end of the open `together()` block, if any."""
     held = getattr(connection, "_ntm_together", None)
-    if held is None:
+    if not isinstance(held, list):
         return False
     held.append((sql, params))
     return True
+
+
+@contextlib.contextmanager
+def behind(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Send the statements `update_values` and `insert_values` make inside the block to one
+    background thread of the same connection and transaction (`core.sql.Behind`), in order, while
+    the caller's thread goes on building the next table's rows: a province's import updates 7,500
+    figures while their history rows are built, and writes those while its audit rows are. Leaving
+    the block waits for every statement and raises the first failure; after a failure in the block,
+    statements not started are dropped. Inside the block, nothing else may use the connection
+    (it is the thread's until the block ends). Inside `together()` or another `behind()`, the
+    calls run as they would without it."""
+    connection = connections[using]
+    if getattr(connection, "_ntm_together", None) is not None:
+        yield
+        return
+    from ntm.core.sql import Behind
+
+    with Behind(connection) as worker:
+        sent = connection._ntm_together = _Sent(worker)
+        try:
+            yield
+        finally:
+            connection._ntm_together = None
+        for future in sent.futures:
+            future.result()  # raises the first statement that failed (the later ones failed with it)
+
+
+class _Sent:
+    """The statements of an open `behind()` block, each sent as soon as it is made."""
+
+    def __init__(self, worker) -> None:
+        self.worker, self.futures = worker, []
+
+    def call(self, fn) -> None:
+        self.futures.append(self.worker.submit(fn))
+
+
+def _call(connection, cursor, fn) -> None:
+    """fn(cursor) now, or on the open `behind()` block's thread."""
+    sent = getattr(connection, "_ntm_together", None)
+    if isinstance(sent, _Sent):
+        sent.call(fn)
+    else:
+        fn(cursor)
+
+
+def _run(connection, cursor, sql: str, params, many: bool = False) -> None:
+    """One statement (`many`: an executemany of its rows, see `_many`), now or behind."""
+    _call(connection, cursor, lambda c: _many(c, sql, params) if many else c.execute(sql, params))
 
 
 @contextlib.contextmanager

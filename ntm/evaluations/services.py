@@ -55,12 +55,14 @@ def run_or_enqueue(**kwargs) -> None:
 
 
 def on_figures_changed(sender, unit_ids: list[int], years: list[int], user=None, detail: bool = False,
+                       values: dict[tuple[int, int], dict] | None = None,
                        **kwargs) -> dict[tuple[int, int], Outcome] | None:
-    """Recompute the units written, inline when few; with `detail`, return what was computed (the
-    evaluations with indicator detail, see figures.signals) so the form need not evaluate again."""
+    """Recompute the units written, inline when few, from the figures the write hands over (`values`,
+    see figures.signals; read when None); with `detail`, return what was computed (the evaluations
+    with indicator detail) so the form need not evaluate again."""
     if len(unit_ids) * len(years) <= INLINE_LIMIT:
         keep: dict[tuple[int, int], Outcome] | None = {} if detail else None
-        recompute_units(unit_ids, years, reason=LevelChange.Reason.FIGURES, keep=keep)
+        recompute_units(unit_ids, years, reason=LevelChange.Reason.FIGURES, keep=keep, raw=values)
         return keep
     run_or_enqueue(unit_ids=unit_ids, years=years, reason=LevelChange.Reason.FIGURES)
     return None

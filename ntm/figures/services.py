@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import product
 from typing import NamedTuple, Protocol
 
 import orjson
@@ -31,7 +32,7 @@ from django.utils import timezone
 from ntm.accounts import audit
 from ntm.accounts.scope import can, is_admin, with_may
 from ntm.core import faults
-from ntm.core.bulk import insert_values, together, update_values
+from ntm.core.bulk import behind, insert_values, together, update_values
 from ntm.core.sql import id_list, in_ids, reading
 from ntm.criteria.batch import Outcome
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
@@ -168,6 +169,9 @@ _UNIT_COLUMNS = ("id", "code", "full_name", "level", "kind", "scheme", "valid_fr
 # Below this size a stored value has at most 15 significant digits (4 decimals): its float stands for
 # it exactly (two such decimals never share a float), so a float read equal to it is the same value.
 EXACT_BELOW = 1e11
+# changes from which a write's tables are written behind (core.bulk.behind): below, a thread's start
+# costs more than it overlaps, and one statement (together) saves round trips
+BEHIND_FROM = 500
 
 
 class Standing:
@@ -472,10 +476,14 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
         kept = source or row[5]  # a save without a source keeps the figure's source
         (mine if actor_id is not None and row[6] == actor_id else changed).append((row[3], value, kept))
         history.append((key, row[3], old, value, kept))
-    result.changes = [Change(*key, old, new, by_key[key].where) for key, _, old, new, _ in history]
-    result.unit_ids = sorted({c.unit_id for c in result.changes})
-    result.years = sorted({c.year for c in result.changes})
+    result.unit_ids = sorted({key[0] for key, *_ in history})
+    result.years = sorted({key[1] for key, *_ in history})
+
+    def listed() -> None:
+        result.changes = [Change(*key, old, new, by_key[key].where) for key, _, old, new, _ in history]
+
     if dry_run or not (created or changed or mine or retagged):
+        listed()
         return result
 
     if created:
@@ -484,8 +492,9 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
         made = {(u, y, f): i for i, u, y, f in Figure.objects.filter(
             unit_id__in={c[0] for c in created}, year__in={c[1] for c in created}).values_list("id", "unit_id", "year", "field")}
         history = [(key, made[key] if fid is None else fid, old, new, src) for key, fid, old, new, src in history]
-    # updates, history rows and audit entries: one statement on PostgreSQL when few (core.bulk.together)
-    with together():
+    # updates, history rows and audit entries: one statement on PostgreSQL when few (core.bulk.together);
+    # many, each sent as soon as its rows are built, the next table's rows built while it runs (behind)
+    with behind() if len(history) >= BEHIND_FROM else together():
         # values as the database takes them already: ids, Decimals of 4 places (clean_value, or read), text
         update_values(Figure, ["value", "source"], changed, {"updated_by": actor, "updated_at": now}, prepared=True)
         update_values(Figure, ["value", "source"], mine, {"updated_at": now}, prepared=True)  # SQLite rewrites an index set
@@ -496,15 +505,19 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
                           {"comment": comment, "changed_by": actor}, prepared=True)
         if audit_each and not system:
             audit.record_rows(user, f"figures.{door}", _audit_rows(history, units))
-        else:
-            audit.record(user, f"figures.{door}", object_type="figures.figure", object_id="*",
-                         label=f"{len(history)} số liệu của {len(result.unit_ids)} đơn vị",
-                         after={"cells": len(history), "units": len(result.unit_ids), "years": result.years,
-                                "source": source})
+        listed()
+    if not audit_each or system:  # one entry for the batch (a model save: after the block, which owns the connection)
+        audit.record(user, f"figures.{door}", object_type="figures.figure", object_id="*",
+                     label=f"{len(history)} số liệu của {len(result.unit_ids)} đơn vị",
+                     after={"cells": len(history), "units": len(result.unit_ids), "years": result.years,
+                            "source": source})
     faults.point("figures.written")  # crash tests: figures, history and audit written, nothing recomputed yet
     if result.changes:
+        # the unit-years written as they now stand (locked since read): the layer above evaluates them
+        # without reading them back
+        written = {pair: after[pair] for pair in product(result.unit_ids, result.years) if after.get(pair)}
         answers = figures_changed.send(sender=Figure, unit_ids=result.unit_ids, years=result.years, user=user,
-                                       detail=detail)
+                                       detail=detail, values=written)
         if detail:
             for _, answer in answers:
                 if isinstance(answer, dict):
@@ -709,7 +722,14 @@ def grouped_values(rows: list[tuple[int, int, str]], derived: bool | Mapping[tup
     """`grouped_rows` parsed, {(unit, year): {field: value}}, with derived values when asked: `derived`
     True asks the providers here, a mapping gives them already read (`derived_values`)."""
     loads = orjson.loads  # a third of the standard library's time (10,000 objects of 95 keys: 0.3 s)
-    out = {(unit_id, year): loads(text) for unit_id, year, text in rows}
+    return with_derived({(unit_id, year): loads(text) for unit_id, year, text in rows}, derived, levels)
+
+
+def with_derived(out: dict[tuple[int, int], dict[str, float | None]],
+                 derived: bool | Mapping[tuple[int, int], dict] = True,
+                 levels: Mapping[int, str] | None = None) -> dict[tuple[int, int], dict[str, float | None]]:
+    """`out` ({(unit, year): {field: value}}, changed in place and returned) with the derived values
+    of its pairs: `derived` True asks the providers (`derived_values`), a mapping gives them read."""
     if derived is True and out:
         derived = derived_values(sorted({u for u, _ in out}), sorted({y for _, y in out}), levels)
     if derived:

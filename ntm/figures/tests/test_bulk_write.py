@@ -8,16 +8,18 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ntm.accounts import audit
 from ntm.accounts.models import AuditEntry
 from ntm.core import bulk
-from ntm.core.bulk import insert_rows, insert_values, together, update_rows, update_values
+from ntm.core.bulk import behind, insert_rows, insert_values, together, update_rows, update_values
+from ntm.figures import services
 from ntm.figures.models import Figure, FigureChange
-from ntm.figures.services import CellInput, derived_fields, write_figures
+from ntm.figures.services import CellInput, derived_fields, values_for, write_figures
+from ntm.figures.signals import figures_changed
 from ntm.testing import YEAR
 from ntm.units.models import Unit
 
@@ -136,10 +138,14 @@ def test_together_sends_the_same_rows_in_one_statement_on_postgresql(world):
         assert not FigureChange.objects.filter(comment="bỏ").exists()
 
 
-def test_a_many_unit_write_keeps_history_per_cell_and_audit_per_unit(world):
+@pytest.mark.parametrize("behind_from", [None, 1], ids=["as-configured", "behind"])
+def test_a_many_unit_write_keeps_history_per_cell_and_audit_per_unit(world, monkeypatch, behind_from):
     """Communes of the world swap their figures pairwise (each set stays consistent, so every rule
     holds): one write, all in one transaction, a history row per changed cell, and per unit an audit
-    entry holding each changed cell's value before and after."""
+    entry holding each changed cell's value before and after — the same when the tables are written
+    behind (core.bulk.behind), as a province's import is."""
+    if behind_from is not None:
+        monkeypatch.setattr(services, "BEHIND_FROM", behind_from)
     tinh = User.objects.get(username="tinh")
     by_unit: dict[int, dict[str, Decimal]] = {}
     for u, f, v in Figure.objects.filter(unit__province=world["province"], unit__level=Unit.Level.COMMUNE, year=YEAR,
@@ -174,3 +180,64 @@ def test_a_many_unit_write_keeps_history_per_cell_and_audit_per_unit(world):
             .values_list("unit_id", "field", "value", "source")}
     for key, value in expected.items():
         assert rows[key] == (value, "Tệp tỉnh")  # the source follows the file, also for unchanged cells
+
+
+def test_behind_sends_each_statement_in_order_on_the_same_transaction(world):
+    """Statements made inside `behind()` run on a background thread of the same connection, in order
+    (the update before the rows recording it), JSON rows and COPY rows alike; leaving waits for them.
+    A statement that fails raises when the block ends and the caller's transaction loses everything;
+    a failure inside the block drops what was not sent."""
+    figs = list(Figure.objects.filter(unit__province=world["province"], year=YEAR).order_by("id")[: bulk.COPY_FROM + 5])
+    assert len(figs) > bulk.COPY_FROM  # the bulk forms: one jsonb parameter on PostgreSQL, json_each on SQLite
+    user = User.objects.get(username="tinh")
+    history = FigureChange.objects.count()
+    when = timezone.now() - timedelta(days=1)
+    with transaction.atomic(), behind():
+        update_values(Figure, ["value", "source"], [(f.pk, Decimal(i), "phía sau") for i, f in enumerate(figs)],
+                      {"updated_by": user})
+        insert_values(FigureChange, ["figure", "old_value", "new_value", "source"],
+                      [(f.pk, f.value, Decimal(i), "phía sau") for i, f in enumerate(figs)], {"comment": "phía sau"})
+        # a datetime in the rows cannot go through JSON unchanged: COPY (PostgreSQL) or executemany
+        insert_values(FigureChange, ["figure", "new_value", "changed_at"], [(f.pk, Decimal(1), when) for f in figs[:3]],
+                      {"comment": "có giờ"})
+    stored = dict(Figure.objects.filter(pk__in=[f.pk for f in figs]).values_list("pk", "value"))
+    assert stored == {f.pk: Decimal(i) for i, f in enumerate(figs)}
+    assert FigureChange.objects.count() == history + len(figs) + 3
+    assert sorted(FigureChange.objects.filter(comment="phía sau").values_list("new_value", flat=True)) == [
+        Decimal(i) for i in range(len(figs))]
+    assert set(FigureChange.objects.filter(comment="có giờ").values_list("changed_at", flat=True)) == {when}
+
+    with pytest.raises(IntegrityError), transaction.atomic(), behind():  # NOT NULL refused by the database
+        insert_values(FigureChange, ["figure", "comment"], [(figs[0].pk, "hỏng")])
+        insert_values(FigureChange, ["figure", "comment"], [(f.pk, None) for f in figs])
+    assert not FigureChange.objects.filter(comment="hỏng").exists()  # the whole transaction rolled back
+    with pytest.raises(RuntimeError), transaction.atomic(), behind():
+        insert_values(FigureChange, ["figure", "comment"], [(f.pk, "bỏ") for f in figs])
+        raise RuntimeError
+    assert not FigureChange.objects.filter(comment="bỏ").exists()
+    assert FigureChange.objects.count() == history + len(figs) + 3
+
+
+def test_a_write_hands_over_the_figures_as_they_now_stand(world):
+    """`figures_changed` carries the written unit-years' raw figures as they stand after the write —
+    exactly what `values_for` reads back — so the evaluations need not read them again."""
+    tinh = User.objects.get(username="tinh")
+    unit = world["tho_long"]
+    stored = dict(Figure.objects.filter(unit=unit, year=YEAR, value__isnull=False).values_list("field", "value"))
+    typed = sorted(f for f in stored if f not in derived_fields())[:3]
+    cells = [CellInput(unit.pk, YEAR, typed[0], stored[typed[0]] + 1, where="a"),
+             CellInput(unit.pk, YEAR, typed[1], None, where="b"),  # cleared: None, as values_for gives it
+             CellInput(unit.pk, YEAR, typed[2], str(stored[typed[2]]), where="c")]  # the same value typed
+    seen = []
+
+    def receiver(sender, values=None, **kwargs):
+        seen.append(values)
+
+    figures_changed.connect(receiver, dispatch_uid="test.handover")
+    try:
+        write_figures(tinh, cells, source="thử", confirm=True)
+    finally:
+        figures_changed.disconnect(dispatch_uid="test.handover")
+    (values,) = seen
+    assert values == values_for([unit.pk], [YEAR])
+    assert values[(unit.pk, YEAR)][typed[0]] == float(stored[typed[0]] + 1) and values[(unit.pk, YEAR)][typed[1]] is None
