@@ -141,7 +141,7 @@ def _level_changes(outcomes: list[Outcome], rows: list[list], before: dict[tuple
     """The LevelChange rows (`_CHANGE_COLUMNS`, then reason and request id) for each unit-year whose
     stored level (or evaluability) differs from `before`, and for each stored row gone with its figures."""
     changes = []
-    rid = requestid.current() or ""
+    rid, reason = requestid.current() or "", str(reason)  # plain text (not a TextChoices member): rows go as JSON
     before = dict(before)
     for o, row in zip(outcomes, rows, strict=True):
         level = row[4]
@@ -158,7 +158,7 @@ def _write_level_changes(changes: list[tuple]) -> None:
     """Write `_level_changes` rows as plain tuples (`core.bulk.insert_values`): model instances and
     `bulk_create` cost 0.1 ms a row, most of a province import's evaluation store."""
     if changes:
-        insert_values(LevelChange, [*_CHANGE_COLUMNS, "reason", "request_id"], changes)
+        insert_values(LevelChange, [*_CHANGE_COLUMNS, "reason", "request_id"], changes, prepared=True)
 
 
 @transaction.atomic(savepoint=False)
