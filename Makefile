@@ -39,9 +39,11 @@ system-deps:
 	  echo "Cài gói hệ thống cho kiểm thử (installing: $(SYSTEM_PACKAGES))"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; fi
 
+# One test process per core (pytest-xdist), each with its own test database; a file's tests stay together
+# so a module's shared world is built once. `$(PY) -m pytest path::test` runs one test in one process.
 test: $(STAMP) system-deps
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 # Crash tests alone: kill -9 during an import and during a province recompute (also part of `make test`).
 fault: $(STAMP)

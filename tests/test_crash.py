@@ -54,7 +54,8 @@ def database(tmp_path_factory):
         import psycopg
 
         conf = dj_database_url.parse(url)
-        name = f"{conf['NAME']}_crash"
+        # one database per xdist worker: test_crash and test_workers may run at once on two of them
+        name = f"{conf['NAME']}_crash_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
         admin = psycopg.connect(host=conf["HOST"], port=conf["PORT"] or 5432, user=conf["USER"],
                                 password=conf["PASSWORD"] or None, dbname="postgres", autocommit=True)
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
