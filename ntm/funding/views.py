@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -60,8 +61,11 @@ def _year(request) -> int | None:
 @login_required
 def ledger(request, pk: int):
     unit = get_unit_for(request, pk)
+    refused: dict[str, forms.Form] = {}
     if request.method == "POST":
-        return _post_ledger(request, pk)
+        refused = _post_ledger(request, pk)
+        if not refused:
+            return redirect("funding:ledger", pk=unit.pk)
     year = _year(request)
     rows = unit_ledger(unit, year).select_related("contributor", "project", "task").order_by("-date", "-pk")
     years = sorted(set(unit_ledger(unit).values_list("year", flat=True)))
@@ -72,16 +76,21 @@ def ledger(request, pk: int):
         "by_unit": by_unit(unit, year) if unit.level in (Unit.Level.PROVINCE, Unit.Level.DISTRICT) else [],
         "entry_form": EntryForm(unit=unit, initial={"date": dt.date.today()}), "contributor_form": ContributorForm(),
         "decision_form": DecisionForm(), "disclosure_form": DisclosureForm(initial={"year": year or dt.date.today().year}),
+        **refused,  # a refused form again, with what was typed and its errors
         "decisions": ResidentDecision.objects.filter(unit=unit)[:50],
         "contributors": Contributor.objects.filter(unit=unit)[:200],
         "disclosures": Disclosure.objects.filter(unit=unit)[:20], "labels": {s.code: s.label for s in rules().sources},
         "exemptions": rules().exemptions, "agreement": rules().agreement_share, "import_form": ImportForm(),
-    })
+    }, status=400 if refused else 200)
 
 
-def _post_ledger(request, pk: int):
+def _post_ledger(request, pk: int) -> dict[str, forms.Form]:
+    """One of the ledger page's forms, written through its service. Returns {} when written (or the
+    action is unknown), else {"<what>_form": the bound form} for the page to show again with what the
+    user typed and the reasons (also as messages)."""
     unit = get_unit_for(request, pk, EDIT)
     what = request.POST.get("what")
+    form = None
     try:
         if what == "entry":
             form = EntryForm(request.POST, unit=unit)
@@ -126,12 +135,14 @@ def _post_ledger(request, pk: int):
                 flash_form_errors(request, form)
         else:
             messages.error(request, "Thao tác không hợp lệ")
+        if form is None or form.is_valid():
+            return {}
     except services.EntryRefused as exc:
         for e in exc.errors:
             messages.error(request, e)
     except ValidationError as exc:
         flash_errors(request, exc)
-    return redirect("funding:ledger", pk=unit.pk)
+    return {f"{what}_form": form}
 
 
 @login_required

@@ -250,3 +250,25 @@ def test_province_settings_page(world):
     assert login("xem").post(f"/don-vi/{province.pk}/nguon-luc/cai-dat/", {"what": "type", "code": "x", "name": "y"}
                              ).status_code == 403
     assert "Hộ nghèo" in login("xa").get(f"/don-vi/{unit.pk}/nguon-luc/cai-dat/").content.decode()
+
+
+def test_a_refused_entry_is_shown_again_with_what_was_typed(world):
+    """Bad input loses nothing: the ledger page comes back (400) with the typed values in their fields,
+    the reason beside the field, and nothing written — whether the form or the service refuses."""
+    unit = world["tho_long"]
+    xa = login("xa")
+    typed = {"what": "entry", "source": "enterprise", "date": "31/02/2026", "amount": "20.000.000",
+             "work": "Nhà văn hóa thôn 3", "note": "Công ty X tài trợ"}
+    r = xa.post(f"/don-vi/{unit.pk}/nguon-luc/", typed)
+    body = r.content.decode()
+    assert r.status_code == 400
+    for value in ("31/02/2026", "20.000.000", "Nhà văn hóa thôn 3", "Công ty X tài trợ"):
+        assert f'value="{value}"' in body, value
+    assert '<option value="enterprise" selected>' in body
+    assert 'is-invalid" type="text" name="date"' in body and 'class="invalid-feedback"' in body
+    r = xa.post(f"/don-vi/{unit.pk}/nguon-luc/", {**typed, "date": "20/03/2026", "amount": "hai mươi triệu"})
+    assert r.status_code == 400 and 'value="hai mươi triệu"' in r.content.decode()  # refused by the service
+    assert not Contribution.objects.filter(unit=unit).exists()
+    # corrected, the same form is written and the page moves on (post/redirect/get)
+    r = xa.post(f"/don-vi/{unit.pk}/nguon-luc/", {**typed, "date": "20/03/2026"})
+    assert r.status_code == 302 and Contribution.objects.filter(unit=unit).count() == 1
