@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 
 from ntm.accounts.pages import unit_list
 from ntm.accounts.scope import can, get_object_for, get_unit_for
-from ntm.core.pages import flash_errors, flash_form_errors, submit
+from ntm.core.pages import flash_errors, flash_form_errors, shown_again, submit
 from ntm.units.models import Unit
 
 from . import excel, services
@@ -222,8 +222,10 @@ def project_list(request, pk: int):
 @login_required
 def project(request, pk: int):
     obj = get_object_for(request, CommunityProject.objects.select_related("unit", "type"), pk)
+    refused: dict[str, forms.Form] = {}
     if request.method == "POST":
         what = request.POST.get("what")
+        form = None
         try:
             if what == "board":
                 obj = get_object_for(request, CommunityProject.objects.select_related("unit"), pk, EDIT)
@@ -268,15 +270,20 @@ def project(request, pk: int):
                 messages.error(request, "Thao tác không hợp lệ")
         except ValidationError as exc:
             flash_errors(request, exc)
-        return redirect("funding:project", pk=obj.pk)
+            if form is not None:
+                form.add_error(None, exc.messages)
+        if form is None or not form.errors:
+            return redirect("funding:project", pk=obj.pk)
+        # refused: the page again, the form as typed
+        refused = {{"board": "board_form", "inspection": "inspection_form", "follow_up": "follow_form"}[what]: form}
     board = getattr(obj, "board", None)
     return render(request, "funding/project.html", {
         "project": obj, "unit": obj.unit, "board": board, "can_edit": can(request.user, obj.unit, EDIT),
         "can_supervise": can(request.user, obj.unit, services.SUPERVISE), "board_form": BoardForm(),
         "inspection_form": InspectionForm(), "follow_form": FollowUpForm(),
         "mobilised": sum((c.value for c in obj.contributions.all()), 0),
-        "spent": sum((e.amount for e in obj.expenditures.all()), 0), "limits": rules(),
-    })
+        "spent": sum((e.amount for e in obj.expenditures.all()), 0), "limits": rules(), **refused,
+    }, status=400 if refused else 200)
 
 
 @login_required
@@ -286,24 +293,27 @@ def settings(request, pk: int):
     province = unit if unit.level == Unit.Level.PROVINCE else unit.province
     if province is None:
         raise Http404("Không có tỉnh")
+    form, refused = None, {}
     if request.method == "POST":
         province = get_unit_for(request, province.pk, services.SETTINGS)
-        what = request.POST.get("what")
-        if what == "ceiling":
-            submit(request, CeilingForm(request.POST),
+        if request.POST.get("what") == "ceiling":
+            form = refused["ceiling_form"] = CeilingForm(request.POST)
+            submit(request, form,
                    lambda d: services.set_ceiling(request.user, province, d["year_from"], d["amount"], d["decision"]),
                    "Đã ghi")
         else:
-            submit(request, ProjectTypeForm(request.POST),
+            form = refused["type_form"] = ProjectTypeForm(request.POST)
+            submit(request, form,
                    lambda d: services.set_project_type(request.user, province, d["code"], d["name"], d["decision"]),
                    "Đã ghi")
-        return redirect("funding:settings", pk=unit.pk)
+        if not form.errors:
+            return redirect("funding:settings", pk=unit.pk)
     return render(request, "funding/settings.html", {
         "unit": unit, "province": province, "ceilings": Ceiling.objects.filter(province=province).order_by("year_from"),
         "types": ProjectType.objects.filter(province=province).order_by("code"),
         "can_edit": can(request.user, province, services.SETTINGS), "ceiling_form": CeilingForm(),
-        "type_form": ProjectTypeForm(), "rules": rules(),
-    })
+        "type_form": ProjectTypeForm(), "rules": rules(), **refused,  # a refused form again, as typed
+    }, **shown_again(form))
 
 
 def public_disclosure(request, code: str):

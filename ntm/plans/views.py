@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 
 from ntm.accounts.pages import unit_list
 from ntm.accounts.scope import can, get_object_for, get_unit_for
-from ntm.core.pages import flash_errors, flash_form_errors, submit
+from ntm.core.pages import flash_errors, flash_form_errors, shown_again, submit
 from ntm.criteria.spec import LEVEL_LABELS
 from ntm.funding.config import rules as ledger_rules
 from ntm.funding.selectors import budget_vs_mobilised
@@ -177,15 +177,19 @@ def leadership(request, pk: int):
             "assignment": lambda d: services.assign_criterion(request.user, unit, d["criterion"], d["organisation"]),
         }
         submit(request, form, writes[what], "Đã ghi")
-        return redirect("plans:leadership", pk=unit.pk)
+        if not form.errors:
+            return redirect("plans:leadership", pk=unit.pk)
+        refused = {{"organisation": "org_form"}.get(what, f"{what}_form"): form}  # shown again as typed
+    else:
+        refused, form = {}, None
     return render(request, "plans/leadership.html", {
         "unit": unit, "organisations": Organisation.objects.filter(unit=unit),
         "committees": Committee.objects.filter(unit=unit).prefetch_related("members"),
         "assignments": Assignment.objects.filter(unit=unit).select_related("organisation").order_by("criterion"),
         "late": late(unit), "can_edit": can(request.user, unit, EDIT),
         "org_form": OrganisationForm(), "committee_form": CommitteeForm(), "member_form": MemberForm(unit=unit),
-        "assignment_form": AssignmentForm(unit=unit),
-    })
+        "assignment_form": AssignmentForm(unit=unit), **refused,
+    }, **shown_again(form))
 
 
 @login_required
@@ -194,33 +198,39 @@ def catalogue(request, pk: int):
     province = province_of(unit)
     if province is None:
         raise Http404("Không có tỉnh")
+    form = None
     if request.method == "POST":
         province = get_unit_for(request, province.pk, services.CATALOGUE)
-        submit(request, CostRateForm(request.POST),
+        form = CostRateForm(request.POST)
+        submit(request, form,
                lambda d: services.set_cost_rate(request.user, province, d["field"], label=d["label"],
                                                 unit_cost=d["unit_cost"], unit=d["unit"], effort=d["effort"],
                                                 source=d["source"]),
                "Đã ghi đơn giá")
-        return redirect("plans:catalogue", pk=unit.pk)
+        if not form.errors:
+            return redirect("plans:catalogue", pk=unit.pk)
     return render(request, "plans/catalogue.html", {
         "unit": unit, "province": province, "rates": CostRate.objects.filter(province=province).order_by("field"),
-        "can_edit": can(request.user, province, services.CATALOGUE), "form": CostRateForm(),
-    })
+        "can_edit": can(request.user, province, services.CATALOGUE), "form": form or CostRateForm(),
+    }, **shown_again(form))
 
 
 @login_required
 def review(request, pk: int, year: int):
     unit = get_unit_for(request, pk)
+    form = None
     if request.method == "POST":
         unit = get_unit_for(request, pk, EDIT)
-        submit(request, ReviewForm(request.POST),
+        form = ReviewForm(request.POST)
+        submit(request, form,
                lambda d: services.save_review(request.user, unit, d["kind"], year, d["lessons"], d["commendations"]),
                "Đã ghi")
-        return redirect("plans:review", pk=unit.pk, year=year)
+        if not form.errors:
+            return redirect("plans:review", pk=unit.pk, year=year)
     kind = request.GET.get("loai", "year")
     if kind not in ("half", "year"):
         kind = "year"
     return render(request, "plans/review.html", {
         "unit": unit, "year": year, "content": documents.review_content(unit, year, kind),
-        "form": ReviewForm(initial={"kind": kind}), "can_edit": can(request.user, unit, EDIT),
-    })
+        "form": form or ReviewForm(initial={"kind": kind}), "can_edit": can(request.user, unit, EDIT),
+    }, **shown_again(form))

@@ -272,3 +272,29 @@ def test_a_refused_entry_is_shown_again_with_what_was_typed(world):
     # corrected, the same form is written and the page moves on (post/redirect/get)
     r = xa.post(f"/don-vi/{unit.pk}/nguon-luc/", {**typed, "date": "20/03/2026"})
     assert r.status_code == 302 and Contribution.objects.filter(unit=unit).count() == 1
+
+
+@pytest.mark.parametrize("who, page, typed, kept, model", [
+    # the form refuses (no unit cost): the catalogue of unit costs
+    ("tinh", "/don-vi/{province}/don-gia/", {"field": "roads_paved_share", "label": "Bê tông hóa đường thôn",
+     "unit": "km", "unit_cost": "", "effort": "2", "source": "QĐ 12/UBND"}, ["Bê tông hóa đường thôn", "QĐ 12/UBND"],
+     "plans.CostRate"),
+    # the form refuses (a year out of range): the province's ceiling per household
+    ("tinh", "/don-vi/{province}/nguon-luc/cai-dat/", {"what": "ceiling", "year_from": "1999", "amount": "400.000",
+     "decision": "QĐ 7/2026/QĐ-UBND"}, ["1999", "400.000", "QĐ 7/2026/QĐ-UBND"], "funding.Ceiling"),
+    # the form refuses (no name): a steering organisation of the commune
+    ("xa", "/don-vi/{commune}/chi-dao/", {"what": "organisation", "name": "", "kind": "mass"}, ['value="mass" selected'],
+     "plans.Organisation"),
+])
+def test_a_refused_form_comes_back_as_typed(world, who, page, typed, kept, model):
+    """Every page with a form: refused input comes back (400) with what was typed, nothing written."""
+    from django.apps import apps
+
+    rows = apps.get_model(model).objects.count()
+    url = page.format(province=world["province"].pk, commune=world["tho_long"].pk)
+    r = login(who).post(url, typed)
+    body = r.content.decode()
+    assert r.status_code == 400, r.status_code
+    for text in kept:
+        assert text in body, text
+    assert apps.get_model(model).objects.count() == rows
