@@ -276,6 +276,8 @@ def project(request, pk: int):
             return redirect("funding:project", pk=obj.pk)
         # refused: the page again, the form as typed
         refused = {{"board": "board_form", "inspection": "inspection_form", "follow_up": "follow_form"}[what]: form}
+        if what == "follow_up":
+            refused["follow_for"] = row.pk  # the request whose answer was refused
     board = getattr(obj, "board", None)
     return render(request, "funding/project.html", {
         "project": obj, "unit": obj.unit, "board": board, "can_edit": can(request.user, obj.unit, EDIT),

@@ -210,6 +210,13 @@ def test_community_project_and_supervision_board(world):
                                     addressed_to="UBND xã Thọ Long")
     with pytest.raises(PermissionDenied):
         services.inspect(User.objects.get(username="xem"), board, date=DAY, content="x")
+    # a refused answer (an impossible date) comes back in its request's line, as typed; nothing written
+    r = login("xa").post(f"/du-an/{project.pk}/", {"what": "follow_up", "request": request.pk,
+                                                   "response": "Đã làm lại 120 m", "resolved_on": "32/05/2026"})
+    body = r.content.decode()
+    assert r.status_code == 400 and 'value="Đã làm lại 120 m"' in body and 'value="32/05/2026"' in body
+    request.refresh_from_db()
+    assert not request.response
     services.follow_up(None, request, response="Đã làm lại 120 m", resolved_on=dt.date(YEAR, 5, 20))
     body = login("giamsat").get(f"/du-an/{project.pk}/").content.decode()
     assert "Đoạn cuối mỏng hơn" in body and "Đã làm lại 120 m" in body
