@@ -30,8 +30,8 @@ def submit[T](request: HttpRequest, form: forms.Form, write: Callable[[dict[str,
     """Check a bound `form`, then `write(cleaned_data)` (a service call, which may refuse with
     ValidationError): the success message `done` and what `write` returned, or every error as a message
     and None. Nothing is written when the form or the service refuses; then `form.errors` holds the
-    reasons (the service's as errors of the whole form), so the page can show the form again with what
-    the user typed (`shown_again`)."""
+    reasons (the service's as errors of the whole form), so the page can show the form again, status
+    400, with what the user typed."""
     if not form.is_valid():
         flash_form_errors(request, form)
         return None
@@ -44,8 +44,3 @@ def submit[T](request: HttpRequest, form: forms.Form, write: Callable[[dict[str,
     messages.success(request, done)
     return result
 
-
-def shown_again(form: forms.Form | None) -> dict[str, Any]:
-    """`render`'s keyword arguments for a page showing a posted form again: status 400 when the form
-    was refused (`submit` left its errors), else {}."""
-    return {"status": 400} if form is not None and form.errors else {}

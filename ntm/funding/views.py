@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 
 from ntm.accounts.pages import unit_list
 from ntm.accounts.scope import can, get_object_for, get_unit_for
-from ntm.core.pages import flash_errors, flash_form_errors, shown_again, submit
+from ntm.core.pages import flash_errors, flash_form_errors, submit
 from ntm.units.models import Unit
 
 from . import excel, services
@@ -295,27 +295,28 @@ def settings(request, pk: int):
     province = unit if unit.level == Unit.Level.PROVINCE else unit.province
     if province is None:
         raise Http404("Không có tỉnh")
-    form, refused = None, {}
+    refused = {}
     if request.method == "POST":
         province = get_unit_for(request, province.pk, services.SETTINGS)
         if request.POST.get("what") == "ceiling":
-            form = refused["ceiling_form"] = CeilingForm(request.POST)
+            key, form = "ceiling_form", CeilingForm(request.POST)
             submit(request, form,
                    lambda d: services.set_ceiling(request.user, province, d["year_from"], d["amount"], d["decision"]),
                    "Đã ghi")
         else:
-            form = refused["type_form"] = ProjectTypeForm(request.POST)
+            key, form = "type_form", ProjectTypeForm(request.POST)
             submit(request, form,
                    lambda d: services.set_project_type(request.user, province, d["code"], d["name"], d["decision"]),
                    "Đã ghi")
         if not form.errors:
             return redirect("funding:settings", pk=unit.pk)
+        refused = {key: form}
     return render(request, "funding/settings.html", {
         "unit": unit, "province": province, "ceilings": Ceiling.objects.filter(province=province).order_by("year_from"),
         "types": ProjectType.objects.filter(province=province).order_by("code"),
         "can_edit": can(request.user, province, services.SETTINGS), "ceiling_form": CeilingForm(),
         "type_form": ProjectTypeForm(), "rules": rules(), **refused,  # a refused form again, as typed
-    }, **shown_again(form))
+    }, status=400 if refused else 200)
 
 
 def public_disclosure(request, code: str):

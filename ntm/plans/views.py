@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 
 from ntm.accounts.pages import unit_list
 from ntm.accounts.scope import can, get_object_for, get_unit_for
-from ntm.core.pages import flash_errors, flash_form_errors, shown_again, submit
+from ntm.core.pages import flash_errors, flash_form_errors, submit
 from ntm.criteria.spec import LEVEL_LABELS
 from ntm.funding.config import rules as ledger_rules
 from ntm.funding.selectors import budget_vs_mobilised
@@ -181,7 +181,7 @@ def leadership(request, pk: int):
             return redirect("plans:leadership", pk=unit.pk)
         refused = {{"organisation": "org_form"}.get(what, f"{what}_form"): form}  # shown again as typed
     else:
-        refused, form = {}, None
+        refused = {}
     return render(request, "plans/leadership.html", {
         "unit": unit, "organisations": Organisation.objects.filter(unit=unit),
         "committees": Committee.objects.filter(unit=unit).prefetch_related("members"),
@@ -189,7 +189,7 @@ def leadership(request, pk: int):
         "late": late(unit), "can_edit": can(request.user, unit, EDIT),
         "org_form": OrganisationForm(), "committee_form": CommitteeForm(), "member_form": MemberForm(unit=unit),
         "assignment_form": AssignmentForm(unit=unit), **refused,
-    }, **shown_again(form))
+    }, status=400 if refused else 200)
 
 
 @login_required
@@ -198,7 +198,7 @@ def catalogue(request, pk: int):
     province = province_of(unit)
     if province is None:
         raise Http404("Không có tỉnh")
-    form = None
+    refused = {}
     if request.method == "POST":
         province = get_unit_for(request, province.pk, services.CATALOGUE)
         form = CostRateForm(request.POST)
@@ -209,16 +209,17 @@ def catalogue(request, pk: int):
                "Đã ghi đơn giá")
         if not form.errors:
             return redirect("plans:catalogue", pk=unit.pk)
+        refused = {"form": form}  # shown again as typed
     return render(request, "plans/catalogue.html", {
         "unit": unit, "province": province, "rates": CostRate.objects.filter(province=province).order_by("field"),
-        "can_edit": can(request.user, province, services.CATALOGUE), "form": form or CostRateForm(),
-    }, **shown_again(form))
+        "can_edit": can(request.user, province, services.CATALOGUE), "form": CostRateForm(), **refused,
+    }, status=400 if refused else 200)
 
 
 @login_required
 def review(request, pk: int, year: int):
     unit = get_unit_for(request, pk)
-    form = None
+    refused = {}
     if request.method == "POST":
         unit = get_unit_for(request, pk, EDIT)
         form = ReviewForm(request.POST)
@@ -227,10 +228,11 @@ def review(request, pk: int, year: int):
                "Đã ghi")
         if not form.errors:
             return redirect("plans:review", pk=unit.pk, year=year)
+        refused = {"form": form}  # shown again as typed
     kind = request.GET.get("loai", "year")
     if kind not in ("half", "year"):
         kind = "year"
     return render(request, "plans/review.html", {
         "unit": unit, "year": year, "content": documents.review_content(unit, year, kind),
-        "form": form or ReviewForm(initial={"kind": kind}), "can_edit": can(request.user, unit, EDIT),
-    }, **shown_again(form))
+        "form": ReviewForm(initial={"kind": kind}), "can_edit": can(request.user, unit, EDIT), **refused,
+    }, status=400 if refused else 200)
