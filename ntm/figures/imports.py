@@ -175,12 +175,15 @@ def confirm_import(user, data: bytes, year: int, units: dict[str, dict], fields:
             _sort(user, read, year, fields, overwrite, standing)
             if plan.errors:  # refused by the reader: the plan with the write path's reasons too, as the preview
                 raise _Refused
-            result = write_figures(user, plan.cells, source=source, comment=comment, door="excel", confirm=confirm,
-                                   standing=standing)
             both = {(c.unit_id, c.field) for c in read.overwrites}
-            shown = [(ch.where, ch.old, ch.new) for ch in result.changes if not both or (ch.unit_id, ch.field) not in both]
-            if _digest(shown, plan.conflicts) != digest:
-                raise _Stale
+
+            def as_previewed(result: WriteResult) -> None:  # checked while the rows are written
+                shown = [(ch.where, ch.old, ch.new) for ch in result.changes if not both or (ch.unit_id, ch.field) not in both]
+                if _digest(shown, plan.conflicts) != digest:
+                    raise _Stale
+
+            result = write_figures(user, plan.cells, source=source, comment=comment, door="excel", confirm=confirm,
+                                   standing=standing, verify=as_previewed)
     except _Refused:
         plan = _dry_run(user, read, fields)
         return plan, None, "stale" if plan.digest != digest else "errors"

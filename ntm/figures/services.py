@@ -282,7 +282,8 @@ def same_number(raw: object, number: float | None) -> bool:
 @transaction.atomic
 def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str = "", door: str = "form",
                   dry_run: bool = False, system: bool = False, audit_each: bool = True,
-                  confirm: bool = False, detail: bool = False, standing: Standing | None = None) -> WriteResult:
+                  confirm: bool = False, detail: bool = False, standing: Standing | None = None,
+                  verify: Callable[[WriteResult], None] | None = None) -> WriteResult:
     """Check and write figures; see the module docstring. A derived field (`register_derived`) is
     refused as typed input. `system=True` (generated demo data) skips the user's scope, writes one audit
     entry for the batch and no per-cell history, and may seed a derived field (the figure stands where its
@@ -294,7 +295,10 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
     `outcomes` holds the evaluations the layer above computed for the written units (figures.signals),
     for a caller that shows them. `standing`: the figures of these cells' units × years already read
     (and locked) in this transaction (`read_standing`, the import's conflict check), instead of a
-    second read; ValueError if it does not cover them or comes from another transaction.
+    second read; ValueError if it does not cover them or comes from another transaction. `verify`:
+    called with the result once its changes are listed (in a dry run too), while the rows are being
+    written and before the layer above evaluates them; an exception from it rolls the whole write
+    back (the import's check that it writes what its preview showed).
 
     Only what can change is checked: a number read from a file equal to the stored figure
     (`same_number`) is left as it stands without parsing it again — a file of a province's communes
@@ -425,26 +429,30 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
         values[key] = value
         will[name] = number
         changing.add(pair)
-    # Cross-field rules of every unit-year this write changes, on its values as they will stand, for
-    # the rules that read a field it was given (changed or not, as a form or a file gave them); a
-    # unit-year given only its stored values is not checked again.
-    for (uid, year) in sorted(changing):
-        names_touched = touched[(uid, year)]
-        ladder = ladders[(uid, year)]
-        defs = fields_for(ladder)
-        for broken in broken_rules(after[(uid, year)], _rules(ladder), names_touched, _names(ladder)):
-            cell = by_key[(uid, year, broken.field)]
-            text = f"{defs[broken.field].name}: {broken.message}"
-            if broken.warning:
-                prefix = f"{cell.where}: " if cell.where else ""
-                result.warnings.append(f"{prefix}{text}")
-                result.warnings_by_where.setdefault(cell.where, []).append(text)
-            else:
-                refuse(cell, text)
-    if errors:
-        raise WriteRefused(errors, by_where)
-    if result.warnings and not confirm and not dry_run:
-        raise NeedsConfirmation(result.warnings, result.warnings_by_where)
+
+    def check_rules() -> None:
+        """Cross-field rules of every unit-year this write changes, on its values as they will stand,
+        for the rules that read a field it was given (changed or not, as a form or a file gave them);
+        a unit-year given only its stored values is not checked again. Raises as the docstring says."""
+        for (uid, year) in sorted(changing):
+            ladder = ladders[(uid, year)]
+            defs = fields_for(ladder)
+            for broken in broken_rules(after[(uid, year)], _rules(ladder), touched[(uid, year)], _names(ladder)):
+                cell = by_key[(uid, year, broken.field)]
+                text = f"{defs[broken.field].name}: {broken.message}"
+                if broken.warning:
+                    prefix = f"{cell.where}: " if cell.where else ""
+                    result.warnings.append(f"{prefix}{text}")
+                    result.warnings_by_where.setdefault(cell.where, []).append(text)
+                else:
+                    refuse(cell, text)
+        if errors:
+            raise WriteRefused(errors, by_where)
+        if result.warnings and not confirm and not dry_run:
+            raise NeedsConfirmation(result.warnings, result.warnings_by_where)
+
+    if errors:  # a refused cell: nothing is written; the rules' messages come with the cells'
+        check_rules()
 
     # Rows as plain tuples, written without model instances (ntm.core.bulk: COPY / executemany).
     now, actor = timezone.now(), _actor(user)
@@ -481,8 +489,11 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
 
     def listed() -> None:
         result.changes = [Change(*key, old, new, by_key[key].where) for key, _, old, new, _ in history]
+        if verify is not None:
+            verify(result)
 
     if dry_run or not (created or changed or mine or retagged):
+        check_rules()
         listed()
         return result
 
@@ -503,6 +514,9 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
             insert_values(FigureChange, ["figure", "old_value", "new_value", "source"],
                           [(fid, old, new, src) for _, fid, old, new, src in history],
                           {"comment": comment, "changed_by": actor}, prepared=True)
+        # checked while the rows are written (a refusal raises here: the block sends or keeps nothing
+        # more, the transaction rolls back); the outcome is the same as checking before
+        check_rules()
         if audit_each and not system:
             audit.record_rows(user, f"figures.{door}", _audit_rows(history, units))
         listed()

@@ -169,13 +169,19 @@ def test_the_confirmation_reads_the_file_once_and_audits_each_unit(world, monkey
     assert f"income_per_capita: {before['income_per_capita']}" in row
 
 
-def test_a_confirmation_that_would_write_other_changes_is_rolled_back(world):
+@pytest.mark.parametrize("behind_from", [500, 1])
+def test_a_confirmation_that_would_write_other_changes_is_rolled_back(world, monkeypatch, behind_from):
     """Between preview and confirmation someone changes a cell the upload also edits: the confirmation
-    writes the other cells, sees the changes differ from the preview's, and rolls everything back."""
+    writes the other cells, sees the changes differ from the preview's, and rolls everything back —
+    also when the check runs while the rows are being written on the background thread (behind_from=1:
+    every write goes through `core.bulk.behind`, as a province's import does)."""
     from django.contrib.auth.models import User
 
     from ntm.accounts.models import AuditEntry
+    from ntm.figures import services
     from ntm.figures.services import set_figure
+
+    monkeypatch.setattr(services, "BEHIND_FROM", behind_from)
 
     client = login("tinh")
     wb = template(client, world["province"])

@@ -75,14 +75,20 @@ def test_a_number_equal_to_the_stored_figure_is_left_unchecked_and_unwritten(wor
     assert _value(unit, name) == too_big and FigureChange.objects.count() == history
 
 
-def test_cross_field_rules_see_the_values_as_they_will_stand(world):
+@pytest.mark.parametrize("behind_from", [500, 1], ids=["together", "behind"])
+def test_cross_field_rules_see_the_values_as_they_will_stand(world, monkeypatch, behind_from):
     """numerator ≤ denominator: a changed numerator is checked against the stored denominator and a
     changed denominator against the stored numerator, the message on the cell given; a unit-year whose
     cells all repeat its figures is not checked again, one with a change is (every rule reading a field
-    it was given, as before)."""
+    it was given, as before). A large write checks the rules while its rows are being written
+    (behind_from=1): a refusal there leaves nothing written either."""
+    from ntm.figures import services
+
+    monkeypatch.setattr(services, "BEHIND_FROM", behind_from)
     unit, xa = world["tho_long"], User.objects.get(username="xa")
     num, den = _ratio(unit)
     n, d = _value(unit, num), _value(unit, den)
+    history = FigureChange.objects.count()
 
     def cells(**values):
         return [CellInput(unit.pk, YEAR, f, float(v), f"ô {f}") for f, v in values.items()]
@@ -93,7 +99,7 @@ def test_cross_field_rules_see_the_values_as_they_will_stand(world):
     with pytest.raises(WriteRefused) as exc:
         write_figures(xa, cells(**{den: n / 2}), door="excel")
     assert list(exc.value.by_where) == [f"ô {den}"]
-    assert (_value(unit, num), _value(unit, den)) == (n, d)
+    assert (_value(unit, num), _value(unit, den), FigureChange.objects.count()) == (n, d, history)
 
     Figure.objects.filter(unit=unit, year=YEAR, field=num).update(value=d * 2)  # a pair broken before the rule
     result = write_figures(xa, cells(**{num: d * 2, den: d}), door="excel")
