@@ -35,6 +35,7 @@ from django.shortcuts import redirect, render
 
 from ntm.accounts.scope import get_unit_for, units_for
 from ntm.core.bulk import collector_paused
+from ntm.core.sql import Behind
 from ntm.criteria.evaluate import sets_above
 from ntm.criteria.spec import FieldDef
 from ntm.units.models import REFORM_DATE, Unit, valid_in
@@ -165,13 +166,14 @@ def confirm_import(user, data: bytes, year: int, units: dict[str, dict], fields:
     Returns (plan, result, outcome): "written" (result set; plan holds the conflicts and warnings,
     not the list of changes), or nothing written and the plan to show again — "stale" (figures
     changed since the preview), "errors", "warnings" (`confirm` is needed)."""
-    read = _read_file(user, data, year, units, fields, "")
-    if not read.plan.readable:
-        return read.plan, None, "errors"
-    plan = read.plan
     try:
         with transaction.atomic():
-            standing = read_standing(_unit_ids(read), [year], lock=True)
+            read, standing = _read_with_standing(user, data, year, units, fields)
+            if not read.plan.readable:
+                return read.plan, None, "errors"
+            plan = read.plan
+            if standing is None or not standing.serves(_unit_ids(read), [year], lock=True):
+                standing = read_standing(_unit_ids(read), [year], lock=True)
             _sort(user, read, year, fields, overwrite, standing)
             if plan.errors:  # refused by the reader: the plan with the write path's reasons too, as the preview
                 raise _Refused
@@ -201,6 +203,23 @@ def confirm_import(user, data: bytes, year: int, units: dict[str, dict], fields:
         return plan, None, "stale"
     plan.unchanged, plan.warnings = result.unchanged, result.warnings
     return plan, result, "written"
+
+
+AHEAD_UNITS = 1000  # units: up to this many, a confirmation reads their figures while it reads the file
+
+
+def _read_with_standing(user, data, year, units, fields) -> tuple[_Read, Standing | None]:
+    """The file read (`_read_file`) and, at the same time on a background thread of this transaction's
+    connection, the figures of every unit the upload may write (read and locked as `read_standing`):
+    the database works while Python reads the file. None for the figures when there are more than
+    AHEAD_UNITS such units (the file's own units are then read after it)."""
+    ids = sorted({u["id"] for u in units.values()})
+    if not ids or len(ids) > AHEAD_UNITS:
+        return _read_file(user, data, year, units, fields, ""), None
+    with Behind(transaction.get_connection()) as worker:
+        ahead = worker.submit(lambda cursor: read_standing(ids, [year], lock=True, cursor=cursor))
+        read = _read_file(user, data, year, units, fields, "")
+        return read, ahead.result()
 
 
 class _Refused(Exception):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import product
@@ -207,10 +208,10 @@ class Standing:
                 and self._block is not None and _outer_block() is self._block)
 
 
-def _outer_block():
+def _outer_block(connection=None):
     """The outermost atomic block open on the default connection (it stands for the transaction; kept
     by the Standing, so no later block can take its identity)."""
-    blocks = transaction.get_connection().atomic_blocks
+    blocks = (connection or transaction.get_connection()).atomic_blocks
     return blocks[0] if blocks else None
 
 
@@ -244,11 +245,12 @@ def _value_converter(connection):
     return convert
 
 
-def read_standing(unit_ids: list[int], years: list[int], *, lock: bool) -> Standing:
+def read_standing(unit_ids: list[int], years: list[int], *, lock: bool, cursor=None) -> Standing:
     """Every figure row of these units × years (one plain query, the rows as tuples; `lock`: FOR UPDATE
     where the database has row locks — SQLite's write transaction is the lock). Call it inside the
-    transaction that writes (`write_figures(..., standing=…)` refuses a read from another)."""
-    connection = transaction.get_connection()
+    transaction that writes (`write_figures(..., standing=…)` refuses a read from another). `cursor`:
+    read on it — a background thread's of the same connection (`core.sql.Behind`) — instead of a new one."""
+    connection = transaction.get_connection() if cursor is None else cursor.db
     vendor = connection.vendor
     units, unit_params = in_ids("unit_id", unit_ids, vendor)
     in_years, year_params = in_ids("year", years, vendor, "integer")
@@ -259,7 +261,7 @@ def read_standing(unit_ids: list[int], years: list[int], *, lock: bool) -> Stand
         value, number, convert = "value::text", "value::float8", Decimal
     else:
         value, number, convert = "value", "value", _value_converter(connection)
-    with connection.cursor() as cursor:
+    with connection.cursor() if cursor is None else nullcontext(cursor) as cursor:
         cursor.execute(f"SELECT unit_id, year, field, id, {value}, source, updated_by_id, {number} "
                        f"FROM {Figure._meta.db_table} WHERE {units} AND {in_years}{suffix}", unit_params + year_params)
         fetched = cursor.fetchall()
@@ -268,7 +270,7 @@ def read_standing(unit_ids: list[int], years: list[int], *, lock: bool) -> Stand
         for key, row in rows.items():  # a float of 16 digits or more: as the ORM reads it (rounded to 15)
             if row[7] is not None and not -EXACT_BELOW < row[7] < EXACT_BELOW:
                 rows[key] = (*row[:7], float(convert(row[4])))
-    return Standing(unit_ids, years, rows, bool(lock), _outer_block(), convert)
+    return Standing(unit_ids, years, rows, bool(lock), _outer_block(connection), convert)
 
 
 def same_number(raw: object, number: float | None) -> bool:

@@ -133,11 +133,17 @@ def test_derived_field_is_not_offered_and_refused_when_typed(world):
     assert list(Figure.objects.filter(year=YEAR).values_list("unit_id", "field", "value")) == before
 
 
-def test_the_confirmation_reads_the_file_once_and_audits_each_unit(world, monkeypatch):
-    """Preview, then confirm: the confirmation parses the upload once; each commune written gets one
-    audit entry naming every changed cell with its value before and after; each cell a history row."""
+@pytest.mark.parametrize("ahead", [True, False], ids=["figures-read-beside-the-file", "figures-read-after"])
+def test_the_confirmation_reads_the_file_once_and_audits_each_unit(world, monkeypatch, ahead):
+    """Preview, then confirm: the confirmation parses the upload once and reads (and locks) the figures
+    once — beside the file on a background thread, or after it when the page has more units than
+    AHEAD_UNITS; each commune written gets one audit entry naming every changed cell with its value
+    before and after; each cell a history row."""
     from ntm.accounts.models import AuditEntry
-    from ntm.figures import excel
+    from ntm.figures import excel, imports
+
+    if not ahead:
+        monkeypatch.setattr(imports, "AHEAD_UNITS", 0)
 
     client = login("tinh")
     wb = template(client, world["province"])
@@ -150,9 +156,12 @@ def test_the_confirmation_reads_the_file_once_and_audits_each_unit(world, monkey
     reads = []
     real = excel.read_sheet
     monkeypatch.setattr(excel, "read_sheet", lambda *args, **kw: reads.append(1) or real(*args, **kw))
+    standing, read_standing = [], imports.read_standing
+    monkeypatch.setattr(imports, "read_standing", lambda *args, **kw: standing.append(kw) or read_standing(*args, **kw))
     history = FigureChange.objects.count()
     assert confirm(client, world["province"], preview).status_code == 302
     assert len(reads) == 1
+    assert [kw["lock"] for kw in standing] == [True] and ("cursor" in standing[0]) is ahead
     assert FigureChange.objects.count() == history + 3
     entries = {e.unit.code: e for e in AuditEntry.objects.filter(action="figures.excel").select_related("unit")}
     assert set(entries) == {"15505", code_b}
