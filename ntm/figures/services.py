@@ -380,6 +380,13 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
     for (uid, year, name), row in existing.items():
         after[(uid, year)][name] = row[7]
     values: dict[tuple[int, int, str], Decimal | None] = {}
+    # Rows as plain tuples, written without model instances (ntm.core.bulk), made as each cell is
+    # checked so that the figures' update can be sent as soon as the last cell is
+    now, actor = timezone.now(), _actor(user)
+    actor_id = None if actor is None else actor.pk
+    created: list[tuple] = []  # (unit id, year, field, value)
+    changed: list[tuple] = []  # (figure id, value, source): last written by someone else
+    mine: list[tuple] = []  # the same, last written by this user: its (indexed) updated_by left alone
     by_key: dict[tuple[int, int, str], Cell] = {}
     touched: dict[tuple[int, int], set[str]] = defaultdict(set)
     same: list[tuple[int, int, str]] = []  # cells whose value is the stored one
@@ -431,6 +438,10 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
         values[key] = value
         will[name] = number
         changing.add(pair)
+        if row is None:
+            created.append((*key, value))
+        else:  # a save without a source keeps the figure's source
+            (mine if actor_id is not None and row[6] == actor_id else changed).append((row[3], value, source or row[5]))
 
     def check_rules() -> None:
         """Cross-field rules of every unit-year this write changes, on its values as they will stand,
@@ -456,38 +467,30 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
     if errors:  # a refused cell: nothing is written; the rules' messages come with the cells'
         check_rules()
 
-    # Rows as plain tuples, written without model instances (ntm.core.bulk: COPY / executemany).
-    now, actor = timezone.now(), _actor(user)
-    actor_id = None if actor is None else actor.pk
-    created: list[tuple] = []  # (unit id, year, field, value)
-    changed: list[tuple] = []  # (figure id, value, source): last written by someone else
-    mine: list[tuple] = []  # the same, last written by this user: its (indexed) updated_by left alone
     retagged: list[tuple] = []  # (figure id,): the same value from a new source
-    history: list[tuple] = []  # ((unit id, year, field), figure id or None when created, old, new, source)
-    result.unchanged = len(by_key) - len(values) - len(same)  # blanks where nothing stands
+    result.unchanged = len(by_key) - len(values)  # blanks where nothing stands, and the same values:
     for key in same:
-        result.unchanged += 1
         row = existing[key]
         if source and row[5] != source:
             retagged.append((row[3],))
     convert = standing.convert
-    for key, value in values.items():
-        row = existing.get(key)
-        if row is None:
-            created.append((*key, value))
-            history.append((key, None, None, value, source))
-            continue
-        old = None if row[4] is None else convert(row[4])
-        if old == value:  # a value the float could not tell apart (15 digits or more): as before
-            result.unchanged += 1
-            if source and row[5] != source:
-                retagged.append((row[3],))
-            continue
-        kept = source or row[5]  # a save without a source keeps the figure's source
-        (mine if actor_id is not None and row[6] == actor_id else changed).append((row[3], value, kept))
-        history.append((key, row[3], old, value, kept))
-    result.unit_ids = sorted({key[0] for key, *_ in history})
-    result.years = sorted({key[1] for key, *_ in history})
+    history: list[tuple] = []  # ((unit id, year, field), figure id, old, new, source)
+
+    def history_rows(ids: dict[tuple[int, int, str], int]) -> None:
+        """The history rows of the cells that change (`ids`: the figures just created); made while the
+        figures' update runs (behind)."""
+        for key, value in values.items():
+            row = existing.get(key)
+            if row is None:
+                history.append((key, ids.get(key), None, value, source))
+                continue
+            old = None if row[4] is None else convert(row[4])
+            if old == value:  # a stored value the ORM reads as this one, the float not (written elsewhere,
+                result.unchanged += 1  # or of 15 digits or more): rewritten as typed, not a change
+                continue
+            history.append((key, row[3], old, value, source or row[5]))
+        result.unit_ids = sorted({key[0] for key, *_ in history})
+        result.years = sorted({key[1] for key, *_ in history})
 
     def listed() -> None:
         result.changes = [Change(*key, old, new, by_key[key].where) for key, _, old, new, _ in history]
@@ -495,23 +498,25 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
             verify(result)
 
     if dry_run or not (created or changed or mine or retagged):
+        history_rows({})
         check_rules()
         listed()
         return result
 
+    made: dict[tuple[int, int, str], int] = {}
     if created:
         insert_values(Figure, ["unit", "year", "field", "value"], created, {"source": source, "updated_by": actor},
                       prepared=True)
         made = {(u, y, f): i for i, u, y, f in Figure.objects.filter(
             unit_id__in={c[0] for c in created}, year__in={c[1] for c in created}).values_list("id", "unit_id", "year", "field")}
-        history = [(key, made[key] if fid is None else fid, old, new, src) for key, fid, old, new, src in history]
     # updates, history rows and audit entries: one statement on PostgreSQL when few (core.bulk.together);
     # many, each sent as soon as its rows are built, the next table's rows built while it runs (behind)
-    with behind() if len(history) >= BEHIND_FROM else together():
+    with behind() if len(values) >= BEHIND_FROM else together():
         # values as the database takes them already: ids, Decimals of 4 places (clean_value, or read), text
         update_values(Figure, ["value", "source"], changed, {"updated_by": actor, "updated_at": now}, prepared=True)
         update_values(Figure, ["value", "source"], mine, {"updated_at": now}, prepared=True)  # SQLite rewrites an index set
         update_values(Figure, [], retagged, {"source": source}, prepared=True)
+        history_rows(made)
         if not system:
             insert_values(FigureChange, ["figure", "old_value", "new_value", "source"],
                           [(fid, old, new, src) for _, fid, old, new, src in history],
