@@ -336,6 +336,22 @@ def _call(connection, cursor, fn) -> None:
         fn(cursor)
 
 
+def fetch(sql: str, params, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
+    """The rows of one query, read now — or, inside an open `behind()` block (which owns the
+    connection), on its thread after every statement sent before it, the caller waiting for them."""
+    connection = connections[using]
+
+    def read(cursor) -> list[tuple]:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+    sent = getattr(connection, "_ntm_together", None)
+    if isinstance(sent, _Sent):
+        return sent.worker.submit(read).result()
+    with connection.cursor() as cursor:
+        return read(cursor)
+
+
 def _run(connection, cursor, sql: str, params, many: bool = False) -> None:
     """One statement (`many`: an executemany of its rows, see `_many`), now or behind."""
     _call(connection, cursor, lambda c: _many(c, sql, params) if many else c.execute(sql, params))

@@ -33,7 +33,7 @@ from django.utils import timezone
 from ntm.accounts import audit
 from ntm.accounts.scope import can, is_admin, with_may
 from ntm.core import faults
-from ntm.core.bulk import behind, insert_values, together, update_values
+from ntm.core.bulk import behind, fetch, insert_values, together, update_values
 from ntm.core.sql import id_list, in_ids, reading
 from ntm.criteria.batch import Outcome
 from ntm.criteria.evaluate import EvaluationError, base_set_for, sets_above
@@ -173,6 +173,7 @@ EXACT_BELOW = 1e11
 # changes from which a write's tables are written behind (core.bulk.behind): below, a thread's start
 # costs more than it overlaps, and one statement (together) saves round trips
 BEHIND_FROM = 500
+PARTS = 3  # a large write's figure updates are sent in this many parts, as their cells are checked
 
 
 class Standing:
@@ -374,159 +375,181 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
         standing = read_standing(unit_ids, years, lock=not dry_run)
     elif not standing.serves(unit_ids, years, lock=not dry_run):
         raise ValueError("write_figures: `standing` does not cover these cells or was read in another transaction")
-    existing = standing.rows
-    # Each unit-year's values as they will stand after this write, for cross-field rules.
-    after: dict[tuple[int, int], dict[str, float | None]] = defaultdict(dict)
-    for (uid, year, name), row in existing.items():
-        after[(uid, year)][name] = row[7]
-    values: dict[tuple[int, int, str], Decimal | None] = {}
-    # Rows as plain tuples, written without model instances (ntm.core.bulk), made as each cell is
-    # checked so that the figures' update can be sent as soon as the last cell is
-    now, actor = timezone.now(), _actor(user)
-    actor_id = None if actor is None else actor.pk
-    created: list[tuple] = []  # (unit id, year, field, value)
-    changed: list[tuple] = []  # (figure id, value, source): last written by someone else
-    mine: list[tuple] = []  # the same, last written by this user: its (indexed) updated_by left alone
-    by_key: dict[tuple[int, int, str], Cell] = {}
-    touched: dict[tuple[int, int], set[str]] = defaultdict(set)
-    same: list[tuple[int, int, str]] = []  # cells whose value is the stored one
-    changing: set[tuple[int, int]] = set()  # unit-years with a cell that changes
-    derived = derived_fields()
-    defs_of: dict[int, dict[str, FieldDef]] = {}  # id(ladder) → its fields (ladders are shared, see above)
-    pair = None  # the unit-year of the cell before (cells come unit by unit): its fields, values, touched
-    for cell in cells:
-        uid, year, name = cell.unit_id, cell.year, cell.field
-        if pair is None or pair[0] != uid or pair[1] != year:
-            pair = (uid, year)
-            ladder = ladders[pair]
-            defs = defs_of.get(id(ladder))
-            if defs is None:
-                defs = defs_of[id(ladder)] = fields_for(ladder)
-            will, touching = after[pair], touched[pair]
-        key = (uid, year, name)
-        fdef = defs.get(name)
-        if fdef is None:
-            refuse(cell, f"“{name}” không phải trường số liệu của bộ tiêu chí năm {year}")
-            continue
-        if key in by_key:
-            refuse(cell, f"“{fdef.name}” của {units[uid]['full_name']} đã có ở {by_key[key].where or 'ô khác'}")
-            continue
-        by_key[key] = cell
-        if name in derived and not system:
-            refuse(cell, f"{fdef.name}: không nhập tay — số này tính tự động từ {derived[name].source}")
-            continue
-        touching.add(name)
-        row = existing.get(key)
-        raw = cell.raw
-        if row is not None:  # same_number, inlined: a province's file repeats most stored values
-            number = row[7]
-            kind = type(raw)
-            if (kind is float or kind is int) and number is not None and raw == number and -EXACT_BELOW < number < EXACT_BELOW:
-                same.append(key)
+    # A large write opens its `behind()` block before its cells are checked: the figures' update goes
+    # out in parts, each sent as soon as its cells are checked, while the next ones are (PARTS)
+    early = not dry_run and len(cells) >= BEHIND_FROM
+    with behind() if early else nullcontext():
+        existing = standing.rows
+        # Each unit-year's values as they will stand after this write, for cross-field rules.
+        after: dict[tuple[int, int], dict[str, float | None]] = defaultdict(dict)
+        for (uid, year, name), row in existing.items():
+            after[(uid, year)][name] = row[7]
+        values: dict[tuple[int, int, str], Decimal | None] = {}
+        # Rows as plain tuples, written without model instances (ntm.core.bulk), made as each cell is
+        # checked so that the figures' update can be sent as soon as the last cell is
+        now, actor = timezone.now(), _actor(user)
+        actor_id = None if actor is None else actor.pk
+        created: list[tuple] = []  # (unit id, year, field, value)
+        changed: list[tuple] = []  # (figure id, value, source): last written by someone else
+        mine: list[tuple] = []  # the same, last written by this user: its (indexed) updated_by left alone
+        by_key: dict[tuple[int, int, str], Cell] = {}
+        touched: dict[tuple[int, int], set[str]] = defaultdict(set)
+        same: list[tuple[int, int, str]] = []  # cells whose value is the stored one
+        changing: set[tuple[int, int]] = set()  # unit-years with a cell that changes
+        derived = derived_fields()
+        defs_of: dict[int, dict[str, FieldDef]] = {}  # id(ladder) → its fields (ladders are shared, see above)
+        sent = 0  # update rows sent
+
+        def send_updates() -> None:
+            """The figures' update rows made so far, sent (behind: while the next cells are checked)."""
+            nonlocal changed, mine, sent
+            # values as the database takes them already: ids, Decimals of 4 places (clean_value, or read), text
+            update_values(Figure, ["value", "source"], changed, {"updated_by": actor, "updated_at": now}, prepared=True)
+            update_values(Figure, ["value", "source"], mine, {"updated_at": now}, prepared=True)  # SQLite rewrites an index set
+            sent += len(changed) + len(mine)
+            changed, mine = [], []
+
+        part = -(-len(cells) // PARTS) if early else len(cells) + 1  # cells checked between two sends
+        last = 0  # the index of the first cell not yet sent
+        pair = None  # the unit-year of the cell before (cells come unit by unit): its fields, values, touched
+        for i, cell in enumerate(cells):
+            uid, year, name = cell.unit_id, cell.year, cell.field
+            if pair is None or pair[0] != uid or pair[1] != year:
+                if i - last >= part and not errors:  # at a unit-year's start: the part before goes out
+                    send_updates()
+                    last = i
+                pair = (uid, year)
+                ladder = ladders[pair]
+                defs = defs_of.get(id(ladder))
+                if defs is None:
+                    defs = defs_of[id(ladder)] = fields_for(ladder)
+                will, touching = after[pair], touched[pair]
+            key = (uid, year, name)
+            fdef = defs.get(name)
+            if fdef is None:
+                refuse(cell, f"“{name}” không phải trường số liệu của bộ tiêu chí năm {year}")
                 continue
-        try:
-            value = clean_value(raw, fdef)
-        except InvalidFigure as exc:
-            refuse(cell, f"{fdef.name}: {exc}")
-            continue
-        number = None if value is None else float(value)
-        if row is None and value is None:
-            continue  # a blank where nothing stands: nothing changes (counted unchanged below)
-        if row is not None and row[7] == number and (number is None or -EXACT_BELOW < number < EXACT_BELOW):
-            same.append(key)  # the stored value, typed another way ("12,5" for 12.5)
-            continue
-        values[key] = value
-        will[name] = number
-        changing.add(pair)
-        if row is None:
-            created.append((*key, value))
-        else:  # a save without a source keeps the figure's source
-            (mine if actor_id is not None and row[6] == actor_id else changed).append((row[3], value, source or row[5]))
-
-    def check_rules() -> None:
-        """Cross-field rules of every unit-year this write changes, on its values as they will stand,
-        for the rules that read a field it was given (changed or not, as a form or a file gave them);
-        a unit-year given only its stored values is not checked again. Raises as the docstring says."""
-        for (uid, year) in sorted(changing):
-            ladder = ladders[(uid, year)]
-            defs = fields_for(ladder)
-            for broken in broken_rules(after[(uid, year)], _rules(ladder), touched[(uid, year)], _names(ladder)):
-                cell = by_key[(uid, year, broken.field)]
-                text = f"{defs[broken.field].name}: {broken.message}"
-                if broken.warning:
-                    prefix = f"{cell.where}: " if cell.where else ""
-                    result.warnings.append(f"{prefix}{text}")
-                    result.warnings_by_where.setdefault(cell.where, []).append(text)
-                else:
-                    refuse(cell, text)
-        if errors:
-            raise WriteRefused(errors, by_where)
-        if result.warnings and not confirm and not dry_run:
-            raise NeedsConfirmation(result.warnings, result.warnings_by_where)
-
-    if errors:  # a refused cell: nothing is written; the rules' messages come with the cells'
-        check_rules()
-
-    retagged: list[tuple] = []  # (figure id,): the same value from a new source
-    result.unchanged = len(by_key) - len(values)  # blanks where nothing stands, and the same values:
-    for key in same:
-        row = existing[key]
-        if source and row[5] != source:
-            retagged.append((row[3],))
-    convert = standing.convert
-    history: list[tuple] = []  # ((unit id, year, field), figure id, old, new, source)
-
-    def history_rows(ids: dict[tuple[int, int, str], int]) -> None:
-        """The history rows of the cells that change (`ids`: the figures just created); made while the
-        figures' update runs (behind)."""
-        for key, value in values.items():
+            if key in by_key:
+                refuse(cell, f"“{fdef.name}” của {units[uid]['full_name']} đã có ở {by_key[key].where or 'ô khác'}")
+                continue
+            by_key[key] = cell
+            if name in derived and not system:
+                refuse(cell, f"{fdef.name}: không nhập tay — số này tính tự động từ {derived[name].source}")
+                continue
+            touching.add(name)
             row = existing.get(key)
+            raw = cell.raw
+            if row is not None:  # same_number, inlined: a province's file repeats most stored values
+                number = row[7]
+                kind = type(raw)
+                if (kind is float or kind is int) and number is not None and raw == number and -EXACT_BELOW < number < EXACT_BELOW:
+                    same.append(key)
+                    continue
+            try:
+                value = clean_value(raw, fdef)
+            except InvalidFigure as exc:
+                refuse(cell, f"{fdef.name}: {exc}")
+                continue
+            number = None if value is None else float(value)
+            if row is None and value is None:
+                continue  # a blank where nothing stands: nothing changes (counted unchanged below)
+            if row is not None and row[7] == number and (number is None or -EXACT_BELOW < number < EXACT_BELOW):
+                same.append(key)  # the stored value, typed another way ("12,5" for 12.5)
+                continue
+            values[key] = value
+            will[name] = number
+            changing.add(pair)
             if row is None:
-                history.append((key, ids.get(key), None, value, source))
-                continue
-            old = None if row[4] is None else convert(row[4])
-            if old == value:  # a stored value the ORM reads as this one, the float not (written elsewhere,
-                result.unchanged += 1  # or of 15 digits or more): rewritten as typed, not a change
-                continue
-            history.append((key, row[3], old, value, source or row[5]))
-        result.unit_ids = sorted({key[0] for key, *_ in history})
-        result.years = sorted({key[1] for key, *_ in history})
+                created.append((*key, value))
+            else:  # a save without a source keeps the figure's source
+                (mine if actor_id is not None and row[6] == actor_id else changed).append((row[3], value, source or row[5]))
 
-    def listed() -> None:
-        result.changes = [Change(*key, old, new, by_key[key].where) for key, _, old, new, _ in history]
-        if verify is not None:
-            verify(result)
+        def check_rules() -> None:
+            """Cross-field rules of every unit-year this write changes, on its values as they will stand,
+            for the rules that read a field it was given (changed or not, as a form or a file gave them);
+            a unit-year given only its stored values is not checked again. Raises as the docstring says."""
+            for (uid, year) in sorted(changing):
+                ladder = ladders[(uid, year)]
+                defs = fields_for(ladder)
+                for broken in broken_rules(after[(uid, year)], _rules(ladder), touched[(uid, year)], _names(ladder)):
+                    cell = by_key[(uid, year, broken.field)]
+                    text = f"{defs[broken.field].name}: {broken.message}"
+                    if broken.warning:
+                        prefix = f"{cell.where}: " if cell.where else ""
+                        result.warnings.append(f"{prefix}{text}")
+                        result.warnings_by_where.setdefault(cell.where, []).append(text)
+                    else:
+                        refuse(cell, text)
+            if errors:
+                raise WriteRefused(errors, by_where)
+            if result.warnings and not confirm and not dry_run:
+                raise NeedsConfirmation(result.warnings, result.warnings_by_where)
 
-    if dry_run or not (created or changed or mine or retagged):
-        history_rows({})
-        check_rules()
-        listed()
-        return result
+        if errors:  # a refused cell: nothing is written; the rules' messages come with the cells'
+            check_rules()
 
-    made: dict[tuple[int, int, str], int] = {}
-    if created:
-        insert_values(Figure, ["unit", "year", "field", "value"], created, {"source": source, "updated_by": actor},
-                      prepared=True)
-        made = {(u, y, f): i for i, u, y, f in Figure.objects.filter(
-            unit_id__in={c[0] for c in created}, year__in={c[1] for c in created}).values_list("id", "unit_id", "year", "field")}
-    # updates, history rows and audit entries: one statement on PostgreSQL when few (core.bulk.together);
-    # many, each sent as soon as its rows are built, the next table's rows built while it runs (behind)
-    with behind() if len(values) >= BEHIND_FROM else together():
-        # values as the database takes them already: ids, Decimals of 4 places (clean_value, or read), text
-        update_values(Figure, ["value", "source"], changed, {"updated_by": actor, "updated_at": now}, prepared=True)
-        update_values(Figure, ["value", "source"], mine, {"updated_at": now}, prepared=True)  # SQLite rewrites an index set
-        update_values(Figure, [], retagged, {"source": source}, prepared=True)
-        history_rows(made)
-        if not system:
-            insert_values(FigureChange, ["figure", "old_value", "new_value", "source"],
-                          [(fid, old, new, src) for _, fid, old, new, src in history],
-                          {"comment": comment, "changed_by": actor}, prepared=True)
-        # checked while the rows are written (a refusal raises here: the block sends or keeps nothing
-        # more, the transaction rolls back); the outcome is the same as checking before
-        check_rules()
-        if audit_each and not system:
-            audit.record_rows(user, f"figures.{door}", _audit_rows(history, units))
-        listed()
+        retagged: list[tuple] = []  # (figure id,): the same value from a new source
+        result.unchanged = len(by_key) - len(values)  # blanks where nothing stands, and the same values:
+        for key in same:
+            row = existing[key]
+            if source and row[5] != source:
+                retagged.append((row[3],))
+        convert = standing.convert
+        history: list[tuple] = []  # ((unit id, year, field), figure id, old, new, source)
+
+        def history_rows(ids: dict[tuple[int, int, str], int]) -> None:
+            """The history rows of the cells that change (`ids`: the figures just created); made while the
+            figures' update runs (behind)."""
+            for key, value in values.items():
+                row = existing.get(key)
+                if row is None:
+                    history.append((key, ids.get(key), None, value, source))
+                    continue
+                old = None if row[4] is None else convert(row[4])
+                if old == value:  # a stored value the ORM reads as this one, the float not (written elsewhere,
+                    result.unchanged += 1  # or of 15 digits or more): rewritten as typed, not a change
+                    continue
+                history.append((key, row[3], old, value, source or row[5]))
+            result.unit_ids = sorted({key[0] for key, *_ in history})
+            result.years = sorted({key[1] for key, *_ in history})
+
+        def listed() -> None:
+            result.changes = [Change(*key, old, new, by_key[key].where) for key, _, old, new, _ in history]
+            if verify is not None:
+                verify(result)
+
+        if dry_run or not (created or changed or mine or retagged or sent):
+            history_rows({})
+            check_rules()
+            listed()
+            return result
+
+        made: dict[tuple[int, int, str], int] = {}
+        if created:  # their ids, for their history rows (read behind the statements sent, inside `behind()`)
+            insert_values(Figure, ["unit", "year", "field", "value"], created, {"source": source, "updated_by": actor},
+                          prepared=True)
+            vendor = transaction.get_connection().vendor
+            in_units, unit_params = in_ids("unit_id", sorted({c[0] for c in created}), vendor)
+            in_years, year_params = in_ids("year", sorted({c[1] for c in created}), vendor, "integer")
+            made = {(u, y, f): i for i, u, y, f in fetch(
+                f"SELECT id, unit_id, year, field FROM {Figure._meta.db_table} WHERE {in_units} AND {in_years}",
+                unit_params + year_params)}
+        # updates, history rows and audit entries: one statement on PostgreSQL when few (core.bulk.together);
+        # many, each sent as soon as its rows are built, the next table's rows built while it runs (behind)
+        with together():  # a small write: one statement on PostgreSQL (inside `behind()`: as it is)
+            send_updates()
+            update_values(Figure, [], retagged, {"source": source}, prepared=True)
+            history_rows(made)
+            if not system:
+                insert_values(FigureChange, ["figure", "old_value", "new_value", "source"],
+                              [(fid, old, new, src) for _, fid, old, new, src in history],
+                              {"comment": comment, "changed_by": actor}, prepared=True)
+            # checked while the rows are written (a refusal raises here: the block sends or keeps nothing
+            # more, the transaction rolls back); the outcome is the same as checking before
+            check_rules()
+            if audit_each and not system:
+                audit.record_rows(user, f"figures.{door}", _audit_rows(history, units))
+            listed()
     if not audit_each or system:  # one entry for the batch (a model save: after the block, which owns the connection)
         audit.record(user, f"figures.{door}", object_type="figures.figure", object_id="*",
                      label=f"{len(history)} số liệu của {len(result.unit_ids)} đơn vị",

@@ -241,3 +241,35 @@ def test_a_write_hands_over_the_figures_as_they_now_stand(world):
     (values,) = seen
     assert values == values_for([unit.pk], [YEAR])
     assert values[(unit.pk, YEAR)][typed[0]] == float(stored[typed[0]] + 1) and values[(unit.pk, YEAR)][typed[1]] is None
+
+
+def test_a_large_write_sends_its_updates_in_parts_and_records_new_figures(world, monkeypatch):
+    """A large write opens its `behind()` block before checking its cells and sends the figures' update
+    in parts (services.PARTS) while the next cells are checked; figures it creates get their history
+    rows with their new ids, read behind the statements already sent. Every value lands as typed."""
+    monkeypatch.setattr(services, "BEHIND_FROM", 1)
+    monkeypatch.setattr(services, "PARTS", 3)
+    tinh = User.objects.get(username="tinh")
+    units = sorted(set(Figure.objects.filter(unit__province=world["province"], unit__level=Unit.Level.COMMUNE,
+                                             year=YEAR).values_list("unit_id", flat=True)))[:3]
+    stored = {(u, f): v for u, f, v in Figure.objects.filter(unit_id__in=units, year=YEAR, value__isnull=False)
+              .exclude(field__in=list(derived_fields())).values_list("unit_id", "field", "value")}
+    # counts only: one more of a count breaks no rule of the set (a ratio's part stays under its whole)
+    counts = sorted(k for k, v in stored.items() if v == v.to_integral_value() and v > 10)
+    gone = [k for k in counts if k[0] == units[0]][:2]  # two figures the write creates again
+    Figure.objects.filter(unit_id=units[0], year=YEAR, field__in=[f for _, f in gone]).delete()
+    bumped = [k for k in counts if k not in gone]
+    cells = [CellInput(u, YEAR, f, stored[(u, f)] + ((u, f) in bumped), where=f"{u}/{f}") for u, f in sorted(stored)]
+    expected = {(c.unit_id, c.field): Decimal(c.raw) for c in cells}
+    history = FigureChange.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        result = write_figures(tinh, cells, source="từng phần", door="excel", confirm=True)
+    updates = [q for q in queries if 'UPDATE "figures_figure" SET "value"' in q["sql"]]
+    assert len(updates) >= 2, [q["sql"][:80] for q in queries]  # sent in parts, not once at the end
+    assert result.written == len(bumped) + len(gone) and FigureChange.objects.count() == history + result.written
+    rows = {(u, f): (i, v) for i, u, f, v in Figure.objects.filter(unit_id__in=units, year=YEAR)
+            .values_list("id", "unit_id", "field", "value")}
+    assert {k: rows[k][1] for k in expected} == expected
+    made = FigureChange.objects.filter(figure_id__in=[rows[k][0] for k in gone])
+    assert sorted((c.figure_id, c.old_value, c.new_value) for c in made) == sorted(
+        (rows[k][0], None, stored[k]) for k in gone)
