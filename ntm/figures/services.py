@@ -316,8 +316,9 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
     result = WriteResult()
     if not cells:
         return result
-    unit_ids = sorted({c.unit_id for c in cells})
-    years = sorted({c.year for c in cells})
+    pairs = sorted({(c.unit_id, c.year) for c in cells})  # one pass over the cells (a province: 10,000)
+    unit_ids = sorted({uid for uid, _ in pairs})
+    years = sorted({year for _, year in pairs})
     # keyed by id: the default ordering only costs; many ids as one parameter (core.sql.id_list)
     found = Unit.objects.filter(pk__in=id_list(unit_ids) if len(unit_ids) > 20 else unit_ids).order_by()
     if system:
@@ -348,7 +349,7 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
     # A ladder depends only on (province, level, kind, year): built once per kind of unit, so a
     # province's import reads the registry a few times, not once per commune.
     shared: dict[tuple, list[CriteriaSetSpec] | None] = {}
-    for uid, year in sorted({(c.unit_id, c.year) for c in cells}):
+    for uid, year in pairs:
         u = units[uid]
         refusal = year_refusal(u["full_name"], u["valid_from"], u["valid_to"], year)
         if refusal:
