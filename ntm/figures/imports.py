@@ -32,6 +32,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from ntm.accounts.scope import get_unit_for, units_for
 from ntm.core.bulk import collector_paused
@@ -456,9 +458,14 @@ def _confirm(request, unit, year, fields, by_code, context):
     staging.discard(request.user, token)
     kept = sum(1 for c in plan.conflicts if c.kept or not overwrite)
 
-    messages.success(request, f"Đã ghi {result.written} ô thay đổi của {len(result.unit_ids)} đơn vị "
-                              f"({result.unchanged} ô không đổi" + (f", giữ {kept} ô người khác đã sửa" if kept else "")
-                     + "); kết quả đã cập nhật.")
+    counts = {"written": number_format(result.written, force_grouping=True),
+              "units": number_format(len(result.unit_ids), force_grouping=True),
+              "unchanged": number_format(result.unchanged, force_grouping=True),
+              "kept": number_format(kept, force_grouping=True)}  # 10.690 as the preview shows it
+    messages.success(request, (_("Đã ghi %(written)s ô thay đổi của %(units)s đơn vị (%(unchanged)s ô không đổi, giữ "
+                                 "%(kept)s ô người khác đã sửa); kết quả đã cập nhật.") if kept else
+                               _("Đã ghi %(written)s ô thay đổi của %(units)s đơn vị (%(unchanged)s ô không đổi); "
+                                 "kết quả đã cập nhật.")) % counts)
     return redirect("figure_import", pk=unit.pk, year=year)
 
 

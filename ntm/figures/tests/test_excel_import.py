@@ -159,7 +159,12 @@ def test_the_confirmation_reads_the_file_once_and_audits_each_unit(world, monkey
     standing, read_standing = [], imports.read_standing
     monkeypatch.setattr(imports, "read_standing", lambda *args, **kw: standing.append(kw) or read_standing(*args, **kw))
     history = FigureChange.objects.count()
-    assert confirm(client, world["province"], preview).status_code == 302
+    done = confirm(client, world["province"], preview)
+    assert done.status_code == 302
+    told = re.search(r"Đã ghi 3 ô thay đổi của 2 đơn vị \(([\d.]+) ô không đổi\); kết quả đã cập nhật\.",
+                     client.get(done.url).content.decode())
+    # the count written as the preview wrote it (grouped by the locale: 10.690, not 10690)
+    assert told.group(1) == re.search(r"([\d.]+) ô không đổi,", preview.content.decode()).group(1)
     assert len(reads) == 1
     assert [kw["lock"] for kw in standing] == [True] and ("cursor" in standing[0]) is ahead
     assert FigureChange.objects.count() == history + 3
