@@ -399,15 +399,12 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
         changing: set[tuple[int, int]] = set()  # unit-years with a cell that changes
         derived = derived_fields()
         defs_of: dict[int, dict[str, FieldDef]] = {}  # id(ladder) → its fields (ladders are shared, see above)
-        sent = 0  # update rows sent
-
         def send_updates() -> None:
             """The figures' update rows made so far, sent (behind: while the next cells are checked)."""
-            nonlocal changed, mine, sent
+            nonlocal changed, mine
             # values as the database takes them already: ids, Decimals of 4 places (clean_value, or read), text
             update_values(Figure, ["value", "source"], changed, {"updated_by": actor, "updated_at": now}, prepared=True)
             update_values(Figure, ["value", "source"], mine, {"updated_at": now}, prepared=True)  # SQLite rewrites an index set
-            sent += len(changed) + len(mine)
             changed, mine = [], []
 
         part = -(-len(cells) // PARTS) if early else len(cells) + 1  # cells checked between two sends
@@ -519,7 +516,7 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
             if verify is not None:
                 verify(result)
 
-        if dry_run or not (created or changed or mine or retagged or sent):
+        if dry_run or not (values or retagged):  # every changed cell is a row of created, changed or mine
             history_rows({})
             check_rules()
             listed()
