@@ -174,7 +174,7 @@ def confirm_import(user, data: bytes, year: int, units: dict[str, dict], fields:
             if not read.plan.readable:
                 return read.plan, None, "errors"
             plan = read.plan
-            if standing is None or not standing.serves(_unit_ids(read), [year], lock=True):
+            if standing is None:  # more units than AHEAD_UNITS: the file's own, read now
                 standing = read_standing(_unit_ids(read), [year], lock=True)
             _sort(user, read, year, fields, overwrite, standing)
             if plan.errors:  # refused by the reader: the plan with the write path's reasons too, as the preview
@@ -458,10 +458,9 @@ def _confirm(request, unit, year, fields, by_code, context):
     staging.discard(request.user, token)
     kept = sum(1 for c in plan.conflicts if c.kept or not overwrite)
 
-    counts = {"written": number_format(result.written, force_grouping=True),
-              "units": number_format(len(result.unit_ids), force_grouping=True),
-              "unchanged": number_format(result.unchanged, force_grouping=True),
-              "kept": number_format(kept, force_grouping=True)}  # 10.690 as the preview shows it
+    counts = {name: number_format(n, force_grouping=True)  # 10.690, as the preview shows it
+              for name, n in (("written", result.written), ("units", len(result.unit_ids)),
+                              ("unchanged", result.unchanged), ("kept", kept))}
     messages.success(request, (_("Đã ghi %(written)s ô thay đổi của %(units)s đơn vị (%(unchanged)s ô không đổi, giữ "
                                  "%(kept)s ô người khác đã sửa); kết quả đã cập nhật.") if kept else
                                _("Đã ghi %(written)s ô thay đổi của %(units)s đơn vị (%(unchanged)s ô không đổi); "
