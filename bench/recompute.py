@@ -29,7 +29,7 @@ import random
 import time
 from collections.abc import Callable
 
-from bench.common import interleaved
+from bench.common import interleaved, vacuum_analyze
 
 YEAR = 2024
 YEARS = list(range(2015, 2025))
@@ -134,17 +134,12 @@ def insert(rows: list[tuple[int, int, str, float]]) -> None:
 
 
 def settle(years: list[int]) -> None:
-    """One recompute, then on PostgreSQL `VACUUM ANALYZE`, as autovacuum would in production: this
-    machine's server runs with autovacuum off, and stale statistics (an empty evaluation table) or
-    dead rows of earlier runs would otherwise pick plans no production database sees."""
-    from django.db import connection
-
+    """One recompute, then `VACUUM ANALYZE` on PostgreSQL (`bench.common.vacuum_analyze`: the evaluation
+    table is no longer empty to the planner)."""
     from ntm.evaluations.recompute import recompute_all
 
     recompute_all(years=years)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+    vacuum_analyze()
 
 
 def read_floor(years: list[int], expected: dict[int, int]) -> None:

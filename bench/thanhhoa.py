@@ -8,16 +8,13 @@ import time
 
 def build(communes: int = 200) -> dict:
     """Build the world in the part's fresh database; returns build_world's dict plus "seconds"."""
-    from django.db import connection
-
+    from bench.common import vacuum_analyze
     from ntm.testing import build_world
     from ntm.units.loader import load_units
 
     start = time.perf_counter()
     load_units()
     world = build_world(communes=communes)
-    if connection.vendor == "postgresql":  # statistics and no dead rows, as autovacuum keeps them in production
-        with connection.cursor() as cursor:  # (this machine's server runs with autovacuum off: bench.recompute.settle)
-            cursor.execute("VACUUM ANALYZE")
+    vacuum_analyze()  # statistics for the new rows, as a production database has them
     world["seconds"] = time.perf_counter() - start
     return world
