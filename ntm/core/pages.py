@@ -43,4 +43,3 @@ def submit[T](request: HttpRequest, form: forms.Form, write: Callable[[dict[str,
         return None
     messages.success(request, done)
     return result
-
