@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import orjson
 from django.db import models
 
 from ntm.core import requestid
@@ -58,12 +57,11 @@ def record_rows(user, action: str, rows: list[tuple]) -> int:
     """Write many entries of one user and action in one statement, without model instances: each
     row is (unit id, object_type, object_id, label, before, after), as `record` takes them. The
     request id is the current one. `before`/`after` (dicts of text, numbers, None) are written as
-    JSON text made by orjson (a tenth of the standard library's time; the same JSON read back).
-    Returns how many were written."""
-    dumps = orjson.dumps
+    JSON by orjson (a tenth of the standard library's time; the same JSON read back), nested in the
+    rows' one parameter where they go as one (`core.bulk.insert_values`). Returns how many were
+    written."""
     return insert_values(AuditEntry, ["unit", "object_type", "object_id", "object_repr", "before", "after"],
-                         [(u, t, i, label[:200], None if b is None else dumps(b).decode(),
-                           None if a is None else dumps(a).decode()) for u, t, i, label, b, a in rows],
+                         [(u, t, i, label[:200], b, a) for u, t, i, label, b, a in rows],
                          {"user": _user(user), "action": action, "request_id": requestid.current()}, prepared=True)
 
 

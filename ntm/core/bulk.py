@@ -117,7 +117,12 @@ def insert_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
     `INSERT … SELECT … FROM json_each(<the rows as one JSON parameter>)` (an executemany runs the
     statement once per row, and a table with AUTOINCREMENT — every Django AutoField on SQLite —
     rewrites its `sqlite_sequence` row each time: 7,491 history rows 50–60 ms → 30 ms), else an
-    `executemany`. Primary keys are not read back. Returns the number of rows written."""
+    `executemany`. Primary keys are not read back. Returns the number of rows written.
+
+    `prepared`: the rows' values are already as the database takes them — except a JSONField's, given
+    as the structure itself (a dict or list; None for SQL NULL). Where the rows go as one JSON
+    parameter, it is nested there and taken as it is (`r->i`): written out as text inside the text
+    and parsed twice, 147 audit entries of a province's import cost PostgreSQL 14 ms instead of 6."""
     if not rows:
         return 0
     connection = connections[router.db_for_write(model)]
@@ -136,8 +141,13 @@ def insert_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
     width = range(len(given))
     # each row's given values prepared once, whichever form the rows then take
     given_rows = rows if prepared else [tuple(preps[i](row[i], connection) for i in width) for row in rows]
+    nested = [i for i, f in enumerate(given) if prepared and f.get_internal_type() == "JSONField"]
+    if any(not isinstance(row[i], dict | list | None) for i in nested for row in rows):  # text would be nested as a string
+        raise TypeError(f"{meta.label}: a JSONField's prepared value is a dict, a list or None")
 
-    def ready():
+    def ready():  # the rows as parameters: a nested JSON value as its text
+        if nested:
+            return [(*(_json_text(v) if i in nested else v for i, v in enumerate(row)), *fixed) for row in given_rows]
         return [(*row, *fixed) for row in given_rows]
 
     qn = connection.ops.quote_name
@@ -146,7 +156,8 @@ def insert_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
         if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
             text = _json_rows(given_rows)
             if text is not None:  # one jsonb parameter, dumped in C (COPY formats each value in Python: 7,491 rows 45 ms)
-                picks = [f"(r->>{i})::{f.db_type(connection)}" for i, f in enumerate(given)] + [f"%s::{f.db_type(connection)}" for f in fields[len(given):]]
+                picks = [f"NULLIF(r->{i}, 'null')" if i in nested else f"(r->>{i})::{f.db_type(connection)}"
+                         for i, f in enumerate(given)] + [f"%s::{f.db_type(connection)}" for f in fields[len(given):]]
                 sql = (f"INSERT INTO {qn(meta.db_table)} ({names}) SELECT {', '.join(picks)} "
                        f"FROM jsonb_array_elements(%s::jsonb) AS r")
                 if not _hold(connection, sql, [*fixed, text]):
@@ -178,7 +189,7 @@ def insert_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
 # 1/0), text, NULL; a Decimal as its text, which the column's affinity converts as it converts the
 # text Django's adapter binds for it. Anything else (a float: SQLite's own parsing of its digits
 # might differ in the last bit from the double bound) keeps the executemany.
-_JSON_EXACT = frozenset({int, str, type(None), bool, Decimal})
+_JSON_EXACT = frozenset({int, str, type(None), bool, Decimal, dict, list})  # dict, list: a JSONField's (nested)
 
 
 def _json_rows(rows) -> str | None:
@@ -187,6 +198,10 @@ def _json_rows(rows) -> str | None:
     if not {type(v) for row in rows for v in row} <= _JSON_EXACT:
         return None
     return orjson.dumps(rows, default=_decimal_text).decode()
+
+
+def _json_text(value) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
 
 
 def _decimal_text(value):

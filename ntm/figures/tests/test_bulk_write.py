@@ -99,13 +99,28 @@ def test_update_values_and_insert_values_write_plain_rows_as_a_save_would(world)
     entry = AuditEntry.objects.get(action="figures.test")
     assert (entry.user_id, entry.unit_id, entry.object_id, entry.before, entry.after) == (
         user.pk, world["tho_long"].pk, "1/2026", {"a": "1"}, {"a": "2", "source": "x"})
-    # from COPY_FROM rows on, PostgreSQL takes them by COPY (JSON included)
-    many = [(world["tho_long"].pk, "figures.unit_year", f"{i}/2026", f"nhãn {i}", {"a": None}, {"a": str(i), "ds": [i]})
-            for i in range(bulk.COPY_FROM + 1)]
-    assert audit.record_rows(None, "figures.test_many", many) == len(many)
-    saved = list(AuditEntry.objects.filter(action="figures.test_many").order_by("id"))
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["few", "many"])
+def test_json_values_are_written_as_given(world, monkeypatch, many):
+    """A JSONField's prepared values are the structures: few rows go as parameters (their JSON text),
+    many nested in the rows' one JSON parameter (PostgreSQL from COPY_FROM rows, SQLite from JSON_FROM)
+    — read back the same, None as SQL NULL (not JSON null), text refused rather than stored as a string."""
+    monkeypatch.setattr(bulk, "JSON_FROM", bulk.COPY_FROM)
+    n = bulk.COPY_FROM + 1 if many else 2
+    rows = [(world["tho_long"].pk, "figures.unit_year", f"{i}/2026", f"nhãn {i}",
+             None if i == 1 else {"a": None, "b": "Xã Thọ Long", "c": 1.5}, {"a": str(i), "ds": [i, {"x": True}]})
+            for i in range(n)]
+    with CaptureQueriesContext(connection) as queries:
+        assert audit.record_rows(None, "figures.test_json", rows) == n
+    assert len(queries) == 1  # one statement (an executemany counts once)
+    saved = list(AuditEntry.objects.filter(action="figures.test_json").order_by("id"))
     assert [(e.object_id, e.object_repr, e.before, e.after, e.user_id) for e in saved] == [
-        (i, label, b, a, None) for _, _, i, label, b, a in many]
+        (i, label, b, a, None) for _, _, i, label, b, a in rows]
+    assert [e.object_id for e in AuditEntry.objects.filter(action="figures.test_json", before__isnull=True)] == ["1/2026"]
+    with pytest.raises(TypeError, match="JSONField"):
+        audit.record_rows(None, "figures.test_text", [(None, "x", "1", "y", '{"a": 1}', None)] * n)
+    assert not AuditEntry.objects.filter(action="figures.test_text").exists()
 
 
 def test_together_sends_the_same_rows_in_one_statement_on_postgresql(world):
