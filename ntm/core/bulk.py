@@ -20,7 +20,9 @@ statement (a saved figure's update, history row and audit entry: one round trip 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping, Sequence
+import contextvars
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from decimal import Decimal
 
 import orjson
@@ -365,6 +367,37 @@ def fetch(sql: str, params, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
         return sent.worker.submit(read).result()
     with connection.cursor() as cursor:
         return read(cursor)
+
+
+def alongside[T](fn: Callable[[], T], using: str = DEFAULT_DB_ALIAS) -> Future[T]:
+    """fn() with Django's whole API (the ORM, `connection.cursor()`, `transaction.on_commit`): inside an
+    open `behind()` block, on its thread after every statement sent before it, where this alias's
+    connection is the caller's own (the same transaction) and the caller's context variables (request
+    id, replica state) hold; the block's end waits for it and raises its failure. Elsewhere, now (a
+    failure raised at once). Returns a Future of fn's result.
+
+    So the layer above a write can read what it needs while the write's cells are checked, and store
+    what it computed from them while the write's own rows are still being sent (figures.signals)."""
+    connection = connections[using]
+    sent = getattr(connection, "_ntm_together", None)
+    if not isinstance(sent, _Sent):
+        done: Future[T] = Future()
+        done.set_result(fn())
+        return done
+    context = contextvars.copy_context()
+
+    def bound(cursor) -> T:
+        connection.inc_thread_sharing()  # the caller's thread waits for this one, or sends it statements
+        connections[using] = connection
+        try:
+            return context.run(fn)
+        finally:
+            del connections[using]
+            connection.dec_thread_sharing()
+
+    future = sent.worker.submit(bound)
+    sent.futures.append(future)
+    return future
 
 
 def _run(connection, cursor, sql: str, params, many: bool = False) -> None:

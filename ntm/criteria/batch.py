@@ -32,7 +32,8 @@ class Outcome:
 
 def evaluate_rows(units: list[dict], years: Iterable[int], values: dict[tuple[int, int], dict[str, float]],
                   class_rows: dict[int, list[ClassRow]], detail: bool = False,
-                  past: Mapping[int, Mapping[str, float]] | None = None) -> list[Outcome]:
+                  past: Mapping[int, Mapping[str, float]] | None = None,
+                  sets: tuple[dict, dict] | None = None) -> list[Outcome]:
     """Run the engine for every unit row × year that has figures (pairs without figures are skipped).
 
     A pair the engine cannot evaluate (no set for the year, a missing commune group, a kind of unit
@@ -40,9 +41,9 @@ def evaluate_rows(units: list[dict], years: Iterable[int], values: dict[tuple[in
     `past` = {unit id: {"income_per_capita@ntm_year": …}}: the unit's own past values that relative
     thresholds read (691/QĐ-TTg model commune; see evaluate.past_keys / past_values); absent keys
     make those indicators 'missing data'. With `detail`, each Outcome also holds the values it was
-    evaluated on (`values`)."""
-    specs = registry()
-    versions = registry.versions()
+    evaluated on (`values`). `sets`: (specs, versions) as `registry()` and `registry.versions()` gave
+    them, for a caller that read them on another thread (this one would ask the database again)."""
+    specs, versions = sets if sets is not None else (registry(), registry.versions())
     views: dict[str, dict] = {}
     out: list[Outcome] = []
     for unit in units:

@@ -12,14 +12,15 @@ class EvaluationsConfig(AppConfig):
         from ntm.criteria.signals import set_published
         from ntm.figures.live import register_past
         from ntm.figures.services import register_derived
-        from ntm.figures.signals import figures_changed
+        from ntm.figures.signals import figures_changed, figures_changing
         from ntm.units.models import Unit
         from ntm.units.signals import classification_changed
 
         from .recompute import district_rollup_values, past_for
         from .rollup import DISTRICT_FIELDS
-        from .services import on_classification_changed, on_figures_changed, on_set_published
+        from .services import on_classification_changed, on_figures_changed, on_figures_changing, on_set_published
 
+        figures_changing.connect(on_figures_changing, dispatch_uid="evaluations.prepare")
         figures_changed.connect(on_figures_changed, dispatch_uid="evaluations.recompute")
         set_published.connect(on_set_published, dispatch_uid="evaluations.set_published")
         classification_changed.connect(on_classification_changed, dispatch_uid="evaluations.classification")

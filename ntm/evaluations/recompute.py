@@ -16,7 +16,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from ntm.core import faults, requestid, versions
-from ntm.core.bulk import collector_paused, insert_values
+from ntm.core.bulk import alongside, collector_paused, insert_values
 from ntm.core.sql import Behind, as_float, id_list, in_ids, in_pairs, reading
 from ntm.criteria.batch import UNIT_FIELDS, Outcome, evaluate_rows
 from ntm.criteria.classify import class_rows
@@ -180,14 +180,9 @@ def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = 
     `keep`: a dict to fill with {(unit id, year): Outcome} evaluated with indicator detail, for a caller
     that shows them (the entry form) — only those equal to a live evaluation (`figures.live`, which
     gives no `past`): an outcome whose targets read the unit's own past is left out."""
-    rows = unit_rows(unit_ids)
-    districts = {r["id"] for r in rows if r["level"] == Unit.Level.DISTRICT}
-    others = [r for r in rows if r["level"] != Unit.Level.DISTRICT]
-    if with_parents:
-        districts |= {r["parent_id"] for r in others if r["parent__level"] == Unit.Level.DISTRICT}
+    others, districts = _engine_units(unit_ids, with_parents)
     count = 0
-    specs = registry()
-    keys = past_keys(s for y in years for s in sets_in_force(specs, year_end(y)))
+    keys = _past_keys(years)
     # Thresholds relative to a unit's own past (691/QĐ-TTg: income ≥ 1,5 × the income of its NTM year)
     # read earlier years' stored results: then years go in order, oldest first.
     passes = [[y] for y in sorted(years)] if keys and len(years) > 1 else [list(years)]
@@ -201,16 +196,81 @@ def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = 
             if values is not None:
                 figures = values
             elif raw is not None:  # copies: derived values are added to them
-                figures = with_derived({(u, y): dict(raw[(u, y)]) for u in ids for y in these if (u, y) in raw},
-                                       levels=levels)
+                figures = _with_derived(raw, ids, these, True, levels)
             else:
                 figures = values_for(ids, these, derived=True, levels=levels)
-            outcomes = evaluate_rows(chunk, these, figures, class_rows(ids), past=past, detail=keep is not None)
-            count += _store(outcomes, ids, these, reason)
-            if keep is not None:
-                keep.update(((o.unit_id, o.year), o) for o in outcomes
-                            if o.result is None or not (past or {}).get(o.unit_id) or not o.result.reads_past())
+            count += _store(_evaluated(chunk, these, figures, class_rows(ids), past, keep), ids, these, reason)
     return count + recompute_districts(sorted(districts), years, reason, keep=keep)
+
+
+def prepare_units(unit_ids: list[int], years: list[int], reason: str = LevelChange.Reason.FIGURES,
+                  keep: dict[tuple[int, int], Outcome] | None = None):
+    """`recompute_units(…, raw=…)` in two steps, for a write still sending its rows
+    (figures.signals.figures_changing): what the engine needs besides the figures (units,
+    classifications, derived values, past values, the published sets) is read now, for every unit
+    the write may change; the step returned, step(unit_ids=…, years=…, values=…) with the units and
+    years written and their raw figures, evaluates on the caller's thread without using the
+    connection, and hands the store — and the districts above — to `core.bulk.alongside` (behind the
+    write's own rows). It returns `keep`. None (recompute after the write) when a unit's thresholds
+    read its own past over several years: each year then waits for the one before."""
+    keys = _past_keys(years)
+    if keys and len(years) > 1:
+        return None
+    rows = unit_rows(unit_ids)
+    others, _ = _engine_units(unit_ids, True, rows)
+    ids = [r["id"] for r in others]
+    levels = {r["id"]: r["level"] for r in others}
+    past = past_for(ids, keys) if keys else None
+    derived = derived_values(ids, years, levels)
+    classes = class_rows(ids)
+    sets = registry(), registry.versions()
+
+    def step(unit_ids: list[int], years: list[int], values: dict[tuple[int, int], dict], **kwargs):
+        written = set(unit_ids)
+        chunk = [r for r in others if r["id"] in written]
+        ids = [r["id"] for r in chunk]
+        outcomes = _evaluated(chunk, years, _with_derived(values, ids, years, derived), classes, past, keep, sets)
+        _, districts = _engine_units(unit_ids, True, [r for r in rows if r["id"] in written])
+        alongside(lambda: _store(outcomes, ids, years, reason) + recompute_districts(sorted(districts), years, reason,
+                                                                                       keep=keep))
+        return keep
+
+    return step
+
+
+def _engine_units(unit_ids: list[int], with_parents: bool,
+                  rows: list[dict] | None = None) -> tuple[list[dict], set[int]]:
+    """(the engine rows of these units but districts, the districts to recompute after them: those
+    among the units and, `with_parents`, those above them); `rows`: their `unit_rows`, if read."""
+    rows = unit_rows(unit_ids) if rows is None else rows
+    districts = {r["id"] for r in rows if r["level"] == Unit.Level.DISTRICT}
+    others = [r for r in rows if r["level"] != Unit.Level.DISTRICT]
+    if with_parents:
+        districts |= {r["parent_id"] for r in others if r["parent__level"] == Unit.Level.DISTRICT}
+    return others, districts
+
+
+def _past_keys(years: list[int]) -> set[str]:
+    specs = registry()
+    return past_keys(s for y in years for s in sets_in_force(specs, year_end(y)))
+
+
+def _with_derived(raw: dict[tuple[int, int], dict], ids: list[int], years: list[int], derived,
+                  levels: dict[int, str] | None = None) -> dict[tuple[int, int], dict]:
+    """Copies of `raw`'s pairs of these units and years with their derived values (`derived`: True to
+    read them, or as read)."""
+    return with_derived({(u, y): dict(raw[(u, y)]) for u in ids for y in years if (u, y) in raw}, derived, levels=levels)
+
+
+def _evaluated(chunk: list[dict], years: list[int], figures: dict, classes: dict, past: dict | None,
+               keep: dict | None, sets: tuple[dict, dict] | None = None) -> list[Outcome]:
+    """The engine's outcomes of these unit rows × years (`evaluate_rows`); those a caller may show
+    (`keep`, see `recompute_units`) kept."""
+    outcomes = evaluate_rows(chunk, years, figures, classes, past=past, detail=keep is not None, sets=sets)
+    if keep is not None:
+        keep.update(((o.unit_id, o.year), o) for o in outcomes
+                    if o.result is None or not (past or {}).get(o.unit_id) or not o.result.reads_past())
+    return outcomes
 
 
 def unit_rows(unit_ids: list[int]) -> list[dict]:

@@ -31,7 +31,7 @@ from ntm.figures.live import live_outcome
 from ntm.units.models import Unit, valid_in
 
 from .models import Evaluation, LevelChange, RecomputeJob, RecomputePart
-from .recompute import district_rollup_values, recompute_all, recompute_units
+from .recompute import district_rollup_values, prepare_units, recompute_all, recompute_units
 from .rollup import Summary, rollup
 
 # Up to this many unit-years are recomputed inside the write's own transaction (a form save, a
@@ -54,12 +54,25 @@ def run_or_enqueue(**kwargs) -> None:
         transaction.on_commit(lambda: recompute_task.enqueue(**kwargs))
 
 
+def on_figures_changing(sender, unit_ids: list[int], years: list[int], detail: bool = False, **kwargs):
+    """A large write about to change some of these units (figures.signals): what their recompute reads,
+    read now; returns the step that recomputes those written
+    (`recompute.prepare_units`), or None when they will be recomputed after (more than INLINE_LIMIT
+    unit-years: queued; years that read one another)."""
+    if len(unit_ids) * len(years) > INLINE_LIMIT:
+        return None
+    return prepare_units(unit_ids, years, reason=LevelChange.Reason.FIGURES, keep={} if detail else None)
+
+
 def on_figures_changed(sender, unit_ids: list[int], years: list[int], user=None, detail: bool = False,
-                       values: dict[tuple[int, int], dict] | None = None,
+                       values: dict[tuple[int, int], dict] | None = None, prepared: dict | None = None,
                        **kwargs) -> dict[tuple[int, int], Outcome] | None:
     """Recompute the units written, inline when few, from the figures the write hands over (`values`,
     see figures.signals; read when None); with `detail`, return what was computed (the evaluations
-    with indicator detail) so the form need not evaluate again."""
+    with indicator detail) so the form need not evaluate again. Already done when `prepared` holds
+    the answer of `on_figures_changing`'s step."""
+    if prepared and on_figures_changing in prepared:
+        return prepared[on_figures_changing]
     if len(unit_ids) * len(years) <= INLINE_LIMIT:
         keep: dict[tuple[int, int], Outcome] | None = {} if detail else None
         recompute_units(unit_ids, years, reason=LevelChange.Reason.FIGURES, keep=keep, raw=values)

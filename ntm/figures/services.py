@@ -43,7 +43,7 @@ from ntm.units.models import Lineage, Unit
 
 from .models import Figure, FigureChange, Period, closed_unit_years
 from .rules import QUANTUM, InvalidFigure, ValidationRule, broken_rules, clean_value, rules_for, year_refusal
-from .signals import figures_changed
+from .signals import figures_changed, figures_changing
 
 EDIT = "figures.edit"
 
@@ -379,6 +379,9 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
     # A large write opens its `behind()` block before its cells are checked: the figures' update goes
     # out in parts, each sent as soon as its cells are checked, while the next ones are (PARTS)
     early = not dry_run and len(cells) >= BEHIND_FROM
+    # the layer above reads now what it will need to follow the write while its rows are sent (figures.signals)
+    preparing = figures_changing.send(sender=Figure, unit_ids=unit_ids, years=years, user=user,
+                                      detail=detail) if early else None
     with behind() if early else nullcontext():
         existing = standing.rows
         # Each unit-year's values as they will stand after this write, for cross-field rules.
@@ -511,10 +514,21 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
             result.unit_ids = sorted({key[0] for key, *_ in history})
             result.years = sorted({key[1] for key, *_ in history})
 
+        prepared: dict = {}  # figures_changing receiver → its step's answer
+
         def listed() -> None:
             result.changes = [Change(*key, old, new, by_key[key].where) for key, _, old, new, _ in history]
             if verify is not None:
                 verify(result)
+            if preparing is not None and result.changes:  # the steps of figures_changing, while the rows are written
+                for receiver, step in preparing:
+                    if callable(step):
+                        prepared[receiver] = step(unit_ids=result.unit_ids, years=result.years, values=written())
+
+        def written() -> dict[tuple[int, int], dict[str, float | None]]:
+            """The unit-years written, as they now stand (locked since read): the layer above evaluates
+            them without reading them back."""
+            return {pair: after[pair] for pair in product(result.unit_ids, result.years) if after.get(pair)}
 
         if dry_run or not (values or retagged):  # every changed cell is a row of created, changed or mine
             history_rows({})
@@ -555,11 +569,8 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
                             "source": source})
     faults.point("figures.written")  # crash tests: figures, history and audit written, nothing recomputed yet
     if result.changes:
-        # the unit-years written as they now stand (locked since read): the layer above evaluates them
-        # without reading them back
-        written = {pair: after[pair] for pair in product(result.unit_ids, result.years) if after.get(pair)}
         answers = figures_changed.send(sender=Figure, unit_ids=result.unit_ids, years=result.years, user=user,
-                                       detail=detail, values=written)
+                                       detail=detail, values=written(), prepared=prepared)
         if detail:
             for _, answer in answers:
                 if isinstance(answer, dict):

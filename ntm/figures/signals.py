@@ -15,3 +15,15 @@ read back, without derived values — so a receiver need not read them again."""
 from django.dispatch import Signal
 
 figures_changed = Signal()
+
+# `figures_changing` is sent by a large write (`write_figures`, from BEHIND_FROM cells) before its
+# cells are checked, with the `unit_ids` and `years` its cells cover (those written are among them),
+# `user` and `detail`, in the write's transaction. A receiver reads now what it will need, and may
+# return a step, called once the write's rows are sent — after the cross-field rules and the caller's
+# check passed, while the rows are still being written — as step(unit_ids=…, years=…, values=…) with
+# `figures_changed`'s arguments. The step must not use the connection (the write's background thread
+# holds it): it computes, and hands what it writes to `core.bulk.alongside`, which runs it there after
+# the write's rows. `figures_changed` then follows as usual with `prepared` = {that receiver: the
+# step's answer}, so the receiver that has done its work there only returns the answer. (Reading on
+# the background thread instead was slower: its small reads waited for the GIL behind the cell checks.)
+figures_changing = Signal()

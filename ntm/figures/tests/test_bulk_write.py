@@ -3,6 +3,7 @@ save would write them, on the real database (SQLite by default, PostgreSQL with 
 a many-unit write through `write_figures` with a history row per changed cell and an audit entry per
 unit-year listing every changed cell."""
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,8 +15,11 @@ from django.utils import timezone
 
 from ntm.accounts import audit
 from ntm.accounts.models import AuditEntry
-from ntm.core import bulk
-from ntm.core.bulk import behind, insert_rows, insert_values, together, update_rows, update_values
+from ntm.core import bulk, requestid
+from ntm.core.bulk import alongside, behind, insert_rows, insert_values, together, update_rows, update_values
+from ntm.evaluations import recompute
+from ntm.evaluations import services as evaluation_services
+from ntm.evaluations.models import Evaluation, LevelChange
 from ntm.figures import services
 from ntm.figures.models import Figure, FigureChange
 from ntm.figures.services import CellInput, derived_fields, values_for, write_figures
@@ -176,8 +180,18 @@ def test_a_many_unit_write_keeps_history_per_cell_and_audit_per_unit(world, monk
     changed = sum(1 for (u, f), v in expected.items() if by_unit[u][f] != v)
     assert len(cells) > 200 and changed > 50
     counts = FigureChange.objects.count(), AuditEntry.objects.filter(action="figures.excel").count()
-    result = write_figures(tinh, cells, source="Tệp tỉnh", door="excel", confirm=True)
+    stored_before = _stored(units)
+    if behind_from is not None:  # evaluated while the rows are sent (figures_changing), not recomputed after
+        monkeypatch.setattr(evaluation_services, "recompute_units", None)
+    with requestid.activity("thử") as rid:
+        result = write_figures(tinh, cells, source="Tệp tỉnh", door="excel", confirm=True)
     assert result.written == changed and result.unchanged == len(cells) - changed
+    stored = _stored(units)  # the stored evaluations follow the figures, as a recompute from them gives
+    assert stored != stored_before
+    recompute.recompute_units(units, [YEAR])
+    assert _stored(units) == stored
+    made = list(LevelChange.objects.filter(request_id=rid).values_list("unit_id", "reason"))  # written behind: the id kept
+    assert made and {r for _, r in made} == {LevelChange.Reason.FIGURES} and {u for u, _ in made} <= set(units)
     assert FigureChange.objects.count() == counts[0] + changed
     entries = list(AuditEntry.objects.filter(action="figures.excel").order_by("id"))[counts[1]:]
     moved = {(u, f) for (u, f), v in expected.items() if by_unit[u][f] != v}
@@ -195,6 +209,11 @@ def test_a_many_unit_write_keeps_history_per_cell_and_audit_per_unit(world, monk
             .values_list("unit_id", "field", "value", "source")}
     for key, value in expected.items():
         assert rows[key] == (value, "Tệp tỉnh")  # the source follows the file, also for unchanged cells
+
+
+def _stored(units: list[int]) -> dict:
+    return {(e.unit_id, e.year): (e.level, e.criteria_met, e.met, e.result, e.error)
+            for e in Evaluation.objects.filter(unit_id__in=units)}
 
 
 def test_behind_sends_each_statement_in_order_on_the_same_transaction(world):
@@ -231,6 +250,29 @@ def test_behind_sends_each_statement_in_order_on_the_same_transaction(world):
         raise RuntimeError
     assert not FigureChange.objects.filter(comment="bỏ").exists()
     assert FigureChange.objects.count() == history + len(figs) + 3
+
+
+def test_alongside_runs_django_code_behind_the_statements_sent_before_it(world):
+    """`alongside` inside `behind()`: the ORM on the block's thread, in the caller's transaction (it sees
+    the rows the statements sent before it wrote), with the caller's request id; its failure raises when
+    the block ends and the whole transaction rolls back. Outside a block: now, on the caller's thread."""
+    figs = list(Figure.objects.filter(unit__province=world["province"], year=YEAR).order_by("id")[: bulk.COPY_FROM + 5])
+    with transaction.atomic(), requestid.activity("thử") as rid:
+        with behind():
+            update_values(Figure, ["source"], [(f.pk, "bên cạnh") for f in figs])
+            seen = alongside(lambda: (threading.current_thread().name, Figure.objects.filter(source="bên cạnh").count(),
+                                      requestid.current(), connection.in_atomic_block))
+            later = alongside(lambda: FigureChange.objects.filter(comment="sau").count())
+            insert_values(FigureChange, ["figure"], [(f.pk,) for f in figs], {"comment": "sau"})
+        thread, count, seen_rid, atomic = seen.result()
+        assert thread.startswith("ntm-sql") and (count, seen_rid, atomic) == (len(figs), rid, True)
+        assert later.result() == 0  # in order: the rows sent after it were not there yet
+        assert alongside(lambda: threading.current_thread().name).result() == threading.current_thread().name
+    with pytest.raises(ZeroDivisionError), transaction.atomic(), behind():
+        update_values(Figure, ["source"], [(f.pk, "hỏng") for f in figs])
+        alongside(lambda: 1 / 0)
+    assert not Figure.objects.filter(source="hỏng").exists()
+    assert Figure.objects.filter(source="bên cạnh").count() == len(figs)
 
 
 def test_a_write_hands_over_the_figures_as_they_now_stand(world):
