@@ -8,6 +8,7 @@ run after a crash repairs whatever the crash left (`stale_pairs` finds what is o
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import nullcontext
 
 import orjson
@@ -204,7 +205,7 @@ def recompute_units(unit_ids: list[int], years: list[int], with_parents: bool = 
 
 
 def prepare_units(unit_ids: list[int], years: list[int], reason: str = LevelChange.Reason.FIGURES,
-                  keep: dict[tuple[int, int], Outcome] | None = None):
+                  keep: dict[tuple[int, int], Outcome] | None = None) -> Callable[..., dict | None] | None:
     """`recompute_units(…, raw=…)` in two steps, for a write still sending its rows
     (figures.signals.figures_changing): what the engine needs besides the figures (units,
     classifications, derived values, past values, the published sets) is read now, for every unit
