@@ -52,8 +52,11 @@ class FigureChange(models.Model):
     new_value = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True)
     source = models.CharField("nguồn", max_length=255, blank=True)
     comment = models.TextField("ghi chú", blank=True)
+    # Not indexed: nothing lists a user's changes across units (the entry form's "last source" goes
+    # through the unit's figures), and the index cost a province's import 5 ms of its history insert's
+    # 28 on PostgreSQL; deleting a user (rare: accounts are deactivated) scans the history instead.
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
-                                   db_constraint=False)
+                                   db_constraint=False, db_index=False)
     changed_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager()
