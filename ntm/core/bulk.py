@@ -221,9 +221,10 @@ def update_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
 
     PostgreSQL: one `UPDATE … FROM` the rows — from COPY_FROM rows on as one jsonb parameter
     (`jsonb_array_elements`, each value cast to its column's type; the same values as arrays, which
-    psycopg dumps at about 2 µs a value), else as one array per column (`unnest`); SQLite: one
-    `executemany` of an UPDATE by primary key (SQLite's C loop over the index). Returns the number
-    of rows sent."""
+    psycopg dumps at about 2 µs a value), else as one array per column (`unnest`); SQLite: from
+    JSON_FROM rows on, one `UPDATE … FROM json_each(<the rows as one JSON parameter>)` joined on the
+    primary key (values as `insert_values` sends them), else one `executemany` of an UPDATE by
+    primary key. Returns the number of rows sent."""
     if not rows:
         return 0
     connection = connections[router.db_for_write(model)]
@@ -260,6 +261,15 @@ def update_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
                 params = [*fixed, *arrays]
             if not _hold(connection, sql, params):
                 _run(connection, cursor, sql, params)
+        elif len(rows) >= JSON_FROM and (text := _json_rows(
+                rows if prepared else [tuple(prep(row[i], connection) for i, prep in enumerate(preps)) for row in rows])):
+            # one statement, its whole loop in SQLite's C code with the interpreter lock released: an
+            # executemany takes the lock back for every row, and waited for it on every row while the
+            # caller's thread checked the next cells (a province's first 2,500 figures: 62 ms, not 5)
+            sets = [f"{qn(f.column)} = json_extract(j.value, '$[{i}]')" for i, f in enumerate(given, start=1)]
+            sets += [f"{qn(f.column)} = %s" for f in fixed_fields]
+            _run(connection, cursor, f"UPDATE {table} SET {', '.join(sets)} FROM json_each(%s) AS j "
+                 f"WHERE {table}.{qn(pk.column)} = json_extract(j.value, '$[0]')", [*fixed, text])
         else:
             sets = ", ".join(f"{qn(f.column)} = %s" for f in [*given, *fixed_fields])
             tail = tuple(fixed)

@@ -69,15 +69,20 @@ def test_insert_rows_fills_auto_fields_and_json(world):
     assert entry.unit_id == fig.unit_id and entry.object_id == str(fig.pk) and entry.at >= start
 
 
-def test_update_values_and_insert_values_write_plain_rows_as_a_save_would(world):
+@pytest.mark.parametrize("one_parameter", [False, True], ids=["as-configured", "one-parameter"])
+def test_update_values_and_insert_values_write_plain_rows_as_a_save_would(world, monkeypatch, one_parameter):
     """Rows as tuples (no model instances), constants prepared once, auto fields filled; with
-    `prepared` the values go to the driver as they are. One statement each (COPY / unnest on
-    PostgreSQL, executemany on SQLite)."""
+    `prepared` the values go to the driver as they are. One statement each (unnest / executemany for
+    few rows; from COPY_FROM rows on PostgreSQL, JSON_FROM on SQLite, the rows as one JSON parameter:
+    the same values stored)."""
+    if one_parameter:
+        monkeypatch.setattr(bulk, "COPY_FROM", 1)
+        monkeypatch.setattr(bulk, "JSON_FROM", 1)
     figs = list(Figure.objects.filter(unit=world["tho_long"], year=YEAR).order_by("field")[:4])
     user = User.objects.get(username="xa")
     when = timezone.now() - timedelta(days=2)
     values = [Decimal("1.2345"), None, Decimal("0"), Decimal("123456789.5")]
-    rows = [(f.pk, v, f"nguồn {i}") for i, (f, v) in enumerate(zip(figs, values, strict=True))]
+    rows = [(f.pk, v, f"nguồn {i} “Tệp” 'A' \"B\"") for i, (f, v) in enumerate(zip(figs, values, strict=True))]
     assert update_values(Figure, ["value", "source"], rows[:2], {"updated_by": user, "updated_at": when}) == 2
     assert update_values(Figure, ["value", "source"], rows[2:], {"updated_by": user, "updated_at": when}, prepared=True) == 2
     for (pk, value, source) in rows:
