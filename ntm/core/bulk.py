@@ -239,6 +239,11 @@ def update_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
     preps = [pk.get_db_prep_save] + [f.get_db_prep_save for f in given]
     if prepared:
         preps = [_as_is] * len(preps)
+
+    def as_json() -> str | None:  # the rows as one JSON parameter (`_json_rows`), each value prepared
+        return _json_rows(rows if prepared else [tuple(prep(row[i], connection) for i, prep in enumerate(preps))
+                                                 for row in rows])
+
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             aliases = ", ".join(f"c{i}" for i in range(len(preps)))
@@ -246,8 +251,7 @@ def update_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
             sets += [f"{qn(f.column)} = %s" for f in fixed_fields]
             text = None
             if len(rows) >= COPY_FROM:
-                text = _json_rows(rows if prepared else [tuple(prep(row[i], connection) for i, prep in enumerate(preps))
-                                                         for row in rows])
+                text = as_json()
             if text is not None:  # many rows: one jsonb parameter (dumped by orjson in C; arrays: 2 µs a value)
                 source = ", ".join(f"(r->>{i})::{f.db_type(connection)}" for i, f in enumerate([pk, *given]))
                 sql = (f"UPDATE {table} SET {', '.join(sets)} FROM (SELECT {source} FROM jsonb_array_elements(%s::jsonb) "
@@ -261,8 +265,7 @@ def update_values(model: type[Model], columns: Sequence[str], rows: Sequence[Seq
                 params = [*fixed, *arrays]
             if not _hold(connection, sql, params):
                 _run(connection, cursor, sql, params)
-        elif len(rows) >= JSON_FROM and (text := _json_rows(
-                rows if prepared else [tuple(prep(row[i], connection) for i, prep in enumerate(preps)) for row in rows])):
+        elif len(rows) >= JSON_FROM and (text := as_json()):
             # one statement, its whole loop in SQLite's C code with the interpreter lock released: an
             # executemany takes the lock back for every row, and waited for it on every row while the
             # caller's thread checked the next cells (a province's first 2,500 figures: 62 ms, not 5)

@@ -514,21 +514,10 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
             result.unit_ids = sorted({key[0] for key, *_ in history})
             result.years = sorted({key[1] for key, *_ in history})
 
-        prepared: dict = {}  # figures_changing receiver → its step's answer
-
         def listed() -> None:
             result.changes = [Change(*key, old, new, by_key[key].where) for key, _, old, new, _ in history]
             if verify is not None:
                 verify(result)
-            if preparing is not None and result.changes:  # the steps of figures_changing, while the rows are written
-                for receiver, step in preparing:
-                    if callable(step):
-                        prepared[receiver] = step(unit_ids=result.unit_ids, years=result.years, values=written())
-
-        def written() -> dict[tuple[int, int], dict[str, float | None]]:
-            """The unit-years written, as they now stand (locked since read): the layer above evaluates
-            them without reading them back."""
-            return {pair: after[pair] for pair in product(result.unit_ids, result.years) if after.get(pair)}
 
         if dry_run or not (values or retagged):  # every changed cell is a row of created, changed or mine
             history_rows({})
@@ -562,15 +551,24 @@ def write_figures(user, cells: Iterable[Cell], *, source: str = "", comment: str
             if audit_each and not system:
                 audit.record_rows(user, f"figures.{door}", _audit_rows(history, units))
             listed()
+        # the unit-years written as they now stand (locked since read): the layer above evaluates them
+        # without reading them back — figures_changing's steps here, while the rows are written
+        written = {pair: after[pair] for pair in product(result.unit_ids, result.years) if after.get(pair)}
+        prepared: dict = {}  # figures_changing receiver → its step's answer
+        for receiver, step in preparing if preparing and result.changes else ():
+            if callable(step):
+                prepared[receiver] = step(unit_ids=result.unit_ids, years=result.years, values=written)
     if not audit_each or system:  # one entry for the batch (a model save: after the block, which owns the connection)
         audit.record(user, f"figures.{door}", object_type="figures.figure", object_id="*",
                      label=f"{len(history)} số liệu của {len(result.unit_ids)} đơn vị",
                      after={"cells": len(history), "units": len(result.unit_ids), "years": result.years,
                             "source": source})
-    faults.point("figures.written")  # crash tests: figures, history and audit written, nothing recomputed yet
+    # crash tests: figures, history and audit written, nothing recomputed yet (a large write: its
+    # evaluations sent too) — all uncommitted
+    faults.point("figures.written")
     if result.changes:
         answers = figures_changed.send(sender=Figure, unit_ids=result.unit_ids, years=result.years, user=user,
-                                       detail=detail, values=written(), prepared=prepared)
+                                       detail=detail, values=written, prepared=prepared)
         if detail:
             for _, answer in answers:
                 if isinstance(answer, dict):
